@@ -1,0 +1,93 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "memberaudit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "memberaudit", targets: ["CLI"]),
+        .executable(name: "memberaudit-bench", targets: ["Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (each imported only by the module that wraps it)
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // MARK: Build tooling
+        .executableTarget(name: "embed-sql", path: "Sources/EmbedSQLTool"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["embed-sql"]),
+
+        // MARK: Libraries
+        .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "LocalPostgres", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .target(
+            name: "Migrations",
+            dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedSQL"]
+        ),
+        .target(
+            name: "EventLog",
+            dependencies: ["Postgres", "LZ4", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Settings",
+            dependencies: ["Postgres", "LocalPostgres"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "Migrations", "LocalPostgres"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "EventLog", "Migrations", "Postgres", "Settings",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "EventLog", "LZ4", "Migrations", "Postgres", "Settings",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Bench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "LZ4Tests", dependencies: ["LZ4"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "LocalPostgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventLogTests",
+            dependencies: ["EventLog", "Migrations", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CLI", "Settings", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Settings
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Show the settings this program reads, their values and defaults."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let settings = try self.global.settings()
+        var table = TextTable(columns: ["setting", "value", "default", "meaning"])
+        for setting in Settings.known {
+            let value = settings.string(setting.name)
+            let shown = setting.name == "MEMBERAUDIT_DATABASE_URL" && value != nil ? "(set)" : (value ?? "-")
+            table.add([setting.name, shown, setting.defaultValue, setting.meaning])
+        }
+        if let file = settings.configFile { print("configuration file: \(file)\n") }
+        print(table.render())
+    }
+}

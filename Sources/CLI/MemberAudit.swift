@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct MemberAudit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "memberaudit",
+        abstract: "Audit EVE Online characters: sync them from ESI into an append-only event log, and read it.",
+        discussion: """
+            Configuration comes from MEMBERAUDIT_* environment variables and an optional file \
+            (--config FILE or MEMBERAUDIT_CONFIG). With no MEMBERAUDIT_DATABASE_URL, commands start \
+            a private PostgreSQL server in MEMBERAUDIT_DATA_DIR and stop it when they end.
+            """,
+        subcommands: [MigrateCommand.self, LogCommand.self, ConfigCommand.self]
+    )
+}

@@ -1,0 +1,58 @@
+import Foundation
+import LocalPostgres
+import Postgres
+
+/// The database a command works on: the configured server, or the embedded one in the data folder.
+///
+/// ``open(_:)`` starts the embedded server if it is not running; ``close()`` stops it again if
+/// this process started it, so a command leaves the machine as it found it.
+public final class Database: Sendable {
+    public let pool: PostgresPool
+    /// The embedded server, when no database is configured.
+    public let embedded: LocalPostgres?
+    private let startedHere: Bool
+
+    private init(pool: PostgresPool, embedded: LocalPostgres?, startedHere: Bool) {
+        self.pool = pool
+        self.embedded = embedded
+        self.startedHere = startedHere
+    }
+
+    /// Connects to the configured server or starts the embedded one, and checks the connection.
+    public static func open(_ settings: Settings) async throws -> Database {
+        let poolSize = try settings.integer("MEMBERAUDIT_DB_POOL_SIZE", default: 4, in: 1...256)
+        var embedded: LocalPostgres?
+        var startedHere = false
+        let conninfo: String
+        if let url = settings.databaseURL {
+            conninfo = url
+        } else {
+            let local = try LocalPostgres(
+                dataDirectory: settings.dataDirectory,
+                systemUser: settings.string("MEMBERAUDIT_PG_SYSTEM_USER") ?? "postgres",
+                binDirectory: settings.string("MEMBERAUDIT_PG_BINDIR").map { URL(fileURLWithPath: $0) }
+            )
+            startedHere = try local.start()
+            embedded = local
+            conninfo = local.conninfo
+        }
+        let database = Database(
+            pool: PostgresPool(conninfo: conninfo, maxConnections: poolSize),
+            embedded: embedded,
+            startedHere: startedHere
+        )
+        do {
+            _ = try await database.pool.withConnection { $0.serverVersion }
+        } catch {
+            try? database.close()
+            throw error
+        }
+        return database
+    }
+
+    /// Closes the pool and stops the embedded server if this process started it.
+    public func close() throws {
+        self.pool.close()
+        if self.startedHere { try self.embedded?.stop() }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// The program's configuration: `MEMBERAUDIT_*` environment variables over an optional file.
+///
+/// The file (`--config FILE` or `MEMBERAUDIT_CONFIG`) holds `NAME=value` lines with the same names
+/// as the variables; `#` starts a comment; values may be quoted. The environment wins over the file.
+public struct Settings: Sendable {
+    /// Every setting this program reads, with its meaning and default, for `--help` and the README.
+    public static let known: [(name: String, meaning: String, defaultValue: String)] = [
+        ("MEMBERAUDIT_DATABASE_URL", "libpq connection string or URI of an existing PostgreSQL server", "(embedded server)"),
+        ("MEMBERAUDIT_DATA_DIR", "folder of the embedded PostgreSQL server and other local data",
+         "/var/lib/memberaudit as root, else $XDG_DATA_HOME/memberaudit or ~/.local/share/memberaudit"),
+        ("MEMBERAUDIT_CONFIG", "configuration file read before the environment", "(none)"),
+        ("MEMBERAUDIT_PG_BINDIR", "folder of PostgreSQL's initdb and pg_ctl for the embedded server",
+         "the newest /usr/lib/postgresql/N/bin"),
+        ("MEMBERAUDIT_PG_SYSTEM_USER", "system user the embedded server runs as when started by root", "postgres"),
+        ("MEMBERAUDIT_DB_POOL_SIZE", "connections each process opens at most", "4"),
+    ]
+
+    /// The merged values, by name.
+    public private(set) var values: [String: String]
+
+    /// Where a value came from, for messages.
+    public let configFile: String?
+
+    public init(values: [String: String], configFile: String? = nil) {
+        self.values = values
+        self.configFile = configFile
+    }
+
+    /// Loads the file (if any) and overlays the environment's `MEMBERAUDIT_*` variables.
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        configFile explicitFile: String? = nil
+    ) throws(SettingsError) -> Settings {
+        var values = [String: String]()
+        let file = explicitFile ?? environment["MEMBERAUDIT_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw SettingsError("cannot read the configuration file \(file): \(error.localizedDescription)")
+            }
+            values = try parseConfigFile(text, name: file)
+        }
+        for (name, value) in environment where name.hasPrefix("MEMBERAUDIT_") {
+            values[name] = value
+        }
+        return Settings(values: values, configFile: file)
+    }
+
+    /// A non-empty value, or nil.
+    public func string(_ name: String) -> String? {
+        guard let value = self.values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// An integer value, the default when unset, an error when not an integer in `range`.
+    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int> = 0...Int.max)
+        throws(SettingsError) -> Int
+    {
+        guard let text = self.string(name) else { return defaultValue }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+            throw SettingsError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    public mutating func set(_ name: String, _ value: String?) { self.values[name] = value }
+
+    // MARK: - Database
+
+    /// The configured server, if any.
+    public var databaseURL: String? { self.string("MEMBERAUDIT_DATABASE_URL") }
+
+    /// The local data folder.
+    public var dataDirectory: URL {
+        if let configured = self.string("MEMBERAUDIT_DATA_DIR") { return URL(fileURLWithPath: configured) }
+        let environment = ProcessInfo.processInfo.environment
+        if geteuid() == 0 { return URL(fileURLWithPath: "/var/lib/memberaudit") }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appending(path: "memberaudit")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appending(path: ".local/share/memberaudit")
+    }
+}
+
+/// A configuration problem, said in words a user can act on.
+public struct SettingsError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Parses `NAME=value` lines.
+func parseConfigFile(_ text: String, name: String) throws(SettingsError) -> [String: String] {
+    var values = [String: String]()
+    for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let line = rawLine.trimmingCharacters(in: .whitespaces)
+        if line.isEmpty || line.hasPrefix("#") { continue }
+        guard let equals = line.firstIndex(of: "=") else {
+            throw SettingsError("\(name):\(number + 1): expected NAME=value, found '\(line)'")
+        }
+        let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+        var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard key.hasPrefix("MEMBERAUDIT_"), key.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) else {
+            throw SettingsError("\(name):\(number + 1): '\(key)' is not a setting (names start with MEMBERAUDIT_)")
+        }
+        if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+            value = String(value.dropFirst().dropLast())
+        }
+        values[key] = value
+    }
+    return values
+}
