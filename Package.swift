@@ -80,13 +80,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "EventLogTests",
-            dependencies: ["EventLog", "Migrations", "Postgres", "TestSupport"],
+            name: "MigrationsTests",
+            dependencies: ["Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CLITests",
-            dependencies: ["CLI", "Settings", "TestSupport"],
+            name: "EventLogTests",
+            dependencies: ["EventLog", "Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -120,7 +120,11 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'memberaudit_app')
        AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
-        CREATE ROLE memberaudit_app NOLOGIN;
+        BEGIN
+            CREATE ROLE memberaudit_app NOLOGIN;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;  -- roles are shared by all databases: another one's migration created it meanwhile
+        END;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'memberaudit_app') THEN
         GRANT USAGE ON SCHEMA eventlog TO memberaudit_app;

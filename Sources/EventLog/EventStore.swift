@@ -8,6 +8,9 @@ import Postgres
 /// that remembers the last position it saw never skips an event (see docs/event-log.md).
 public struct EventStore: Sendable {
     public let pool: PostgresPool
+    /// Runs inside each append's transaction after its events are written, before the commit
+    /// (tests use it to stretch transactions and provoke late commits).
+    package var beforeCommit: (@Sendable (PostgresConnection) throws -> Void)?
 
     public init(pool: PostgresPool) { self.pool = pool }
 
@@ -17,11 +20,13 @@ public struct EventStore: Sendable {
     ///   - events: the events; a fetched event needs a payload, a not-modified one an existing payload.
     ///   - key: identifies this append. Appending again with the same key (a retry after a lost
     ///     reply) writes nothing and returns the first append's positions.
+    @discardableResult
     public func append(_ events: [NewEvent], key: UUID = UUID()) async throws -> AppendResult {
         try validate(events)
         let batch = PreparedBatch(events)
+        let beforeCommit = self.beforeCommit
         return try await self.pool.withConnection { connection in
-            try appendBatch(batch, key: key, on: connection)
+            try appendBatch(batch, key: key, on: connection, beforeCommit: beforeCommit)
         }
     }
 
@@ -86,7 +91,12 @@ struct PreparedBatch: Sendable {
 
 private struct DuplicateAppend: Error {}
 
-func appendBatch(_ batch: PreparedBatch, key: UUID, on connection: PostgresConnection) throws -> AppendResult {
+func appendBatch(
+    _ batch: PreparedBatch,
+    key: UUID,
+    on connection: PostgresConnection,
+    beforeCommit: (@Sendable (PostgresConnection) throws -> Void)? = nil
+) throws -> AppendResult {
     if let existing = try existingAppend(key, on: connection) { return existing }
 
     // Compress only payloads the log does not hold yet: unchanged data costs no new payload bytes.
@@ -105,7 +115,9 @@ func appendBatch(_ batch: PreparedBatch, key: UUID, on connection: PostgresConne
         do {
             return try connection.transaction { connection in
                 try insert(newPayloads, on: connection)
-                return try insertEvents(batch, key: key, on: connection)
+                let result = try insertEvents(batch, key: key, on: connection)
+                try beforeCommit?(connection)
+                return result
             }
         } catch is DuplicateAppend {
             // A concurrent append with the same key committed first.

@@ -187,26 +187,10 @@ public final class LocalPostgres: Sendable {
         _ arguments: [String],
         asServerUser: Bool
     ) throws(LocalPostgresError) -> (status: Int32, output: String) {
-        let process = Process()
         if asServerUser && Self.isRoot {
-            process.executableURL = URL(fileURLWithPath: Self.runuser)
-            process.arguments = ["-u", self.systemUser, "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            return try spawnAndWait(Self.runuser, ["-u", self.systemUser, "--", executable] + arguments)
         }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw LocalPostgresError("cannot run \(executable): \(error.localizedDescription)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return try spawnAndWait(executable, arguments)
     }
 
     private static var runuser: String {

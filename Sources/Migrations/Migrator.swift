@@ -74,6 +74,9 @@ public struct Migrator: Sendable {
 
     /// Applies every migration not yet applied. Re-running is a no-op.
     public func migrate(_ connection: PostgresConnection) throws -> MigrationReport {
+        // The lock comes first: even CREATE TABLE IF NOT EXISTS fails when two run at once.
+        try connection.query("SELECT pg_advisory_lock(hashtext('memberaudit.migrate'))")
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock(hashtext('memberaudit.migrate'))") }
         try connection.executeScript(
             """
             CREATE TABLE IF NOT EXISTS public.schema_migrations (
@@ -84,8 +87,6 @@ public struct Migrator: Sendable {
             )
             """
         )
-        try connection.query("SELECT pg_advisory_lock(hashtext('memberaudit.migrate'))")
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock(hashtext('memberaudit.migrate'))") }
 
         var applied = [Int: (name: String, checksum: String)]()
         for row in try connection.query("SELECT version, name, checksum FROM public.schema_migrations") {

@@ -38,9 +38,13 @@ package func splitSQLStatements(_ script: String) -> [SQLStatement] {
     while index < chars.count {
         let char = chars[index]
         let next: Character? = index + 1 < chars.count ? chars[index + 1] : nil
-        if !hasContent && !char.isWhitespace && !(char == "-" && next == "-") && !(char == "/" && next == "*") {
+        let startsStatement =
+            !char.isWhitespace && char != ";" && !(char == "-" && next == "-") && !(char == "/" && next == "*")
+        if !hasContent && startsStatement {
+            // Comments and blank lines before a statement are not part of it.
             hasContent = true
             startLine = line
+            current = ""
         }
         switch char {
         case "-" where next == "-":

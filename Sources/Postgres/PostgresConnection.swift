@@ -159,28 +159,35 @@ public final class PostgresConnection {
 @available(*, unavailable)
 extension PostgresConnection: Sendable {}
 
-/// Cancels the statement running on a connection from another thread (libpq allows `PQcancel`
-/// from any thread), and makes every later statement of the cancelled body fail fast.
+/// Sends `PQcancel` for a connection (libpq allows it from any thread) and knows whether the
+/// body now using the connection was cancelled.
 final class Canceller: Sendable {
     // The PGcancel object is only read by PQcancel, which libpq documents as thread-safe.
     private nonisolated(unsafe) let handle: OpaquePointer?
-    private let state = Mutex((busy: false, cancelled: false))
+    private let current = Mutex<CancelToken?>(nil)
 
     init(_ handle: OpaquePointer?) { self.handle = handle }
     deinit { PQfreeCancel(self.handle) }
 
-    var wasCancelled: Bool { self.state.withLock { $0.cancelled } }
+    /// Whether the body now running was cancelled.
+    var wasCancelled: Bool { self.current.withLock { $0?.isCancelled ?? false } }
 
-    func begin() { self.state.withLock { $0 = (busy: true, cancelled: false) } }
-    func end() { self.state.withLock { $0 = (busy: false, cancelled: false) } }
-
-    func cancel() {
-        let shouldSignal = self.state.withLock { state in
-            guard state.busy else { return false }
-            state.cancelled = true
-            return true
+    /// Attaches the token of the body about to run; throws if it was cancelled already.
+    func begin(_ token: CancelToken) throws(PostgresError) {
+        self.current.withLock { $0 = token }
+        guard token.attach(self) else {
+            self.end(token)
+            throw PostgresError(.cancelled, "the task was cancelled before its statements ran")
         }
-        guard shouldSignal, let handle = self.handle else { return }
+    }
+
+    func end(_ token: CancelToken) {
+        token.detach()
+        self.current.withLock { $0 = nil }
+    }
+
+    func signal() {
+        guard let handle = self.handle else { return }
         var buffer = [CChar](repeating: 0, count: 256)
         _ = PQcancel(handle, &buffer, Int32(buffer.count))
     }
@@ -188,4 +195,32 @@ final class Canceller: Sendable {
     func checkNotCancelled() throws(PostgresError) {
         if self.wasCancelled { throw PostgresError(.cancelled, "the statement was cancelled") }
     }
+}
+
+/// The cancellation state of one ``PostgresPool/withConnection(_:)`` call.
+///
+/// Signalling happens under the token's lock and detaching takes the same lock, so a late cancel
+/// can never reach the statement of the next body that uses the connection.
+final class CancelToken: Sendable {
+    private let state = Mutex<(cancelled: Bool, canceller: Canceller?)>((false, nil))
+
+    var isCancelled: Bool { self.state.withLock { $0.cancelled } }
+
+    /// Marks the call cancelled and cancels its running statement, if any.
+    func cancel() {
+        self.state.withLock { state in
+            state.cancelled = true
+            state.canceller?.signal()
+        }
+    }
+
+    /// Returns false when the call was cancelled before it could start.
+    func attach(_ canceller: Canceller) -> Bool {
+        self.state.withLock { state in
+            state.canceller = canceller
+            return !state.cancelled
+        }
+    }
+
+    func detach() { self.state.withLock { $0.canceller = nil } }
 }

@@ -31,25 +31,33 @@ public final class PostgresPool: Sendable {
     /// Runs `body` with a connection of the pool, on that connection's queue.
     ///
     /// A connection found broken afterwards is closed instead of returned to the pool.
+    @discardableResult
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         let slot = try await self.acquire()
         defer { self.release(slot) }
+        let token = CancelToken()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 slot.queue.async {
-                    slot.connection.canceller.begin()
-                    defer { slot.connection.canceller.end() }
-                    continuation.resume(with: Result { try body(slot.connection) })
+                    let canceller = slot.connection.canceller
+                    continuation.resume(
+                        with: Result {
+                            try canceller.begin(token)
+                            defer { canceller.end(token) }
+                            return try body(slot.connection)
+                        }
+                    )
                 }
             }
         } onCancel: {
-            slot.connection.canceller.cancel()
+            token.cancel()
         }
     }
 
     /// Runs `body` in a transaction on a connection of the pool.
+    @discardableResult
     public func transaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {

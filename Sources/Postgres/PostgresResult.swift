@@ -23,7 +23,7 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
         }
         self.endIndex = Int(PQntuples(handle))
         let columnCount = PQnfields(handle)
-        self.columns = (0..<columnCount).map { String(cString: PQfname(handle, $0)) }
+        self.columns = (0..<columnCount).map { PQfname(handle, $0).map { String(cString: $0) } ?? "" }
         self.types = (0..<columnCount).map { PostgresType(rawValue: PQftype(handle, $0)) }
     }
 

@@ -32,7 +32,7 @@ public final class Database: Sendable {
                 systemUser: settings.string("MEMBERAUDIT_PG_SYSTEM_USER") ?? "postgres",
                 binDirectory: settings.string("MEMBERAUDIT_PG_BINDIR").map { URL(fileURLWithPath: $0) }
             )
-            startedHere = try local.start()
+            startedHere = try await runBlocking { try local.start() }
             embedded = local
             conninfo = local.conninfo
         }
@@ -50,7 +50,8 @@ public final class Database: Sendable {
         return database
     }
 
-    /// Closes the pool and stops the embedded server if this process started it.
+    /// Closes the pool and stops the embedded server if this process started it. Blocks while the
+    /// server shuts down.
     public func close() throws {
         self.pool.close()
         if self.startedHere { try self.embedded?.stop() }

@@ -1,0 +1,75 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite struct PostgresTypesTests {
+    @Test func scalarsRoundTripInBinaryFormat() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let now = Date(timeIntervalSince1970: 1_764_000_000.123456)
+            let uuid = UUID()
+            let row = try await pool.withConnection { connection in
+                try connection.query(
+                    "SELECT $1::bigint, $2::int, $3::smallint, $4::float8, $5::text, $6::bytea, $7::timestamptz, $8::uuid, $9::bool",
+                    [Int64.max, Int32.min, Int16(-7), 3.25, "Jita IV – Moon 4 ✓", ByteA([0, 255, 1]), now, uuid, true]
+                )[0]
+            }
+            #expect(try row.get(0, as: Int64.self) == .max)
+            #expect(try row.get(1, as: Int32.self) == .min)
+            #expect(try row.get(2, as: Int16.self) == -7)
+            #expect(try row.get(3, as: Double.self) == 3.25)
+            #expect(try row.get(4, as: String.self) == "Jita IV – Moon 4 ✓")
+            #expect(try row.get(5, as: ByteA.self) == ByteA([0, 255, 1]))
+            let date = try row.get(6, as: Date.self)
+            #expect(abs(date.timeIntervalSince1970 - now.timeIntervalSince1970) < 0.000_001)
+            #expect(try row.get(7, as: UUID.self) == uuid)
+            #expect(try row.get(8, as: Bool.self))
+        }
+    }
+
+    @Test func nullsDecodeOnlyIntoOptionals() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let result = try await pool.withConnection { try $0.query("SELECT $1::text", [String?.none]) }
+            #expect(try result[0].get(0, as: String?.self) == nil)
+            #expect(throws: PostgresError.self) { try result[0].get(0, as: String.self) }
+        }
+    }
+
+    @Test func arraysWithNullsRoundTrip() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let rows = try await pool.withConnection { connection in
+                try connection.query(
+                    "SELECT a, b FROM unnest($1::bigint[], $2::text[]) AS t(a, b) ORDER BY a",
+                    [[3, 1, 2] as [Int], ["c", nil, "b"] as [String?]]
+                )
+            }
+            #expect(try rows.map { try $0.get(0, as: Int.self) } == [1, 2, 3])
+            #expect(try rows.map { try $0.get(1, as: String?.self) } == [nil, "b", "c"])
+        }
+    }
+
+    @Test("numeric decodes exactly", arguments: ["0", "1.5", "-1234567.000100", "100000000", "0.0001", "123456789012345678"])
+    func numeric(text: String) async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let value = try await pool.withConnection { try $0.query("SELECT $1::numeric", [text])[0].get(0, as: String.self) }
+            #expect(value == text)
+        }
+    }
+
+    @Test func jsonbDecodesAsText() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let value = try await pool.withConnection {
+                try $0.query("SELECT $1::jsonb", ["{\"b\": 1, \"a\": [true]}"])[0].get(0, as: String.self)
+            }
+            #expect(value == "{\"a\": [true], \"b\": 1}")
+        }
+    }
+
+    @Test func columnsByName() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let row = try await pool.withConnection { try $0.query("SELECT 7 AS seven, 'x' AS ex")[0] }
+            #expect(try row.get("seven", as: Int.self) == 7)
+            #expect(throws: PostgresError.self) { try row.get("missing", as: Int.self) }
+        }
+    }
+}
