@@ -65,8 +65,9 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "EventLog", "LZ4", "Migrations", "Postgres", "Settings",
+                "EventLog", "LZ4", "Migrations", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/Bench",
             swiftSettings: swiftSettings
@@ -82,6 +83,12 @@ let package = Package(
         .testTarget(
             name: "MigrationsTests",
             dependencies: ["Migrations", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["EventLog", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

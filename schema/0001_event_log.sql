@@ -41,7 +41,7 @@ CREATE TABLE eventlog.events (
     pages integer,
     fetched_at timestamptz NOT NULL,     -- when the request was made
     recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    payload_hash bytea REFERENCES eventlog.payloads (hash),
+    payload_hash bytea,                  -- a payloads.hash; checked by the appender (see docs/event-log.md)
     payload_size integer,                -- raw size of the payload, kept here for cheap statistics
     compatibility_date date,             -- the ESI compatibility date the request asked for
     append_key uuid NOT NULL,

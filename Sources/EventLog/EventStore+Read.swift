@@ -93,7 +93,8 @@ let eventColumns = """
 
 func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {
     let parametersText: String = try row.get(4)
-    let parameters = (try? JSONDecoder().decode([String: String].self, from: Data(parametersText.utf8))) ?? [:]
+    let parameters =
+        (try? JSONSerialization.jsonObject(with: Data(parametersText.utf8)) as? [String: String]) ?? [:]
     let outcomeText: String = try row.get(5)
     guard let outcome = Outcome(rawValue: outcomeText) else {
         throw EventLogError(.invalidEvent, "unknown outcome \(outcomeText)")

@@ -62,11 +62,14 @@ struct PreparedBatch: Sendable {
     let sizes: [Int32?]
     /// Distinct new payloads, sorted by hash so concurrent appenders lock them in the same order.
     let payloads: [(hash: PayloadHash, raw: [UInt8])]
+    /// Payloads that events confirm as unchanged, which must already be stored.
+    let references: [PayloadHash]
 
     init(_ events: [NewEvent]) {
         var hashes = [PayloadHash?]()
         var sizes = [Int32?]()
         var payloads = [PayloadHash: [UInt8]]()
+        var references = Set<PayloadHash>()
         for event in events {
             switch event.payload {
             case .none:
@@ -75,6 +78,7 @@ struct PreparedBatch: Sendable {
             case .existing(let hash):
                 hashes.append(hash)
                 sizes.append(nil)
+                references.insert(hash)
             case .bytes(let raw):
                 let hash = PayloadHash(of: raw)
                 hashes.append(hash)
@@ -86,6 +90,7 @@ struct PreparedBatch: Sendable {
         self.hashes = hashes
         self.sizes = sizes
         self.payloads = payloads.map { ($0.key, $0.value) }.sorted { $0.hash < $1.hash }
+        self.references = references.subtracting(payloads.keys).sorted()
     }
 }
 
@@ -100,12 +105,17 @@ func appendBatch(
     if let existing = try existingAppend(key, on: connection) { return existing }
 
     // Compress only payloads the log does not hold yet: unchanged data costs no new payload bytes.
+    // The same query checks that the payloads a not-modified event confirms exist; payloads are
+    // never deleted, so that check cannot go stale (this replaces a per-row foreign key).
     let known = Set(
         try connection.query(
             "SELECT hash FROM eventlog.payloads WHERE hash = ANY($1)",
-            [batch.payloads.map { ByteA($0.hash.bytes) }]
+            [(batch.payloads.map(\.hash) + batch.references).map { ByteA($0.bytes) }]
         ).map { try PayloadHash(bytes: $0.get(0, as: ByteA.self).bytes)! }
     )
+    if let missing = batch.references.first(where: { !known.contains($0) }) {
+        throw EventLogError(.missingPayload, "a not-modified event refers to payload \(missing), which the log does not hold")
+    }
     let newPayloads = batch.payloads.filter { !known.contains($0.hash) }.map { payload in
         let encoded = PayloadCodec.encode(payload.raw)
         return (payload.hash, encoded.codec, Int32(payload.raw.count), encoded.body)
@@ -126,8 +136,6 @@ func appendBatch(
         } catch let error as PostgresError where isMissingPartition(error) && attempt == 0 {
             let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
             try connection.query("SELECT eventlog.ensure_partitions($1)", [head + Int64(batch.events.count) + 10_000_000])
-        } catch let error as PostgresError where error.sqlState == .foreignKeyViolation {
-            throw EventLogError(.missingPayload, "a not-modified event refers to a payload the log does not hold")
         } catch let error as PostgresError where error.sqlState == .undefinedTable {
             throw EventLogError(.notMigrated, "the database has no event log yet: run `memberaudit migrate`")
         }
@@ -217,9 +225,31 @@ private func insertEvents(_ batch: PreparedBatch, key: UUID, on connection: Post
 }
 
 /// Parameters as a JSON object with sorted keys, so equal requests store equal text.
+/// Written by hand: `JSONEncoder` was the largest client cost of an append.
 func encodeParameters(_ parameters: [String: String]) -> String {
     guard !parameters.isEmpty else { return "{}" }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: (try? encoder.encode(parameters)) ?? Data("{}".utf8), as: UTF8.self)
+    var json = "{"
+    for (index, key) in parameters.keys.sorted().enumerated() {
+        if index > 0 { json += "," }
+        appendJSONString(key, to: &json)
+        json += ":"
+        appendJSONString(parameters[key]!, to: &json)
+    }
+    return json + "}"
+}
+
+private func appendJSONString(_ text: String, to json: inout String) {
+    json += "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": json += "\\\""
+        case "\\": json += "\\\\"
+        case "\n": json += "\\n"
+        case "\r": json += "\\r"
+        case "\t": json += "\\t"
+        case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
+        default: json.unicodeScalars.append(scalar)
+        }
+    }
+    json += "\""
 }

@@ -9,6 +9,8 @@ public enum PayloadCodec: Int16, Sendable {
 
     /// Compresses a payload, falling back to raw storage when compression does not pay.
     static func encode(_ raw: [UInt8]) -> (codec: PayloadCodec, body: [UInt8]) {
+        // A frame costs about 19 bytes of header and checksums: tiny payloads never win.
+        guard raw.count >= 128 else { return (.raw, raw) }
         let compressed = LZ4.compress(raw)
         return compressed.count < raw.count ? (.lz4Frame, compressed) : (.raw, raw)
     }

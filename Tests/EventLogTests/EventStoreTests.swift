@@ -51,6 +51,21 @@ import TestSupport
         }
     }
 
+    @Test func parametersWithAwkwardTextRoundTrip() async throws {
+        try await TestDatabase.with { pool, _ in
+            let store = EventStore(pool: pool)
+            var event = fetched(1, "universe_names", "[]")
+            event.parameters = [
+                "search": "quote \" backslash \\ newline \n tab \t bell \u{07} Ωmega 𝄞",
+                "b": "",
+                "a": "/slash/",
+            ]
+            try await store.append(event)
+            let stored = try await store.read(after: 0)
+            #expect(stored.first?.parameters == event.parameters)
+        }
+    }
+
     @Test func anUnchangedPayloadCostsNoNewPayloadBytes() async throws {
         try await TestDatabase.with { pool, _ in
             let store = EventStore(pool: pool)

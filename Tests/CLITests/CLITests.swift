@@ -1,0 +1,87 @@
+import EventLog
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `memberaudit` binary, as a user would.
+@Suite struct CLITests {
+    @Test func helpExplainsEveryCommand() throws {
+        let top = try runMemberAudit(["--help"])
+        #expect(top.status == 0)
+        for command in ["migrate", "log", "config"] { #expect(top.output.contains(command)) }
+        let stats = try runMemberAudit(["log", "stats", "--help"])
+        #expect(stats.output.contains("compression ratio"))
+        #expect(stats.output.contains("--format"))
+    }
+
+    @Test func migrateThenStatsAsJSON() async throws {
+        try await TestDatabase.with(migrate: false) { pool, conninfo in
+            let environment = ["MEMBERAUDIT_DATABASE_URL": conninfo]
+            let migrate = try runMemberAudit(["migrate"], environment: environment)
+            #expect(migrate.status == 0, "\(migrate.output)")
+            #expect(migrate.output.contains("applied 0001_event_log.sql"))
+            #expect(try runMemberAudit(["migrate"], environment: environment).output.contains("up to date"))
+
+            let store = EventStore(pool: pool)
+            let time = Date()
+            try await store.append(
+                NewEvent(
+                    stream: .character(90_000_001), section: "assets", route: "/characters/{character_id}/assets",
+                    outcome: .fetched, httpStatus: 200, fetchedAt: time, payload: .bytes(Array("[]".utf8))
+                )
+            )
+            try await store.append(
+                NewEvent(
+                    stream: .character(90_000_001), section: "assets", route: "/characters/{character_id}/assets",
+                    outcome: .failed, httpStatus: 503, fetchedAt: time, payload: .none
+                )
+            )
+            let stats = try runMemberAudit(["log", "stats", "--format", "json"], environment: environment)
+            #expect(stats.status == 0, "\(stats.output)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])
+            let sections = try #require(json["sections"] as? [String: [String: Any]])
+            #expect(sections["assets"]?["fetched"] as? Int == 1)
+            #expect(sections["assets"]?["failed"] as? Int == 1)
+            #expect(json["events"] as? Int == 2)
+
+            let table = try runMemberAudit(["log", "stats"], environment: environment)
+            #expect(table.output.contains("assets"))
+            #expect(table.output.contains("compression ratio"))
+        }
+    }
+
+    @Test func anUnreachableServerIsAClearErrorAndAFailure() throws {
+        let result = try runMemberAudit(
+            ["log", "stats"],
+            environment: ["MEMBERAUDIT_DATABASE_URL": "host=/nonexistent/socket connect_timeout=2"]
+        )
+        #expect(result.status != 0)
+        #expect(result.output.contains("cannot connect to PostgreSQL"))
+    }
+
+    @Test func badArgumentsAreRefused() throws {
+        let result = try runMemberAudit(["log", "stats", "--format", "xml"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("xml"))
+    }
+}
+
+/// The `memberaudit` binary beside the test bundle (SwiftPM builds both into one folder).
+func runMemberAudit(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let binary = folder.appending(path: "memberaudit")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        throw TestSetupError("\(binary.path) is missing: build the package (swift build) before testing")
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
