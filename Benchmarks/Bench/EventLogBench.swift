@@ -31,8 +31,10 @@ struct EventLogBench: AsyncParsableCommand {
             makePayload(index % 2 == 0 ? .assets : .journal, bytes: size, rng: &rng)
         }
         let corpusBytes = Double(corpus.map(\.count).reduce(0, +))
-        print("realistic corpus: \(corpus.count) payloads, \(String(format: "%.1f", corpusBytes / 1e6)) MB, "
-            + "\(sizes.min()! / 1000)–\(sizes.max()! / 1000) KB")
+        print(
+            "realistic corpus: \(corpus.count) payloads, \(String(format: "%.1f", corpusBytes / 1e6)) MB, "
+                + "\(sizes.min()! / 1000)–\(sizes.max()! / 1000) KB"
+        )
 
         // Codec: one core, no database.
         var compress = Samples()
@@ -74,7 +76,7 @@ struct EventLogBench: AsyncParsableCommand {
                     }
                 }
                 let cpuBefore = processCPUSeconds()
-                let seconds = try await measure {
+                let seconds = try await measureAsync {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for writerBatches in batches {
                             group.addTask { for batch in writerBatches { try await store.append(batch) } }
@@ -86,7 +88,9 @@ struct EventLogBench: AsyncParsableCommand {
                 smallCPU.add((processCPUSeconds() - cpuBefore) / Double(perWriter * self.writers) * 1e6)
             }
         }
-        print("append, small payloads, batches of \(self.batchSize), \(self.writers) writer(s): \(smallRate.describe("events/s", digits: 0))")
+        print(
+            "append, small payloads, batches of \(self.batchSize), \(self.writers) writer(s): \(smallRate.describe("events/s", digits: 0))"
+        )
         print("  client CPU per event: \(smallCPU.describe("µs"))")
 
         // Appends of realistic payloads, then the same payloads again.
@@ -99,9 +103,11 @@ struct EventLogBench: AsyncParsableCommand {
                 let events = corpus.enumerated().map { index, payload in
                     realisticEvent(payload, index: index, at: Date(timeIntervalSince1970: 1_764_000_000))
                 }
-                let seconds = try await measure {
+                let seconds = try await measureAsync {
                     for start in stride(from: 0, to: events.count, by: self.realisticBatchSize) {
-                        try await store.append(Array(events[start..<min(start + self.realisticBatchSize, events.count)]))
+                        try await store.append(
+                            Array(events[start..<min(start + self.realisticBatchSize, events.count)])
+                        )
                     }
                 }
                 realisticRate.add(Double(events.count) / seconds)
@@ -119,8 +125,10 @@ struct EventLogBench: AsyncParsableCommand {
                 dedupGrowth.append(second.payloadStoredBytes - first.payloadStoredBytes)
             }
         }
-        print("append, realistic 2–200 KB payloads, batches of \(self.realisticBatchSize): "
-            + "\(realisticRate.describe("events/s", digits: 0)), \(realisticBytes.describe("MB/s raw JSON"))")
+        print(
+            "append, realistic 2–200 KB payloads, batches of \(self.realisticBatchSize): "
+                + "\(realisticRate.describe("events/s", digits: 0)), \(realisticBytes.describe("MB/s raw JSON"))"
+        )
         print("stored compression ratio (raw / stored): \(String(format: "%.2f", storageRatio.median))x")
         print("new payload bytes when the same \(corpus.count) payloads are appended again: \(dedupGrowth)")
     }
@@ -129,7 +137,9 @@ struct EventLogBench: AsyncParsableCommand {
 /// Runs `body` with an event store on a fresh, migrated database, dropped afterwards.
 func withBenchDatabase(_ body: (EventStore) async throws -> Void) async throws {
     let name = "bench_\(UInt32.random(in: 0...UInt32.max))"
-    try await runBlocking { try PostgresConnection(conninfo: "dbname=postgres").executeScript("CREATE DATABASE \(name)") }
+    try await runBlocking {
+        try PostgresConnection(conninfo: "dbname=postgres").executeScript("CREATE DATABASE \(name)")
+    }
     let pool = PostgresPool(conninfo: "dbname=\(name)", maxConnections: 4)
     try await pool.withConnection { _ = try Migrator().migrate($0) }
     try await body(EventStore(pool: pool))

@@ -21,10 +21,14 @@ enum PayloadKind: String, CaseIterable {
     case journal
 }
 
-private let flags = ["Hangar", "Cargo", "HiSlot0", "HiSlot1", "MedSlot0", "LoSlot0", "DroneBay", "ShipHangar", "Deliveries"]
+private let flags = [
+    "Hangar", "Cargo", "HiSlot0", "HiSlot1", "MedSlot0", "LoSlot0", "DroneBay", "ShipHangar", "Deliveries",
+]
 private let typeIDs = [34, 35, 36, 37, 587, 603, 621, 2_046, 2_048, 3_170, 12_058, 17_738, 24_692, 44_992, 40_520]
 private let locations = [60_003_760, 60_008_494, 60_011_866, 60_004_588, 1_035_466_617_946]
-private let refTypes = ["market_transaction", "player_donation", "bounty_prizes", "agent_mission_reward", "brokers_fee", "transaction_tax"]
+private let refTypes = [
+    "market_transaction", "player_donation", "bounty_prizes", "agent_mission_reward", "brokers_fee", "transaction_tax",
+]
 
 /// A JSON array of about `bytes` bytes in the shape of an ESI assets or journal page.
 func makePayload(_ kind: PayloadKind, bytes: Int, rng: inout SplitMix64) -> [UInt8] {
@@ -35,14 +39,16 @@ func makePayload(_ kind: PayloadKind, bytes: Int, rng: inout SplitMix64) -> [UIn
         id += Int(rng.next() % 1000) + 1
         switch kind {
         case .assets:
-            text += "{\"is_blueprint_copy\":false,\"is_singleton\":\(rng.next() % 5 == 0),\"item_id\":\(id),"
+            text +=
+                "{\"is_blueprint_copy\":false,\"is_singleton\":\(rng.next() % 5 == 0),\"item_id\":\(id),"
                 + "\"location_flag\":\"\(flags[Int(rng.next() % UInt64(flags.count))])\","
                 + "\"location_id\":\(locations[Int(rng.next() % UInt64(locations.count))]),"
                 + "\"location_type\":\"station\",\"quantity\":\(rng.next() % 50_000 + 1),"
                 + "\"type_id\":\(typeIDs[Int(rng.next() % UInt64(typeIDs.count))])}"
         case .journal:
             let amount = Double(Int64(rng.next() % 2_000_000_000) - 1_000_000_000) / 100
-            text += "{\"amount\":\(amount),\"balance\":\(Double(rng.next() % 100_000_000_000) / 100),"
+            text +=
+                "{\"amount\":\(amount),\"balance\":\(Double(rng.next() % 100_000_000_000) / 100),"
                 + "\"date\":\"2026-11-\(10 + rng.next() % 15)T\(10 + rng.next() % 13):\(10 + rng.next() % 49):00Z\","
                 + "\"description\":\"Market: Some Pilot bought stuff\",\"first_party_id\":\(90_000_000 + rng.next() % 9_000_000),"
                 + "\"id\":\(id),\"ref_type\":\"\(refTypes[Int(rng.next() % UInt64(refTypes.count))])\","

@@ -114,7 +114,10 @@ func appendBatch(
         ).map { try PayloadHash(bytes: $0.get(0, as: ByteA.self).bytes)! }
     )
     if let missing = batch.references.first(where: { !known.contains($0) }) {
-        throw EventLogError(.missingPayload, "a not-modified event refers to payload \(missing), which the log does not hold")
+        throw EventLogError(
+            .missingPayload,
+            "a not-modified event refers to payload \(missing), which the log does not hold"
+        )
     }
     let newPayloads = batch.payloads.filter { !known.contains($0.hash) }.map { payload in
         let encoded = PayloadCodec.encode(payload.raw)
@@ -135,7 +138,10 @@ func appendBatch(
             return existing
         } catch let error as PostgresError where isMissingPartition(error) && attempt == 0 {
             let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
-            try connection.query("SELECT eventlog.ensure_partitions($1)", [head + Int64(batch.events.count) + 10_000_000])
+            try connection.query(
+                "SELECT eventlog.ensure_partitions($1)",
+                [head + Int64(batch.events.count) + 10_000_000]
+            )
         } catch let error as PostgresError where error.sqlState == .undefinedTable {
             throw EventLogError(.notMigrated, "the database has no event log yet: run `memberaudit migrate`")
         }

@@ -127,7 +127,9 @@ public final class LocalPostgres: Sendable {
             )
         }
         for folder in [self.socketDirectory] { chown(folder.path, user.pointee.pw_uid, user.pointee.pw_gid) }
-        if !manager.fileExists(atPath: self.logFile.path) { _ = manager.createFile(atPath: self.logFile.path, contents: nil) }
+        if !manager.fileExists(atPath: self.logFile.path) {
+            _ = manager.createFile(atPath: self.logFile.path, contents: nil)
+        }
         chown(self.logFile.path, user.pointee.pw_uid, user.pointee.pw_gid)
         if !manager.fileExists(atPath: self.clusterDirectory.path) {
             try? manager.createDirectory(at: self.clusterDirectory, withIntermediateDirectories: false)
@@ -194,7 +196,9 @@ public final class LocalPostgres: Sendable {
     }
 
     private static var runuser: String {
-        ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
             ?? "/usr/sbin/runuser"
     }
 

@@ -10,12 +10,17 @@ import Glibc
 /// descriptor that the server left running inherits, so it would wait forever. Here the child is
 /// spawned with `posix_spawn` and reaped with `waitpid`; its output goes to a temporary file.
 /// Blocks the calling thread.
-func spawnAndWait(_ executable: String, _ arguments: [String]) throws(LocalPostgresError) -> (
+func spawnAndWait(
+    _ executable: String,
+    _ arguments: [String]
+) throws(LocalPostgresError) -> (
     status: Int32, output: String
 ) {
     let outputPath = FileManager.default.temporaryDirectory.appending(path: "memberaudit-\(UUID().uuidString).out").path
     let outputFD = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard outputFD >= 0 else { throw LocalPostgresError("cannot create \(outputPath): \(String(cString: strerror(errno)))") }
+    guard outputFD >= 0 else {
+        throw LocalPostgresError("cannot create \(outputPath): \(String(cString: strerror(errno)))")
+    }
     defer {
         close(outputFD)
         unlink(outputPath)
@@ -29,7 +34,7 @@ func spawnAndWait(_ executable: String, _ arguments: [String]) throws(LocalPostg
     posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
 
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     var pid = pid_t()
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
     guard spawned == 0 else {

@@ -113,7 +113,8 @@ public struct Migrator: Sendable {
 
     /// Versions applied in the database, or an empty list when it was never migrated.
     public func appliedVersions(_ connection: PostgresConnection) throws -> [Int] {
-        guard try connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL")[0].get(0, as: Bool.self)
+        guard
+            try connection.query("SELECT to_regclass('public.schema_migrations') IS NOT NULL")[0].get(0, as: Bool.self)
         else { return [] }
         return try connection.query("SELECT version FROM public.schema_migrations ORDER BY version").map {
             try $0.get(0)

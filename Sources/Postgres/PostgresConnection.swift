@@ -46,7 +46,10 @@ public final class PostgresConnection {
 
     /// Runs one statement with parameters and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError)
+    public func query(
+        _ sql: String,
+        _ parameters: [any PostgresEncodable] = []
+    ) throws(PostgresError)
         -> PostgresResult
     {
         try self.canceller.checkNotCancelled()

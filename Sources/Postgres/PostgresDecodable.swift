@@ -132,7 +132,8 @@ func decodeNumeric(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) -> Str
     } else {
         for index in 0...weight {
             let digit = index < digits.count ? digits[index] : 0
-            integer += index == 0 ? String(digit) : String(repeating: "0", count: 4 - String(digit).count) + String(digit)
+            integer +=
+                index == 0 ? String(digit) : String(repeating: "0", count: 4 - String(digit).count) + String(digit)
         }
     }
     var fraction = ""

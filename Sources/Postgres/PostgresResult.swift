@@ -60,7 +60,10 @@ public struct PostgresRow: Sendable {
         }
         let length = Int(PQgetlength(self.result.handle, row, col))
         let pointer = UnsafeRawPointer(PQgetvalue(self.result.handle, row, col)!)
-        return try T(postgresBytes: UnsafeRawBufferPointer(start: pointer, count: length), type: self.result.types[column])
+        return try T(
+            postgresBytes: UnsafeRawBufferPointer(start: pointer, count: length),
+            type: self.result.types[column]
+        )
     }
 
     /// Decodes the column named `name`.

@@ -7,12 +7,19 @@ import Foundation
 public struct Settings: Sendable {
     /// Every setting this program reads, with its meaning and default, for `--help` and the README.
     public static let known: [(name: String, meaning: String, defaultValue: String)] = [
-        ("MEMBERAUDIT_DATABASE_URL", "libpq connection string or URI of an existing PostgreSQL server", "(embedded server)"),
-        ("MEMBERAUDIT_DATA_DIR", "folder of the embedded PostgreSQL server and other local data",
-         "/var/lib/memberaudit as root, else $XDG_DATA_HOME/memberaudit or ~/.local/share/memberaudit"),
+        (
+            "MEMBERAUDIT_DATABASE_URL", "libpq connection string or URI of an existing PostgreSQL server",
+            "(embedded server)"
+        ),
+        (
+            "MEMBERAUDIT_DATA_DIR", "folder of the embedded PostgreSQL server and other local data",
+            "/var/lib/memberaudit as root, else $XDG_DATA_HOME/memberaudit or ~/.local/share/memberaudit"
+        ),
         ("MEMBERAUDIT_CONFIG", "configuration file read before the environment", "(none)"),
-        ("MEMBERAUDIT_PG_BINDIR", "folder of PostgreSQL's initdb and pg_ctl for the embedded server",
-         "the newest /usr/lib/postgresql/N/bin"),
+        (
+            "MEMBERAUDIT_PG_BINDIR", "folder of PostgreSQL's initdb and pg_ctl for the embedded server",
+            "the newest /usr/lib/postgresql/N/bin"
+        ),
         ("MEMBERAUDIT_PG_SYSTEM_USER", "system user the embedded server runs as when started by root", "postgres"),
         ("MEMBERAUDIT_DB_POOL_SIZE", "connections each process opens at most", "4"),
     ]
@@ -57,12 +64,18 @@ public struct Settings: Sendable {
     }
 
     /// An integer value, the default when unset, an error when not an integer in `range`.
-    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int> = 0...Int.max)
+    public func integer(
+        _ name: String,
+        default defaultValue: Int,
+        in range: ClosedRange<Int> = 0...Int.max
+    )
         throws(SettingsError) -> Int
     {
         guard let text = self.string(name) else { return defaultValue }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
-            throw SettingsError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw SettingsError(
+                "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'"
+            )
         }
         return value
     }

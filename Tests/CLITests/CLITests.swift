@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the built `memberaudit` binary, as a user would.
 @Suite struct CLITests {
@@ -26,14 +26,24 @@ import TestSupport
             let time = Date()
             try await store.append(
                 NewEvent(
-                    stream: .character(90_000_001), section: "assets", route: "/characters/{character_id}/assets",
-                    outcome: .fetched, httpStatus: 200, fetchedAt: time, payload: .bytes(Array("[]".utf8))
+                    stream: .character(90_000_001),
+                    section: "assets",
+                    route: "/characters/{character_id}/assets",
+                    outcome: .fetched,
+                    httpStatus: 200,
+                    fetchedAt: time,
+                    payload: .bytes(Array("[]".utf8))
                 )
             )
             try await store.append(
                 NewEvent(
-                    stream: .character(90_000_001), section: "assets", route: "/characters/{character_id}/assets",
-                    outcome: .failed, httpStatus: 503, fetchedAt: time, payload: .none
+                    stream: .character(90_000_001),
+                    section: "assets",
+                    route: "/characters/{character_id}/assets",
+                    outcome: .failed,
+                    httpStatus: 503,
+                    fetchedAt: time,
+                    payload: .none
                 )
             )
             let stats = try runMemberAudit(["log", "stats", "--format", "json"], environment: environment)
@@ -67,7 +77,10 @@ import TestSupport
 }
 
 /// The `memberaudit` binary beside the test bundle (SwiftPM builds both into one folder).
-func runMemberAudit(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+func runMemberAudit(
+    _ arguments: [String],
+    environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let binary = folder.appending(path: "memberaudit")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {

@@ -1,8 +1,8 @@
 import EventLog
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct EventStoreTests {
     @Test func appendedEventsReadBackWithTheirEnvelopeAndPayload() async throws {
@@ -11,14 +11,23 @@ import TestSupport
             let time = Date(timeIntervalSince1970: 1_764_000_000)
             let event = fetched(2_112_000_001, "assets", #"[{"item_id":1,"type_id":587}]"#, at: time)
             let failure = NewEvent(
-                stream: .character(2_112_000_001), section: "mails", route: "/characters/{character_id}/mail",
-                outcome: .failed, httpStatus: 502, error: "bad gateway", fetchedAt: time,
+                stream: .character(2_112_000_001),
+                section: "mails",
+                route: "/characters/{character_id}/mail",
+                outcome: .failed,
+                httpStatus: 502,
+                error: "bad gateway",
+                fetchedAt: time,
                 payload: .bytes(Array("<html>502 Bad Gateway</html>".utf8))
             )
             let timeout = NewEvent(
-                stream: .character(2_112_000_001), section: "wallet_journal",
-                route: "/characters/{character_id}/wallet/journal", outcome: .failed,
-                error: "timed out after 30 s", fetchedAt: time, payload: .none
+                stream: .character(2_112_000_001),
+                section: "wallet_journal",
+                route: "/characters/{character_id}/wallet/journal",
+                outcome: .failed,
+                error: "timed out after 30 s",
+                fetchedAt: time,
+                payload: .none
             )
             let result = try await store.append([event, failure, timeout])
             #expect(result.positions == 1...3)

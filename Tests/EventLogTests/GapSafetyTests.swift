@@ -2,8 +2,8 @@ import EventLog
 import Foundation
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Many writers append while a reader tails the log by "last position seen". Writers hold their
 /// transactions open for random times after numbering their events, so commits arrive late and
@@ -40,7 +40,11 @@ import TestSupport
                         for batch in 0..<batchesPerWriter {
                             let size = Int.random(in: 1...6)
                             let events = (0..<size).map { index in
-                                fetched(Int64(writer), "section-\(batch)-\(index)", "{\"w\":\(writer),\"b\":\(batch),\"i\":\(index)}")
+                                fetched(
+                                    Int64(writer),
+                                    "section-\(batch)-\(index)",
+                                    "{\"w\":\(writer),\"b\":\(batch),\"i\":\(index)}"
+                                )
                             }
                             let result = try await store.append(events)
                             for (offset, position) in result.positions.enumerated() {

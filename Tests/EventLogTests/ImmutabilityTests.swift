@@ -1,8 +1,8 @@
 import EventLog
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct ImmutabilityTests {
     static let forbidden = [
@@ -46,7 +46,9 @@ import TestSupport
                 try connection.executeScript("CREATE ROLE \(role) LOGIN IN ROLE memberaudit_app")
             }
             defer {
-                Task { try? await pool.withConnection { try $0.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)") } }
+                Task {
+                    try? await pool.withConnection { try $0.executeScript("DROP OWNED BY \(role); DROP ROLE \(role)") }
+                }
             }
             let app = PostgresPool(conninfo: conninfo + " user=\(role)")
             defer { app.close() }

@@ -24,7 +24,9 @@ import Testing
     @Test func truncatedFrameIsAnError() throws {
         let input = jsonLike(bytes: 50_000)
         let frame = LZ4.compress(input)
-        let error = #expect(throws: LZ4Error.self) { try LZ4.decompress(Array(frame.dropLast(9)), rawSize: input.count) }
+        let error = #expect(throws: LZ4Error.self) {
+            try LZ4.decompress(Array(frame.dropLast(9)), rawSize: input.count)
+        }
         #expect(error?.description.contains("truncated") == true)
     }
 
@@ -52,7 +54,8 @@ func jsonLike(bytes: Int) -> [UInt8] {
     text.reserveCapacity(bytes + 200)
     while text.count < bytes {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        let item = "{\"item_id\":\(1_000_000_000_000 + Int(state >> 40)),\"type_id\":\(Int(state >> 52) + 100),"
+        let item =
+            "{\"item_id\":\(1_000_000_000_000 + Int(state >> 40)),\"type_id\":\(Int(state >> 52) + 100),"
             + "\"location_flag\":\"Hangar\",\"quantity\":\(Int(state >> 58))},"
         text.append(contentsOf: item.utf8)
     }

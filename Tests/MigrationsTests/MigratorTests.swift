@@ -1,7 +1,7 @@
 import Migrations
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @testable import Migrations
 

@@ -33,8 +33,10 @@ import Testing
         let connection = try PostgresConnection(conninfo: cluster.conninfo)
         #expect(try connection.query("SELECT id FROM kept")[0].get(0, as: Int.self) == 42)
         if geteuid() == 0 {
-            let owner = try FileManager.default.attributesOfItem(atPath: parent.appending(path: "data/postgres").path)[
-                .ownerAccountName] as? String
+            let owner =
+                try FileManager.default.attributesOfItem(atPath: parent.appending(path: "data/postgres").path)[
+                    .ownerAccountName
+                ] as? String
             #expect(owner == "postgres")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct PostgresConnectionTests {
     @Test func transactionRollsBackWhenBodyThrows() async throws {
@@ -41,10 +41,12 @@ import TestSupport
                 try connection.executeScript("CREATE TABLE t (id bigint, name text, data bytea, at timestamptz)")
                 return try connection.copyIn("COPY t (id, name, data, at) FROM STDIN (FORMAT binary)") { writer in
                     for index in 0..<5000 {
-                        try writer.append([
-                            Int64(index), index % 7 == 0 ? nil : "name \(index)", ByteA([UInt8(index % 256)]),
-                            Date(timeIntervalSince1970: Double(index)),
-                        ] as [any PostgresEncodable])
+                        try writer.append(
+                            [
+                                Int64(index), index % 7 == 0 ? nil : "name \(index)", ByteA([UInt8(index % 256)]),
+                                Date(timeIntervalSince1970: Double(index)),
+                            ] as [any PostgresEncodable]
+                        )
                     }
                 }
             }

@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct PostgresTypesTests {
     @Test func scalarsRoundTripInBinaryFormat() async throws {
@@ -48,10 +48,15 @@ import TestSupport
         }
     }
 
-    @Test("numeric decodes exactly", arguments: ["0", "1.5", "-1234567.000100", "100000000", "0.0001", "123456789012345678"])
+    @Test(
+        "numeric decodes exactly",
+        arguments: ["0", "1.5", "-1234567.000100", "100000000", "0.0001", "123456789012345678"]
+    )
     func numeric(text: String) async throws {
         try await TestDatabase.with(migrate: false) { pool, _ in
-            let value = try await pool.withConnection { try $0.query("SELECT $1::numeric", [text])[0].get(0, as: String.self) }
+            let value = try await pool.withConnection {
+                try $0.query("SELECT $1::numeric", [text])[0].get(0, as: String.self)
+            }
             #expect(value == text)
         }
     }

@@ -20,7 +20,10 @@ import Testing
         #expect(values["MEMBERAUDIT_DATA_DIR"] == "/srv/memberaudit")
     }
 
-    @Test("bad lines are reported with file and line", arguments: ["just words", "OTHER_SETTING=1", "memberaudit_lower=1"])
+    @Test(
+        "bad lines are reported with file and line",
+        arguments: ["just words", "OTHER_SETTING=1", "memberaudit_lower=1"]
+    )
     func badLines(line: String) {
         let error = #expect(throws: SettingsError.self) { try parseConfigFile("# ok\n\(line)\n", name: "my.conf") }
         #expect(error?.description.hasPrefix("my.conf:2:") == true)
@@ -28,7 +31,11 @@ import Testing
 
     @Test func environmentWinsOverTheFile() throws {
         let file = FileManager.default.temporaryDirectory.appending(path: "settings-\(UUID().uuidString).conf")
-        try "MEMBERAUDIT_DB_POOL_SIZE=8\nMEMBERAUDIT_DATA_DIR=/from/file\n".write(to: file, atomically: true, encoding: .utf8)
+        try "MEMBERAUDIT_DB_POOL_SIZE=8\nMEMBERAUDIT_DATA_DIR=/from/file\n".write(
+            to: file,
+            atomically: true,
+            encoding: .utf8
+        )
         defer { try? FileManager.default.removeItem(at: file) }
         let settings = try Settings.load(
             environment: ["MEMBERAUDIT_CONFIG": file.path, "MEMBERAUDIT_DB_POOL_SIZE": "2", "HOME": "/root"]
