@@ -24,18 +24,19 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: Build tooling
-        .executableTarget(name: "embed-sql", path: "Sources/EmbedSQLTool"),
-        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["embed-sql"]),
+        .executableTarget(name: "embed-files", path: "Sources/EmbedFilesTool"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"]),
 
         // MARK: Libraries
         .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
+        .target(name: "StaticData", swiftSettings: swiftSettings, plugins: ["EmbedFiles"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(name: "LocalPostgres", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "Migrations",
             dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings,
-            plugins: ["EmbedSQL"]
+            plugins: ["EmbedFiles"]
         ),
         .target(
             name: "EventLog",
@@ -85,6 +86,7 @@ let package = Package(
             dependencies: ["Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "StaticDataTests", dependencies: ["StaticData"], swiftSettings: swiftSettings),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",

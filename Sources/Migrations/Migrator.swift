@@ -21,9 +21,9 @@ package struct Migration: Sendable {
 
     /// The migrations embedded from `schema/` at build time.
     package static var embedded: [Migration] {
-        EmbeddedSQL.files.compactMap { file in
+        EmbeddedFiles.files.compactMap { file in
             guard let version = Int(file.name.prefix { $0.isNumber }) else { return nil }
-            return Migration(version: version, name: file.name, sql: file.sql)
+            return Migration(version: version, name: file.name, sql: file.text)
         }
         .sorted { $0.version < $1.version }
     }

@@ -105,23 +105,22 @@ public final class PostgresPool: Sendable {
         case .ready(let slot): return slot
         case .closed: throw PostgresError(.poolClosed, "the connection pool is closed")
         case .connect:
-            do {
-                return try await self.connect()
-            } catch {
-                self.state.withLock { $0.open -= 1 }
-                self.wakeWaiterToConnect()
-                throw error
-            }
+            return try await self.connectCounted()
         case .wait:
             if let slot = try await self.waitForSlot() { return slot }
             // Woken to open a connection in place of one that was closed.
-            do {
-                return try await self.connect()
-            } catch {
-                self.state.withLock { $0.open -= 1 }
-                self.wakeWaiterToConnect()
-                throw error
-            }
+            return try await self.connectCounted()
+        }
+    }
+
+    /// Opens a connection already counted in `open`; uncounts it and passes the turn on if that fails.
+    private func connectCounted() async throws -> Slot {
+        do {
+            return try await self.connect()
+        } catch {
+            self.state.withLock { $0.open -= 1 }
+            self.wakeWaiterToConnect()
+            throw error
         }
     }
 
