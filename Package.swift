@@ -12,10 +12,15 @@ let package = Package(
     products: [
         .executable(name: "memberaudit", targets: ["CLI"]),
         .executable(name: "memberaudit-bench", targets: ["Bench"]),
+        .executable(name: "esi-simulator", targets: ["SimulatorCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: C libraries (each imported only by the module that wraps it)
@@ -54,6 +59,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ESISimulator",
+            dependencies: [
+                "StaticData",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedFiles"]
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "CLI",
@@ -61,6 +81,11 @@ let package = Package(
                 "EventLog", "Migrations", "Postgres", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SimulatorCLI",
+            dependencies: ["ESISimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -87,6 +112,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StaticDataTests", dependencies: ["StaticData"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ESISimulatorTests",
+            dependencies: [
+                "ESISimulator", "StaticData",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",

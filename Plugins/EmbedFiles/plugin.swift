@@ -10,6 +10,7 @@ struct EmbedFiles: BuildToolPlugin {
         "Migrations": ("schema", "sql"),
         "Projections": ("projections", "sql"),
         "StaticData": ("data/sde", "json"),
+        "ESISimulator": ("data/esi", "json"),
     ]
 
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
