@@ -17,7 +17,7 @@ struct StructureDirectory: Sendable {
     init(seed: UInt64) {
         var random = SeededRandom(seed, 5)
         let data = StaticData.shipped
-        let systems = data.systems.keys.sorted()
+        let systems = data.systemIDs
         let types = data.types(ofKind: "structure").map(\.id)
         var structures = [Int: Structure]()
         for index in 0..<8 {

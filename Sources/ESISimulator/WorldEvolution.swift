@@ -38,7 +38,7 @@ enum WorldEvolution {
     static func refillQueue(_ character: inout CharacterState, at time: Date, random: inout SeededRandom) {
         let data = StaticData.shipped
         var start = character.queue.last?.finish ?? time
-        let pool = data.skills.values.filter { $0.published && $0.rank != nil }.sorted { $0.id < $1.id }
+        let pool = data.trainableSkills
         var planned = [Int: Int]()  // skill → highest level already queued
         for entry in character.queue { planned[entry.skillID] = entry.finishedLevel }
         var attempts = 0
@@ -95,7 +95,7 @@ enum WorldEvolution {
             }
         }
         if character.isOnline && random.chance(0.1) {
-            let system = data.systems[random.pick(data.systems.keys.sorted())]!
+            let system = data.systems[random.pick(data.systemIDs)]!
             character.solarSystemID = system.id
             character.stationID = random.chance(0.6) ? system.stations.first : nil
         }
@@ -161,7 +161,7 @@ enum WorldEvolution {
         if random.chance(0.02), let index = character.assets.indices.randomElement(using: &random),
             character.assets[index].locationType == "station"
         {
-            character.assets[index].locationID = random.pick(data.stations.keys.sorted())
+            character.assets[index].locationID = random.pick(data.stationIDs)
         }
         // Cutoffs like ESI's windows: 30 days of journal.
         character.journal.removeAll { time.timeIntervalSince($0.date) > 30 * 86_400 }

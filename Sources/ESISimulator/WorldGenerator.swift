@@ -21,11 +21,6 @@ struct WorldGenerator {
         "Hollow Star", "Crimson Lantern", "Northern Reach", "Glass Harbor", "Ember Fleet",
     ]
 
-    /// Published skills a character may hold, ordered by id.
-    var trainableSkills: [Skill] {
-        self.data.skills.values.filter { $0.published && $0.rank != nil }.sorted { $0.id < $1.id }
-    }
-
     func characterID(index: Int) -> Int {
         // Both of ESI's character id ranges: old (90,000,000–97,999,999) and new (2,112,000,000+).
         index % 2 == 0 ? 90_000_000 + 10_007 * (index / 2 + 1) % 7_999_999 : 2_112_000_000 + 131 * index + 7
@@ -61,14 +56,14 @@ struct WorldGenerator {
     func character(index: Int, corporation: Organisation, peers: [Int]) -> CharacterState {
         var random = SeededRandom(self.seed, 2, UInt64(index))
         let id = self.characterID(index: index)
-        let stations = self.data.stations.keys.sorted()
+        let stations = self.data.stationIDs
         let home = self.data.stations[random.pick(stations)]!
         let ships = self.data.types(ofKind: "ship")
         let ship = random.pick(ships)
         let birthday = self.origin.addingTimeInterval(-Double(200 + random.next() % 5_000) * 86_400)
 
         var skills = [Int: TrainedSkill]()
-        let pool = self.trainableSkills
+        let pool = self.data.trainableSkills
         for _ in 0..<(30 + Int(random.next() % 120)) {
             let skill = random.pick(pool)
             let level = 1 + Int(random.next() % 5)
@@ -215,7 +210,7 @@ struct WorldGenerator {
         }
         // Hangars full of things: a few hundred to a few thousand stacks, so assets need pages.
         let stacks = 50 + Int(random.next() % 1_500)
-        let stations = self.data.stations.keys.sorted()
+        let stations = self.data.stationIDs
         let hangars = [character.homeLocationID] + (0..<3).map { _ in random.pick(stations) }
         for _ in 0..<stacks {
             let roll = random.next() % 10

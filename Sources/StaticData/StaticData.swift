@@ -13,6 +13,13 @@ public struct StaticData: Sendable {
     public let regions: [Int: Region]
     public let constellations: [Int: Constellation]
     public let npcCorporations: [Int: NPCCorporation]
+    /// Types by curated kind, each list ordered by id (choices made from them are deterministic).
+    private let typesByKind: [String: [ItemType]]
+    /// Ids ordered ascending, for deterministic choices.
+    public let systemIDs: [Int]
+    public let stationIDs: [Int]
+    /// Published skills with a rank and attributes (the ones characters can train), by id.
+    public let trainableSkills: [Skill]
 
     /// The embedded data. Decoding takes a few tens of milliseconds, once per process.
     public static let shipped: StaticData = {
@@ -52,13 +59,17 @@ public struct StaticData: Sendable {
             try load("npc_corporations.json", "corporations", as: NPCCorporation.self),
             \.id
         )
+        self.typesByKind = Dictionary(grouping: self.types.values.sorted { $0.id < $1.id }) { $0.kind ?? "" }
+        self.systemIDs = self.systems.keys.sorted()
+        self.stationIDs = self.stations.keys.sorted()
+        self.trainableSkills = self.skills.values
+            .filter { $0.published && $0.rank != nil && $0.primaryAttribute != nil && $0.secondaryAttribute != nil }
+            .sorted { $0.id < $1.id }
     }
 
     /// Types of one curated kind (`ship`, `module`, `charge`, `drone`, `attribute_implant`, ...),
     /// ordered by id so that choices made from them are deterministic.
-    public func types(ofKind kind: String) -> [ItemType] {
-        self.types.values.filter { $0.kind == kind }.sorted { $0.id < $1.id }
-    }
+    public func types(ofKind kind: String) -> [ItemType] { self.typesByKind[kind] ?? [] }
 }
 
 /// The static data does not decode.
