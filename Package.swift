@@ -78,14 +78,23 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "EventLog", "Migrations", "Postgres", "Settings",
+                "EventLog", "Migrations", "Postgres", "Settings", "SimulatorCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SimulatorCommandLine",
+            dependencies: [
+                "ESISimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "SimulatorCLI",
-            dependencies: ["ESISimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SimulatorCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -13,6 +13,7 @@ public final class World: Sendable {
         var characters: [Int: CharacterState] = [:]
         var order: [Int] = []
         var ownerGenerations: [Int: Int] = [:]
+        var corporationIDs: [Int] = []
     }
 
     public init(seed: UInt64, characters count: Int, origin: Date) {
@@ -22,6 +23,7 @@ public final class World: Sendable {
         let (alliances, corporations) = self.generator.organisations(characterCount: max(count, 1))
         for alliance in alliances { state.alliances[alliance.id] = alliance }
         for corporation in corporations { state.corporations[corporation.id] = corporation }
+        state.corporationIDs = corporations.map(\.id).sorted()
         self.state = Mutex(state)
         for index in 0..<count { _ = self.addCharacter() }
     }
@@ -31,7 +33,7 @@ public final class World: Sendable {
     public func addCharacter(corporationID: Int? = nil) -> Int {
         self.state.withLock { state in
             let index = state.order.count
-            let corporations = state.corporations.keys.sorted()
+            let corporations = state.corporationIDs
             let corporation =
                 state.corporations[corporationID ?? corporations[index % corporations.count]] ?? state.corporations[
                     corporations[0]
@@ -58,7 +60,13 @@ public final class World: Sendable {
             guard var character = state.characters[id] else { return nil }
             if character.advancedTo.addingTimeInterval(WorldEvolution.hour) <= time || !character.queue.isEmpty {
                 let peers = state.order.filter { $0 != id }.prefix(12).map { $0 }
-                WorldEvolution.advance(&character, to: time, seed: self.seed, peers: Array(peers))
+                WorldEvolution.advance(
+                    &character,
+                    to: time,
+                    seed: self.seed,
+                    peers: Array(peers),
+                    corporations: state.corporationIDs
+                )
                 state.characters[id] = character
             }
             return character

@@ -8,12 +8,24 @@ enum WorldEvolution {
     static let hour: TimeInterval = 3_600
 
     /// Advances `character` to `time` (never backwards).
-    static func advance(_ character: inout CharacterState, to time: Date, seed: UInt64, peers: [Int]) {
+    static func advance(
+        _ character: inout CharacterState,
+        to time: Date,
+        seed: UInt64,
+        peers: [Int],
+        corporations: [Int] = []
+    ) {
         while character.advancedTo.addingTimeInterval(hour) <= time {
             let tick = character.advancedTo.addingTimeInterval(hour)
             self.completeTraining(&character, upTo: tick)
             var random = SeededRandom(seed, 4, UInt64(character.id), UInt64(tick.timeIntervalSince1970))
             self.hourlyEvents(&character, at: tick, random: &random, peers: peers)
+            // About once in 150 days a character moves on to another corporation.
+            if random.chance(0.000_3),
+                let corporation = corporations.filter({ $0 != character.corporationID }).randomElement(using: &random)
+            {
+                self.changeCorporation(&character, to: corporation, at: tick)
+            }
             if character.queue.count < 3 { self.refillQueue(&character, at: tick, random: &random) }
             character.advancedTo = tick
         }
@@ -150,6 +162,14 @@ enum WorldEvolution {
         if random.chance(0.003) {
             let implants = data.types(ofKind: "attribute_implant")
             character.implants = implants.filter { _ in random.chance(0.2) }.map(\.id)
+        }
+        if random.chance(0.002) {
+            if character.jumpClones.count < 5, let station = character.stationID {
+                let id = (character.jumpClones.map(\.id).max() ?? 10_000_000 + character.id % 100_000 * 10) + 1
+                character.jumpClones.append(JumpClone(id: id, locationID: station, implants: [], name: nil))
+            } else if !character.jumpClones.isEmpty {
+                character.jumpClones.removeFirst()
+            }
         }
         if random.chance(0.05) {
             let ores = data.types(ofKind: "mineral")

@@ -208,6 +208,21 @@ struct WorldGenerator {
             )
             nextItemID += 1
         }
+        // Some ammunition in the ship's cargo hold.
+        for _ in 0..<Int(random.next() % 4) {
+            assets.append(
+                Asset(
+                    itemID: nextItemID,
+                    typeID: random.pick(charges).id,
+                    locationID: character.shipItemID,
+                    locationFlag: "Cargo",
+                    locationType: "item",
+                    quantity: 100 + Int(random.next() % 5_000),
+                    isSingleton: false
+                )
+            )
+            nextItemID += 1
+        }
         // Hangars full of things: a few hundred to a few thousand stacks, so assets need pages.
         let stacks = 50 + Int(random.next() % 1_500)
         let stations = self.data.stationIDs

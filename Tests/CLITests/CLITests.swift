@@ -69,6 +69,43 @@ import Testing
         #expect(result.output.contains("cannot connect to PostgreSQL"))
     }
 
+    @Test func theSimulatorStartsFromEitherCommandWritesTokensAndStopsOnSIGTERM() throws {
+        let help = try runMemberAudit(["simulator", "--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("--tokens-file"))
+
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let tokens = FileManager.default.temporaryDirectory.appending(path: "tokens-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: tokens) }
+        let process = Process()
+        process.executableURL = folder.appending(path: "esi-simulator")
+        process.arguments = ["--port", "0", "--characters", "3", "--clock", "manual", "--tokens-file", tokens.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: tokens.path) && waited < 300 {
+            usleep(50_000)
+            waited += 1
+        }
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: tokens)) as? [[String: Any]])
+        #expect(entries.count == 3)
+        #expect(
+            entries.allSatisfy {
+                ($0["refresh_token"] as? String)?.count == 24 && ($0["scopes"] as? [String])?.isEmpty == false
+            }
+        )
+        process.terminate()  // SIGTERM: a graceful stop
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+    }
+
+    @Test func simulatorArgumentsAreChecked() throws {
+        let result = try runMemberAudit(["simulator", "--clock", "sometimes"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("--clock must be real, manual or fast:FACTOR"))
+    }
+
     @Test func badArgumentsAreRefused() throws {
         let result = try runMemberAudit(["log", "stats", "--format", "xml"])
         #expect(result.status != 0)
