@@ -126,4 +126,14 @@ struct SeededRandom: RandomNumberGenerator {
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
 
     mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &self)] }
+
+    /// Sixteen drawn bytes in UUID form, lower case (request ids, token ids).
+    mutating func uuidString() -> String {
+        let hex = (0..<16).map { _ in String(format: "%02x", UInt8(truncatingIfNeeded: self.next())) }.joined()
+        let parts = [
+            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
+            hex.dropFirst(20),
+        ]
+        return parts.joined(separator: "-")
+    }
 }

@@ -201,6 +201,18 @@ public final class Simulator: Sendable {
             }
         }
         let bucket = route.rateLimit.map { "\($0.group):\(tokenCharacter.map(String.init) ?? request.client)" }
+        /// An ESI error for this route, with its limit bookkeeping.
+        func fail(_ status: Int, _ message: String, extra: [(String, JSONValue)] = []) -> SimulatorResponse {
+            self.error(
+                status,
+                message,
+                headers: headers,
+                delay: delay,
+                limit: route.rateLimit,
+                bucket: bucket,
+                extra: extra
+            )
+        }
         if let limit = route.rateLimit, let bucket {
             let (remaining, retryAfter) = self.rateLimiter.remaining(bucket: bucket, limit: limit, now: Date())
             if remaining <= 0 {
@@ -221,62 +233,30 @@ public final class Simulator: Sendable {
         }
         if let scope = route.scope {
             if let (status, message) = authFailure {
-                return self.error(
-                    status,
-                    message,
-                    headers: headers,
-                    delay: delay,
-                    limit: route.rateLimit,
-                    bucket: bucket
-                )
+                return fail(status, message)
             }
             guard let character = tokenCharacter else {
-                return self.error(
-                    401,
-                    "Unauthorized - No token provided",
-                    headers: headers,
-                    delay: delay,
-                    limit: route.rateLimit,
-                    bucket: bucket
-                )
+                return fail(401, "Unauthorized - No token provided")
             }
             let pathCharacter = parameters["character_id"].flatMap(Int.init)
             guard tokenScopes.contains(scope), pathCharacter == nil || pathCharacter == character else {
-                return self.error(
-                    403,
-                    "token not valid for scope",
-                    headers: headers,
-                    delay: delay,
-                    limit: route.rateLimit,
-                    bucket: bucket
-                )
+                return fail(403, "token not valid for scope")
             }
         }
         if route.path == "/universe/structures/{structure_id}",
             let id = parameters["structure_id"].flatMap(Int.init), faults.forbiddenStructures.contains(id)
         {
-            return self.error(403, "Forbidden", headers: headers, delay: delay, limit: route.rateLimit, bucket: bucket)
+            return fail(403, "Forbidden")
         }
 
         // Faults.
         if faults.downRoutes.contains(route.path) {
-            return self.error(
-                503,
-                ESIErrors.unavailable,
-                headers: headers,
-                delay: delay,
-                limit: route.rateLimit,
-                bucket: bucket
-            )
+            return fail(503, ESIErrors.unavailable)
         }
         if draw.0 < faults.timeoutRate {
-            var response = self.error(
+            var response = fail(
                 504,
                 ESIErrors.gatewayTimeout,
-                headers: headers,
-                delay: delay,
-                limit: route.rateLimit,
-                bucket: bucket,
                 extra: [("timeout", .int(10))]
             )
             response.delay += faults.timeoutSeconds
@@ -295,13 +275,9 @@ public final class Simulator: Sendable {
             }
             let message =
                 status == 502 ? ESIErrors.badGateway : status == 503 ? ESIErrors.unavailable : ESIErrors.gatewayTimeout
-            return self.error(
+            return fail(
                 status,
                 message,
-                headers: headers,
-                delay: delay,
-                limit: route.rateLimit,
-                bucket: bucket,
                 extra: status == 504 ? [("timeout", .int(10))] : []
             )
         }
@@ -336,21 +312,14 @@ public final class Simulator: Sendable {
             }
         }
         if let (status, message) = failure {
-            return self.error(status, message, headers: headers, delay: delay, limit: route.rateLimit, bucket: bucket)
+            return fail(status, message)
         }
         pageCount = max(1, resource.pages.count)
         var pageIndex = 0
         if route.paging == .pages {
             let page = request.query["page"].flatMap(Int.init) ?? 1
             guard page >= 1, page <= pageCount else {
-                return self.error(
-                    404,
-                    "Requested page does not exist",
-                    headers: headers,
-                    delay: delay,
-                    limit: route.rateLimit,
-                    bucket: bucket
-                )
+                return fail(404, "Requested page does not exist")
             }
             pageIndex = page - 1
             headers.append(("X-Pages", String(pageCount)))
@@ -468,11 +437,5 @@ func secondsUntilDailyExpiry(after now: Date) -> TimeInterval {
 /// A deterministic request id in UUID form.
 func requestID(seed: UInt64, number: UInt64) -> String {
     var random = SeededRandom(seed, 11, number)
-    let bytes = (0..<16).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-    return UUID(
-        uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-            bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        )
-    ).uuidString.lowercased()
+    return random.uuidString()
 }

@@ -230,16 +230,7 @@ public final class SingleSignOn: Sendable {
         let (algorithm, jti) = self.state.withLock { state -> (String, String) in
             state.counter += 1
             var random = SeededRandom(self.seed, 9, state.counter)
-            let bytes = (0..<16).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-            return (
-                state.algorithm,
-                UUID(
-                    uuid: (
-                        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-                        bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-                    )
-                ).uuidString.lowercased()
-            )
+            return (state.algorithm, random.uuidString())
         }
         let keyID = algorithm == "ES256" ? self.keys.ecKeyID : self.keys.rsaKeyID
         let iat = Int(now.timeIntervalSince1970)
