@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
         .target(name: "StaticData", swiftSettings: swiftSettings, plugins: ["EmbedFiles"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "ESI", dependencies: ["CCurl"], swiftSettings: swiftSettings),
         .target(name: "LocalPostgres", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "Migrations",
@@ -132,6 +133,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ESITests",
+            dependencies: [
+                "ESI", "ESISimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),

@@ -11,13 +11,14 @@ public enum SimulatorServer {
         simulator: Simulator,
         host: String,
         port: Int,
+        logLevel: Logger.Level = .warning,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             try await self.respond(to: request, simulator: simulator)
         }
         var logger = Logger(label: "esi-simulator")
-        logger.logLevel = .warning
+        logger.logLevel = logLevel
         return Application(
             responder: responder,
             configuration: .init(address: .hostname(host, port: port), serverName: "esi-simulator"),

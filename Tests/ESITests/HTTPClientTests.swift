@@ -1,0 +1,145 @@
+import ESI
+import ESISimulator
+import Foundation
+import Hummingbird
+import Logging
+import Testing
+
+/// Runs a simulator on a free loopback port for the duration of `body`.
+func withSimulator<T: Sendable>(
+    faults: Faults = Faults(),
+    _ body: @Sendable (String, Simulator) async throws -> T
+) async throws -> T {
+    var configuration = SimulatorConfiguration()
+    configuration.characters = 3
+    configuration.faults = faults
+    let simulator = Simulator(configuration)
+    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+    let app = SimulatorServer.application(simulator: simulator, host: "127.0.0.1", port: 0, logLevel: .critical) {
+        port in
+        portContinuation.yield(port)
+    }
+    let server = Task { try await app.runService() }
+    defer { server.cancel() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw CancellationError() }
+    return try await body("http://127.0.0.1:\(port)", simulator)
+}
+
+@Suite struct HTTPClientTests {
+    let client = HTTPClient(userAgent: "memberaudit-tests (maintainers@example.invalid)")
+
+    @Test func getsAnswersWithTheirHeaders() async throws {
+        try await withSimulator { base, _ in
+            let response = try await self.client.send(ClientRequest(url: "\(base)/status"))
+            #expect(response.status == 200)
+            #expect(response.header("etag") != nil)
+            #expect(response.header("X-Ratelimit-Group") == "status")
+            #expect(response.httpVersion == "1.1")
+            let json = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+            #expect(json?["server_version"] != nil)
+        }
+    }
+
+    @Test func sendsHeadersAndGetsNotModified() async throws {
+        try await withSimulator { base, _ in
+            let first = try await self.client.send(ClientRequest(url: "\(base)/universe/types/587"))
+            let tag = try #require(first.header("ETag"))
+            let second = try await self.client.send(
+                ClientRequest(url: "\(base)/universe/types/587", headers: [("If-None-Match", tag)])
+            )
+            #expect(second.status == 304)
+            #expect(second.body.isEmpty)
+        }
+    }
+
+    @Test func postsBodies() async throws {
+        try await withSimulator { base, simulator in
+            let id = simulator.world.characterIDs[0]
+            let response = try await self.client.send(
+                ClientRequest(
+                    method: "POST",
+                    url: "\(base)/universe/names",
+                    headers: [("Content-Type", "application/json")],
+                    body: Array("[\(id)]".utf8)
+                )
+            )
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self).contains(simulator.world.name(ofCharacter: id)!))
+        }
+    }
+
+    @Test func manyRequestsInFlightAtOnce() async throws {
+        var faults = Faults()
+        faults.latencyMilliseconds = 200
+        try await withSimulator(faults: faults) { base, _ in
+            let started = ContinuousClock.now
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<100 {
+                    group.addTask {
+                        try await self.client.send(
+                            ClientRequest(url: "\(base)/universe/systems/\(30_000_142 + index % 3)")
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 })
+            // 100 requests of 200 ms each, 20 connections at once: about a second, not 20.
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test func aRequestThatHangsTimesOut() async throws {
+        var faults = Faults()
+        faults.timeoutRate = 1
+        faults.timeoutSeconds = 10
+        try await withSimulator(faults: faults) { base, _ in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: HTTPClientError.self) {
+                try await self.client.send(ClientRequest(url: "\(base)/universe/types/587", timeout: 0.5))
+            }
+            #expect(error?.kind == .timedOut)
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test func aRefusedConnectionIsAnError() async throws {
+        // Bind a port, then close it: nothing listens there.
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                _ = bind(probe, $0, length)
+                _ = getsockname(probe, $0, &length)
+            }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        close(probe)
+        let error = await #expect(throws: HTTPClientError.self) {
+            try await self.client.send(ClientRequest(url: "http://127.0.0.1:\(port)/status", timeout: 5))
+        }
+        #expect(error?.kind == .couldNotConnect)
+    }
+
+    @Test func cancellingTheTaskCancelsTheRequest() async throws {
+        var faults = Faults()
+        faults.latencyMilliseconds = 10_000
+        try await withSimulator(faults: faults) { base, _ in
+            let started = ContinuousClock.now
+            let task = Task { try await self.client.send(ClientRequest(url: "\(base)/universe/types/587")) }
+            try await Task.sleep(for: .milliseconds(200))
+            task.cancel()
+            let result = await task.result
+            #expect(ContinuousClock.now - started < .seconds(5))
+            guard case .failure(let error as HTTPClientError) = result else {
+                Issue.record("expected a cancellation error, got \(result)")
+                return
+            }
+            #expect(error.kind == .cancelled)
+        }
+    }
+}
