@@ -36,7 +36,15 @@ let package = Package(
         .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
         .target(name: "StaticData", swiftSettings: swiftSettings, plugins: ["EmbedFiles"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
-        .target(name: "ESI", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+        .target(
+            name: "ESI",
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "LocalPostgres", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "Migrations",
@@ -139,6 +147,8 @@ let package = Package(
             name: "ESITests",
             dependencies: [
                 "ESI", "ESISimulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
