@@ -104,19 +104,30 @@ final class Transfer: @unchecked Sendable {
     }
 }
 
+/// The common part of curl's write callbacks: find the transfer, hand over the bytes.
+private func receive(
+    _ data: UnsafeMutablePointer<CChar>?,
+    _ size: Int,
+    _ count: Int,
+    _ context: UnsafeMutableRawPointer?,
+    _ handle: (Transfer, UnsafeBufferPointer<UInt8>) -> Void
+) -> Int {
+    guard let data, let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        handle(transfer, UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
 private func writeBody(
     _ data: UnsafeMutablePointer<CChar>?,
     _ size: Int,
     _ count: Int,
     _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let data, let context else { return 0 }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
-    }
-    return length
+    receive(data, size, count, context) { transfer, bytes in transfer.body.append(contentsOf: bytes) }
 }
 
 private func writeHeader(
@@ -125,18 +136,14 @@ private func writeHeader(
     _ count: Int,
     _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let data, let context else { return 0 }
-    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }.trimmingCharacters(in: .whitespacesAndNewlines)
-    if line.hasPrefix("HTTP/") {
-        transfer.headers = []  // a new status line (after a 100 Continue): start over
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        transfer.headers.append((name, value))
+    receive(data, size, count, context) { transfer, bytes in
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            transfer.headers = []  // a new status line (after a 100 Continue): start over
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            transfer.headers.append((name, value))
+        }
     }
-    return length
 }
