@@ -37,6 +37,11 @@ let package = Package(
         .target(name: "StaticData", swiftSettings: swiftSettings, plugins: ["EmbedFiles"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(
+            name: "TokenVault",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ESI",
             dependencies: [
                 "CCurl",
@@ -87,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "EventLog", "Migrations", "Postgres", "Settings", "SimulatorCommandLine",
+                "EventLog", "Migrations", "Postgres", "Settings", "SimulatorCommandLine", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -154,6 +159,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TokenVaultTests", dependencies: ["TokenVault"], swiftSettings: swiftSettings),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",

@@ -14,7 +14,9 @@ struct ConfigCommand: ParsableCommand {
         var table = TextTable(columns: ["setting", "value", "default", "meaning"])
         for setting in Settings.known {
             let value = settings.string(setting.name)
-            let shown = setting.name == "MEMBERAUDIT_DATABASE_URL" && value != nil ? "(set)" : (value ?? "-")
+            // Secrets are never printed: a connection string may hold a password.
+            let secret = ["MEMBERAUDIT_DATABASE_URL", "MEMBERAUDIT_TOKEN_KEY"].contains(setting.name)
+            let shown = secret && value != nil ? "(set)" : (value ?? "-")
             table.add([setting.name, shown, setting.defaultValue, setting.meaning])
         }
         if let file = settings.configFile { print("configuration file: \(file)\n") }

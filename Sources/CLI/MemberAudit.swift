@@ -10,6 +10,8 @@ struct MemberAudit: AsyncParsableCommand {
             (--config FILE or MEMBERAUDIT_CONFIG). With no MEMBERAUDIT_DATABASE_URL, commands start \
             a private PostgreSQL server in MEMBERAUDIT_DATA_DIR and stop it when they end.
             """,
-        subcommands: [MigrateCommand.self, LogCommand.self, ConfigCommand.self, SimulatorSubcommand.self]
+        subcommands: [
+            MigrateCommand.self, LogCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
+        ]
     )
 }

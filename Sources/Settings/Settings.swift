@@ -22,6 +22,11 @@ public struct Settings: Sendable {
         ),
         ("MEMBERAUDIT_PG_SYSTEM_USER", "system user the embedded server runs as when started by root", "postgres"),
         ("MEMBERAUDIT_DB_POOL_SIZE", "connections each process opens at most", "4"),
+        (
+            "MEMBERAUDIT_TOKEN_KEY",
+            "base64 of the 32-byte key encrypting refresh tokens (memberaudit token-key makes one)", "(none)"
+        ),
+        ("MEMBERAUDIT_TOKEN_KEY_FILE", "file holding that key, instead of MEMBERAUDIT_TOKEN_KEY", "(none)"),
     ]
 
     /// The merged values, by name.

@@ -106,6 +106,22 @@ import Testing
         #expect(result.output.contains("--clock must be real, manual or fast:FACTOR"))
     }
 
+    @Test func tokenKeyPrintsAFreshKey() throws {
+        let first = try runMemberAudit(["token-key"])
+        let second = try runMemberAudit(["token-key"])
+        #expect(first.status == 0)
+        let key = first.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Data(base64Encoded: key)?.count == 32)
+        #expect(key != second.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func configNeverPrintsSecrets() throws {
+        let result = try runMemberAudit(["config"], environment: ["MEMBERAUDIT_TOKEN_KEY": "c2VjcmV0LXZhbHVlLWhlcmU="])
+        #expect(result.status == 0)
+        #expect(!result.output.contains("c2VjcmV0LXZhbHVlLWhlcmU="))
+        #expect(result.output.contains("MEMBERAUDIT_TOKEN_KEY"))
+    }
+
     @Test func badArgumentsAreRefused() throws {
         let result = try runMemberAudit(["log", "stats", "--format", "xml"])
         #expect(result.status != 0)
