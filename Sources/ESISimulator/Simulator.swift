@@ -294,27 +294,25 @@ public final class Simulator: Sendable {
             downRoutes: Set(faults.downRoutes)
         )
         let cacheSeconds = route.expiresDaily ? secondsUntilDailyExpiry(after: now) : Double(route.cacheSeconds ?? 0)
-        var failure: (Int, String)?
-        var pageCount = 1
         let resource: CachedResource
-        if route.method == "POST" || cacheSeconds <= 0 {
-            let pages = self.build(context, failure: &failure)
-            resource = CachedResource(pages: pages, etags: pages.map(etag(of:)), lastModified: now, expires: now)
-        } else {
-            let key =
-                "\(tokenCharacter ?? 0)|\(route.method) \(route.path)|\(parameters.sorted { $0.key < $1.key })|\(request.query.filter { $0.key != "page" && $0.key != "compatibility_date" && $0.key != "datasource" }.sorted { $0.key < $1.key })"
-            resource = self.cache.resource(key: key, now: now, cacheSeconds: cacheSeconds) {
-                self.build(context, failure: &failure)
+        do {
+            if route.method == "POST" || cacheSeconds <= 0 {
+                let pages = try self.build(context)
+                resource = CachedResource(pages: pages, etags: pages.map(etag(of:)), lastModified: now, expires: now)
+            } else {
+                let key =
+                    "\(tokenCharacter ?? 0)|\(route.method) \(route.path)|\(parameters.sorted { $0.key < $1.key })|\(request.query.filter { $0.key != "page" && $0.key != "compatibility_date" && $0.key != "datasource" }.sorted { $0.key < $1.key })"
+                // A failed build throws before the cache stores anything: failures are never cached.
+                resource = try self.cache.resource(key: key, now: now, cacheSeconds: cacheSeconds) {
+                    try self.build(context)
+                }
             }
-            if resource.pages.isEmpty, failure == nil {
-                // A cached failure is not a resource: build again to learn the error.
-                _ = self.build(context, failure: &failure)
-            }
+        } catch let failure as RouteFailure {
+            return fail(failure.status, failure.message)
+        } catch {
+            return fail(500, "Internal error")
         }
-        if let (status, message) = failure {
-            return fail(status, message)
-        }
-        pageCount = max(1, resource.pages.count)
+        let pageCount = max(1, resource.pages.count)
         var pageIndex = 0
         if route.paging == .pages {
             let page = request.query["page"].flatMap(Int.init) ?? 1
@@ -360,8 +358,8 @@ public final class Simulator: Sendable {
         )
     }
 
-    /// Renders the route's body in pages; a failure leaves `failure` set and no pages.
-    private func build(_ context: RequestContext, failure: inout (Int, String)?) -> [[UInt8]] {
+    /// Renders the route's body in pages, or throws the route's ESI error.
+    private func build(_ context: RequestContext) throws(RouteFailure) -> [[UInt8]] {
         switch Responders.respond(context) {
         case .value(let value):
             return [value.rendered()]
@@ -371,8 +369,7 @@ public final class Simulator: Sendable {
                 JSONValue.array(Array(items[$0..<min($0 + size, items.count)])).rendered()
             }
         case .error(let status, let message):
-            failure = (status, message)
-            return []
+            throw RouteFailure(status: status, message: message)
         }
     }
 
@@ -422,6 +419,12 @@ public final class Simulator: Sendable {
         let status = self.errorLimiter.status()
         return [("X-Esi-Error-Limit-Remain", String(status.remain)), ("X-Esi-Error-Limit-Reset", String(status.reset))]
     }
+}
+
+/// A route's own ESI error (an unknown contract, a page past the end, ...).
+struct RouteFailure: Error {
+    var status: Int
+    var message: String
 }
 
 func errorBody(_ message: String) -> [UInt8] { JSONValue.object([("error", .string(message))]).rendered() }
