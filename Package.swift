@@ -68,6 +68,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Sync",
+            dependencies: [
+                "ESI", "EventLog", "Postgres", "Settings", "TokenVault",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TestSupport",
             dependencies: ["Postgres", "Migrations", "LocalPostgres"],
             swiftSettings: swiftSettings
@@ -92,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "EventLog", "Migrations", "Postgres", "Settings", "SimulatorCommandLine", "TokenVault",
+                "ESI", "EventLog", "Migrations", "Postgres", "Settings", "SimulatorCommandLine", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Settings
+import Sync
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,10 +13,11 @@ struct ConfigCommand: ParsableCommand {
     func run() throws {
         let settings = try self.global.settings()
         var table = TextTable(columns: ["setting", "value", "default", "meaning"])
-        for setting in Settings.known {
+        for setting in Settings.known + SyncSettings.known {
             let value = settings.string(setting.name)
             // Secrets are never printed: a connection string may hold a password.
-            let secret = ["MEMBERAUDIT_DATABASE_URL", "MEMBERAUDIT_TOKEN_KEY"].contains(setting.name)
+            let secret = ["MEMBERAUDIT_DATABASE_URL", "MEMBERAUDIT_TOKEN_KEY", "MEMBERAUDIT_SSO_CLIENT_SECRET"]
+                .contains(setting.name)
             let shown = secret && value != nil ? "(set)" : (value ?? "-")
             table.add([setting.name, shown, setting.defaultValue, setting.meaning])
         }

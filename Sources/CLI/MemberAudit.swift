@@ -11,7 +11,8 @@ struct MemberAudit: AsyncParsableCommand {
             a private PostgreSQL server in MEMBERAUDIT_DATA_DIR and stop it when they end.
             """,
         subcommands: [
-            MigrateCommand.self, LogCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
+            MigrateCommand.self, CharactersCommand.self, SyncCommand.self, WorkerCommand.self, StatsCommand.self,
+            LogCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
         ]
     )
 }

@@ -139,7 +139,11 @@ enum Responders {
                             var fields: [(String, JSONValue)] = [
                                 ("implants", .array(clone.implants.map { .int($0) })),
                                 ("jump_clone_id", .int(clone.id)),
-                                ("location_id", .int(clone.locationID)), ("location_type", .string("station")),
+                                ("location_id", .int(clone.locationID)),
+                                (
+                                    "location_type",
+                                    .string(clone.locationID >= 1_000_000_000_000 ? "structure" : "station")
+                                ),
                             ]
                             if let name = clone.name { fields.append(("name", .string(name))) }
                             return .object(fields)

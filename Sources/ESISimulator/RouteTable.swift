@@ -107,10 +107,13 @@ public struct RouteTable: Sendable {
     /// `/latest`, `/dev`, `/legacy` or `/vN` prefix and an optional trailing slash.
     public func route(method: String, path: String) -> (RouteSpec, [String: String])? {
         let segments = normalizedSegments(path)
+        // A literal segment beats a placeholder: /mail/labels is not /mail/{mail_id}.
+        var best: (RouteSpec, [String: String])?
         for route in self.routes where route.method == method {
-            if let parameters = route.match(segments) { return (route, parameters) }
+            guard let parameters = route.match(segments) else { continue }
+            if best == nil || parameters.count < best!.1.count { best = (route, parameters) }
         }
-        return nil
+        return best
     }
 
     /// Whether any route has this path with another method (so the answer is 405, not 404).

@@ -91,6 +91,13 @@ extension Simulator {
                 return ok(.object([("revoked", .int(self.sso.revokeAll(characterID: id)))]))
             }
             return bad("refresh_token or character_id is required")
+        case ("GET", "stats"):
+            // ESI answers sent, by status: a client that respects the error limit never sees a 420.
+            return ok(
+                .object(
+                    self.answeredStatuses.sorted { $0.key < $1.key }.map { (String($0.key), JSONValue.int($0.value)) }
+                )
+            )
         case ("GET", "clock"):
             return ok(.object([("now", .date(self.clock.now()))]))
         case ("POST", "clock/advance"):

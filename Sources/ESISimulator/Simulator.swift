@@ -70,6 +70,7 @@ public final class Simulator: Sendable {
     let cache = ResponseCache()
     let errorLimiter: ErrorLimiter
     let rateLimiter = RateLimiter()
+    private let statusCounts = Mutex<[Int: Int]>([:])
     private let faultState: Mutex<(faults: Faults, random: SeededRandom, requestCounter: UInt64)>
 
     public init(_ configuration: SimulatorConfiguration) {
@@ -132,8 +133,13 @@ public final class Simulator: Sendable {
     public func handle(_ request: SimulatorRequest) -> SimulatorResponse {
         if request.path.hasPrefix("/_sim/") || request.path == "/_sim" { return self.handleAdmin(request) }
         if let response = self.handleSSO(request) { return response }
-        return self.handleESI(request)
+        let response = self.handleESI(request)
+        self.statusCounts.withLock { $0[response.status, default: 0] += 1 }
+        return response
     }
+
+    /// How many ESI answers of each status the simulator has sent (tests check for 420s).
+    public var answeredStatuses: [Int: Int] { self.statusCounts.withLock { $0 } }
 
     // MARK: - ESI
 

@@ -20,8 +20,8 @@ struct StructureDirectory: Sendable {
         let systems = data.systemIDs
         let types = data.types(ofKind: "structure").map(\.id)
         var structures = [Int: Structure]()
-        for index in 0..<8 {
-            let id = 1_035_000_000_000 + index * 1_234_567
+        for index in 0..<Self.count {
+            let id = Self.id(ofStructure: index)
             let system = data.systems[random.pick(systems)]!
             structures[id] = Structure(
                 id: id,
@@ -35,4 +35,9 @@ struct StructureDirectory: Sendable {
     }
 
     func structure(_ id: Int) -> Structure? { self.structures[id] }
+
+    static let count = 8
+
+    /// The id of the `index`th structure.
+    static func id(ofStructure index: Int) -> Int { 1_035_000_000_000 + index * 1_234_567 }
 }

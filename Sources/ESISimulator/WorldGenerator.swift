@@ -151,6 +151,17 @@ struct WorldGenerator {
                 name: clone == 0 ? "Combat clone" : nil
             )
         }
+        if index % 4 == 0 {
+            // Every fourth character keeps a clone in an Upwell structure (read with the structure scope).
+            state.jumpClones.append(
+                JumpClone(
+                    id: 10_000_000 + index * 10 + 9,
+                    locationID: StructureDirectory.id(ofStructure: index / 4 % StructureDirectory.count),
+                    implants: [],
+                    name: nil
+                )
+            )
+        }
         state.contacts = peers.prefix(6).map { peer in
             Contact(
                 contactID: peer,

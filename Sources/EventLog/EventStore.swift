@@ -30,6 +30,25 @@ public struct EventStore: Sendable {
         }
     }
 
+    /// Appends `events` and runs `work` in the same transaction: both commit, or neither does (the
+    /// sync records a fetch together with its queue row this way). `work` throwing aborts the append.
+    @discardableResult
+    public func append(
+        _ events: [NewEvent],
+        key: UUID = UUID(),
+        alsoInTransaction work: @escaping @Sendable (PostgresConnection) throws -> Void
+    ) async throws -> AppendResult {
+        try validate(events)
+        let batch = PreparedBatch(events)
+        let beforeCommit = self.beforeCommit
+        return try await self.pool.withConnection { connection in
+            try appendBatch(batch, key: key, on: connection) { connection in
+                try work(connection)
+                try beforeCommit?(connection)
+            }
+        }
+    }
+
     /// Appends one event; see ``append(_:key:)``.
     @discardableResult
     public func append(_ event: NewEvent, key: UUID = UUID()) async throws -> Int64 {

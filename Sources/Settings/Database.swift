@@ -20,7 +20,7 @@ public final class Database: Sendable {
 
     /// Connects to the configured server or starts the embedded one, and checks the connection.
     public static func open(_ settings: Settings) async throws -> Database {
-        let poolSize = try settings.integer("MEMBERAUDIT_DB_POOL_SIZE", default: 4, in: 1...256)
+        let poolSize = try settings.integer("MEMBERAUDIT_DB_POOL_SIZE", default: 8, in: 1...256)
         var embedded: LocalPostgres?
         var startedHere = false
         let conninfo: String

@@ -21,7 +21,7 @@ public struct Settings: Sendable {
             "the newest /usr/lib/postgresql/N/bin"
         ),
         ("MEMBERAUDIT_PG_SYSTEM_USER", "system user the embedded server runs as when started by root", "postgres"),
-        ("MEMBERAUDIT_DB_POOL_SIZE", "connections each process opens at most", "4"),
+        ("MEMBERAUDIT_DB_POOL_SIZE", "connections each process opens at most", "8"),
         (
             "MEMBERAUDIT_TOKEN_KEY",
             "base64 of the 32-byte key encrypting refresh tokens (memberaudit token-key makes one)", "(none)"

@@ -1,0 +1,184 @@
+import ArgumentParser
+import ESI
+import Foundation
+import Postgres
+import Settings
+import Sync
+
+struct CharactersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "characters",
+        abstract: "Register, list, remove, disable and enable characters.",
+        subcommands: [
+            AddCharacter.self, ListCharacters.self, RemoveCharacter.self, DisableCharacter.self, EnableCharacter.self,
+            ListNotifications.self,
+        ]
+    )
+}
+
+struct AddCharacter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Register a character from an EVE SSO refresh token.",
+        discussion: """
+            The token is refreshed once at the SSO (configured by MEMBERAUDIT_SSO_BASE_URL, \
+            MEMBERAUDIT_SSO_CLIENT_ID and MEMBERAUDIT_SSO_CLIENT_SECRET); the character's id, name, \
+            owner hash and scopes come from the verified access token. The refresh token the SSO \
+            returns is stored encrypted, and every section is queued for a sync now. Adding a \
+            character again replaces its token and lifts a suspension. Pass "-" to read the token \
+            from standard input, which keeps it out of the process list.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The refresh token, or - to read it from standard input.")
+    var refreshToken: String
+
+    @Option(help: "The user who owns the character (created if new; default: the character's name).")
+    var user: String?
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        try context.sync.requireSSOCredentials()
+        var token = self.refreshToken
+        if token == "-" { token = readLine(strippingNewline: true) ?? "" }
+        token = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw ValidationError("the refresh token is empty") }
+        let character = try await context.withMigratedDatabase { database in
+            let http = HTTPClient(userAgent: context.sync.userAgent)
+            return try await Registry(pool: database.pool, cipher: context.cipher).register(
+                refreshToken: token,
+                user: self.user,
+                sso: SSOClient(http: http, configuration: context.sync.sso),
+                sections: context.sync.sections
+            )
+        }
+        switch self.format {
+        case .json: try printJSON(character)
+        case .table:
+            print("registered \(character.name) (\(character.id)) for user \(character.user)")
+            print("scopes: \(character.scopes.count); sections queued: \(context.sync.sections.count)")
+        }
+    }
+}
+
+struct ListCharacters: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered characters.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        let characters = try await context.withMigratedDatabase { database in
+            try await Registry(pool: database.pool, cipher: context.cipher).list()
+        }
+        switch self.format {
+        case .json: try printJSON(characters)
+        case .table:
+            var table = TextTable(columns: ["id", "name", "user", "main", "token", "enabled", "scopes", "registered"])
+            for character in characters {
+                table.add([
+                    String(character.id), character.name, character.user, character.isMain ? "yes" : "",
+                    character.tokenState, character.enabled ? "yes" : "no", String(character.scopes.count),
+                    character.registeredAt.formatted(.iso8601),
+                ])
+            }
+            print(
+                characters.isEmpty
+                    ? "no characters registered (add one with: memberaudit characters add)" : table.render()
+            )
+            for character in characters where character.tokenError != nil {
+                print("\(character.name): \(character.tokenError!)")
+            }
+        }
+    }
+}
+
+/// The shared shape of the commands that act on one character id.
+protocol CharacterAction: AsyncParsableCommand {
+    var global: GlobalOptions { get }
+    var id: Int64 { get }
+    func act(_ registry: Registry) async throws -> Bool
+    var done: String { get }
+}
+
+extension CharacterAction {
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        let found = try await context.withMigratedDatabase { database in
+            try await self.act(Registry(pool: database.pool, cipher: context.cipher))
+        }
+        guard found else {
+            printError("error: no character \(self.id) is registered (see: memberaudit characters list)")
+            throw ExitCode(1)
+        }
+        print("\(self.done) character \(self.id)")
+    }
+}
+
+struct RemoveCharacter: CharacterAction {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove a character: its token and queue go; its events stay in the log."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The character's id.") var id: Int64
+    var done: String { "removed" }
+    func act(_ registry: Registry) async throws -> Bool { try await registry.remove(self.id) }
+}
+
+struct DisableCharacter: CharacterAction {
+    static let configuration = CommandConfiguration(
+        commandName: "disable",
+        abstract: "Stop syncing a character until it is enabled again."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The character's id.") var id: Int64
+    var done: String { "disabled" }
+    func act(_ registry: Registry) async throws -> Bool { try await registry.setEnabled(self.id, false) }
+}
+
+struct EnableCharacter: CharacterAction {
+    static let configuration = CommandConfiguration(
+        commandName: "enable",
+        abstract: "Sync a disabled character again (every section is due at once)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The character's id.") var id: Int64
+    var done: String { "enabled" }
+    func act(_ registry: Registry) async throws -> Bool { try await registry.setEnabled(self.id, true) }
+}
+
+struct ListNotifications: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notifications",
+        abstract: "List the messages for users (revoked tokens, characters that changed account)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Output format: table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        let notifications = try await context.withMigratedDatabase { database in
+            try await Registry(pool: database.pool, cipher: context.cipher).notifications()
+        }
+        switch self.format {
+        case .json: try printJSON(notifications)
+        case .table:
+            for notification in notifications {
+                print("\(notification.createdAt.formatted(.iso8601))  \(notification.user)  \(notification.message)")
+            }
+            if notifications.isEmpty { print("no notifications") }
+        }
+    }
+}

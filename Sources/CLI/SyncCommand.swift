@@ -1,0 +1,177 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Postgres
+import Settings
+import Sync
+import Synchronization
+
+extension Section: ExpressibleByArgument {}
+
+/// Options that choose what the sync commands work on.
+struct SyncScope: ParsableArguments {
+    @Option(name: .customLong("character"), help: "Only this character (repeatable).")
+    var characters: [Int64] = []
+
+    @Option(
+        name: .customLong("section"),
+        help: "Only this section (repeatable): \(Section.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
+    var sections: [Section] = []
+
+    func filter(_ context: SyncContext) throws -> PassFilter {
+        if self.sections.contains(.roles), !context.sync.rolesEnabled {
+            throw ValidationError("the roles section is off; set MEMBERAUDIT_FEATURE_ROLES_ENABLED=true to sync it")
+        }
+        return PassFilter(
+            characters: self.characters,
+            sections: self.sections.isEmpty ? context.sync.sections : self.sections
+        )
+    }
+}
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "One pass over the sections that are due (or all of them with --force), then exit.",
+        discussion: """
+            Every fetch, answered or not, is recorded as one event. The pass ends with a summary of \
+            sections fetched, unchanged (304), failed and skipped (a missing scope, a route ESI \
+            reports Down, a suspended token). The exit status is 0 when the pass ran, whatever \
+            individual fetches did, and non-zero when it could not run (no database, no token key, \
+            bad arguments). A worker running at the same time shares the queue: no section is \
+            fetched by both.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var scope: SyncScope
+
+    @Flag(help: "Sync every selected section now, due or not.")
+    var force = false
+
+    @Option(help: "Output format of the summary: table or json.")
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        try context.sync.requireSSOCredentials()
+        let filter = try self.scope.filter(context)
+        let summary = try await context.withMigratedDatabase { database in
+            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
+            let signals = stopOnSignals(engine)
+            defer { signals.forEach { $0.cancel() } }
+            let reporter = ProgressReporter()
+            let summary = try await engine.runPass(filter: filter, force: self.force) { reporter.show($0) }
+            reporter.finish()
+            return summary
+        }
+        switch self.format {
+        case .json: try printJSON(summary)
+        case .table: print(describe(summary))
+        }
+    }
+}
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Sync continuously: claim due sections from the shared queue until stopped.",
+        discussion: """
+            Run as many workers as you like, on one machine or several, against one database: they \
+            share the queue (a section is synced by one worker at a time), ESI's error limit and its \
+            rate-limit buckets. SIGTERM or SIGINT stops claiming and lets the sections in flight \
+            finish; a second signal exits at once (the leases then expire and other workers rescue \
+            them after MEMBERAUDIT_SYNC_LEASE_SECONDS).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var scope: SyncScope
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        try context.sync.requireSSOCredentials()
+        let filter = try self.scope.filter(context)
+        let summary = try await context.withMigratedDatabase { database in
+            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
+            let signals = stopOnSignals(engine)
+            defer { signals.forEach { $0.cancel() } }
+            printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
+            let lastReport = Mutex(Date())
+            return try await engine.runWorker(filter: filter) { summary in
+                let due = lastReport.withLock { last in
+                    guard Date().timeIntervalSince(last) >= 60 else { return false }
+                    last = Date()
+                    return true
+                }
+                if due { printError(describe(summary)) }
+            }
+        }
+        printError("worker stopped. \(describe(summary))")
+    }
+}
+
+/// First SIGTERM/SIGINT: stop claiming and finish what is in flight. Second: exit now.
+func stopOnSignals(_ engine: SyncEngine) -> [any DispatchSourceSignal] {
+    let signalled = Atomic<Int>(0)
+    return [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            if signalled.add(1, ordering: .relaxed).newValue > 1 {
+                printError("stopping now")
+                exit(130)
+            }
+            printError("stopping: finishing the sections in flight (signal again to exit at once)")
+            engine.stop()
+        }
+        source.resume()
+        return source
+    }
+}
+
+func describe(_ summary: PassSummary) -> String {
+    var parts = [
+        "\(summary.sections) sections: \(summary.fetched) fetched, \(summary.notModified) unchanged, "
+            + "\(summary.failed) failed, \(summary.skipped) skipped"
+    ]
+    if summary.leaseLost > 0 { parts.append("\(summary.leaseLost) taken over by another worker") }
+    if summary.rescued > 0 { parts.append("\(summary.rescued) rescued from dead workers") }
+    parts.append("\(summary.requests) requests in \(String(format: "%.1f", summary.seconds)) s")
+    return parts.joined(separator: "; ")
+}
+
+/// A progress bar on a terminal; a plain line every few seconds otherwise.
+final class ProgressReporter: Sendable {
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let last = Mutex((time: Date.distantPast, drawn: false))
+
+    func show(_ progress: PassProgress) {
+        let now = Date()
+        let interval = self.isTerminal ? 0.1 : 5
+        let due = self.last.withLock { last in
+            guard now.timeIntervalSince(last.time) >= interval || progress.done == progress.total else { return false }
+            last = (now, true)
+            return true
+        }
+        guard due else { return }
+        let total = max(progress.total, progress.done)
+        let s = progress.summary
+        let counts = "\(s.fetched) fetched, \(s.notModified) unchanged, \(s.failed) failed, \(s.skipped) skipped"
+        if self.isTerminal {
+            let width = 30
+            let filled = total == 0 ? width : width * progress.done / total
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(
+                Data("\r[\(bar)] \(progress.done)/\(total) sections · \(counts)\u{1B}[K".utf8)
+            )
+        } else {
+            printError("progress: \(progress.done)/\(total) sections; \(counts)")
+        }
+    }
+
+    func finish() {
+        if self.isTerminal, self.last.withLock({ $0.drawn }) { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

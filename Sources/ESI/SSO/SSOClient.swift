@@ -1,0 +1,129 @@
+import Foundation
+
+/// The tokens a refresh-token grant returns.
+public struct TokenGrant: Sendable {
+    public var accessToken: String
+    /// The refresh token to keep: EVE SSO may rotate it, and then the old one is dead.
+    public var refreshToken: String
+    public var expiresIn: TimeInterval
+}
+
+/// Why the SSO gave no tokens.
+public struct SSOError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The refresh token is revoked, expired or superseded: only a new login helps.
+        case invalidGrant
+        /// The application's id or secret is wrong.
+        case invalidClient
+        /// The SSO could not answer now; try again later.
+        case unavailable
+    }
+
+    public var kind: Kind
+    public var description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}
+
+/// How the program logs in to EVE SSO.
+public struct SSOConfiguration: Sendable {
+    public var baseURL: String
+    public var clientID: String
+    public var clientSecret: String
+
+    public static let tranquility = "https://login.eveonline.com"
+
+    public init(baseURL: String = SSOConfiguration.tranquility, clientID: String, clientSecret: String) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    /// The issuers to accept: EVE's, and the configured base URL's (the simulator issues as itself).
+    public var issuers: Set<String> {
+        var issuers = AccessTokenVerifier.eveIssuers
+        issuers.insert(self.baseURL)
+        issuers.insert(self.baseURL + "/")
+        if let host = URL(string: self.baseURL)?.host() { issuers.insert(host) }
+        return issuers
+    }
+}
+
+/// EVE SSO's token endpoint and key set.
+public struct SSOClient: Sendable {
+    public let http: HTTPClient
+    public let configuration: SSOConfiguration
+
+    public init(http: HTTPClient, configuration: SSOConfiguration) {
+        self.http = http
+        self.configuration = configuration
+    }
+
+    /// The refresh-token grant.
+    public func refresh(_ refreshToken: String) async throws(SSOError) -> TokenGrant {
+        let form = "grant_type=refresh_token&refresh_token=\(percentEncoded(refreshToken))"
+        let credentials = Data("\(self.configuration.clientID):\(self.configuration.clientSecret)".utf8)
+        let response: ClientResponse
+        do {
+            response = try await self.http.send(
+                ClientRequest(
+                    method: "POST",
+                    url: self.configuration.baseURL + "/v2/oauth/token",
+                    headers: [
+                        ("Content-Type", "application/x-www-form-urlencoded"),
+                        ("Authorization", "Basic \(credentials.base64EncodedString())"),
+                    ],
+                    body: Array(form.utf8),
+                    timeout: 30
+                )
+            )
+        } catch {
+            throw SSOError(.unavailable, "the SSO did not answer: \(error)")
+        }
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        guard response.status == 200 else {
+            let code = object?["error"] as? String ?? ""
+            let text = object?["error_description"] as? String ?? code
+            switch (response.status, code) {
+            case (400, "invalid_grant"), (400, "invalid_token"):
+                throw SSOError(.invalidGrant, "the SSO refused the refresh token: \(text)")
+            case (_, "invalid_client"):
+                throw SSOError(.invalidClient, "the SSO refused the application's credentials: \(text)")
+            default:
+                throw SSOError(
+                    .unavailable,
+                    "the SSO answered HTTP \(response.status)\(text.isEmpty ? "" : ": \(text)")"
+                )
+            }
+        }
+        guard let access = object?["access_token"] as? String, !access.isEmpty else {
+            throw SSOError(.unavailable, "the SSO's answer has no access token")
+        }
+        return TokenGrant(
+            accessToken: access,
+            refreshToken: (object?["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? refreshToken,
+            expiresIn: (object?["expires_in"] as? NSNumber)?.doubleValue ?? 1199
+        )
+    }
+
+    /// The SSO's signing keys.
+    public func keySet() async throws -> JSONWebKeySet {
+        let response = try await self.http.send(ClientRequest(url: self.configuration.baseURL + "/oauth/jwks"))
+        guard response.status == 200 else {
+            throw SSOError(.unavailable, "the SSO's key set answered HTTP \(response.status)")
+        }
+        return try JSONWebKeySet(json: response.body)
+    }
+
+    /// A verifier for this application's tokens, with the SSO's current keys.
+    public func verifier() async throws -> AccessTokenVerifier {
+        AccessTokenVerifier(
+            keys: try await self.keySet(),
+            clientID: self.configuration.clientID,
+            issuers: self.configuration.issuers
+        )
+    }
+}

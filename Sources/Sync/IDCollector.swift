@@ -1,0 +1,77 @@
+import Foundation
+
+/// Keys whose values name entities that `/universe/names` resolves (characters, corporations,
+/// alliances, factions), by event section.
+private let entityKeys: [String: [String]] = [
+    "character_details": ["corporation_id", "alliance_id", "faction_id"],
+    "corporation_history": ["corporation_id"],
+    "contacts": ["contact_id"],
+    "contracts": ["issuer_id", "issuer_corporation_id", "acceptor_id", "assignee_id"],
+    "contract_bids": ["bidder_id"],
+    "mails": ["from"],
+    "mail_body": ["from"],
+    "standings": ["from_id"],
+    "loyalty": ["corporation_id"],
+    "wallet_journal": ["first_party_id", "second_party_id", "tax_receiver_id"],
+    "wallet_transactions": ["client_id"],
+    "fw_stats": ["faction_id"],
+]
+
+/// Keys whose values are locations (stations, structures; other ids are skipped), by event section.
+private let locationKeys: [String: [String]] = [
+    "location": ["station_id", "structure_id"],
+    "jump_clones": ["location_id"],
+    "contracts": ["start_location_id", "end_location_id"],
+    "wallet_transactions": ["location_id"],
+]
+
+/// Station ids are 60,000,000–63,999,999; player structures have ids from 10^12.
+func isStationID(_ id: Int64) -> Bool { (60_000_000..<64_000_000).contains(id) }
+func isStructureID(_ id: Int64) -> Bool { id >= 1_000_000_000_000 && id < 2_000_000_000_000 }
+
+/// Collects entity and location ids from a section's JSON (objects, arrays of objects, and one
+/// level of nesting: recipients, home_location, jump clones).
+func collectIDs(_ value: Any, section: String, entities: inout Set<Int64>, locations: inout Set<Int64>) {
+    if section == "assets" {
+        collectAssetLocations(value, into: &locations)
+        return
+    }
+    let entityNames = entityKeys[section] ?? []
+    let locationNames = locationKeys[section] ?? []
+    guard !entityNames.isEmpty || !locationNames.isEmpty || section == "mails" || section == "mail_body" else { return }
+    func visit(_ value: Any, depth: Int) {
+        if let array = value as? [Any] {
+            for element in array { visit(element, depth: depth) }
+            return
+        }
+        guard let object = value as? [String: Any] else { return }
+        for name in entityNames {
+            // Ids below 500,000 are not entities (0 means "nobody"); 1–10 digit NPC ids resolve.
+            if let id = int64(object[name]), id >= 500_000 { entities.insert(id) }
+        }
+        for name in locationNames {
+            if let id = int64(object[name]), isStationID(id) || isStructureID(id) { locations.insert(id) }
+        }
+        if let recipients = object["recipients"] as? [[String: Any]] {
+            for recipient in recipients where recipient["recipient_type"] as? String != "mailing_list" {
+                if let id = int64(recipient["recipient_id"]), id >= 500_000 { entities.insert(id) }
+            }
+        }
+        guard depth < 2 else { return }
+        for key in ["home_location", "jump_clones"] {
+            if let nested = object[key] { visit(nested, depth: depth + 1) }
+        }
+    }
+    visit(value, depth: 0)
+}
+
+/// Assets name their container in `location_id` too; only the locations of top-level items (an
+/// id that is no item of the list) are stations or structures.
+private func collectAssetLocations(_ value: Any, into locations: inout Set<Int64>) {
+    guard let assets = value as? [[String: Any]] else { return }
+    let items = Set(assets.compactMap { int64($0["item_id"]) })
+    for asset in assets {
+        guard let id = int64(asset["location_id"]), !items.contains(id) else { continue }
+        if isStationID(id) || isStructureID(id) { locations.insert(id) }
+    }
+}

@@ -1,0 +1,166 @@
+import ESI
+import EventLog
+import Foundation
+import Postgres
+
+/// Resolves what character data refers to into public streams: entity names (`POST
+/// /universe/names`), stations and structures. Each id is claimed in the database first, so
+/// workers never fetch the same one twice; a structure that answered 403 waits for its time.
+struct PublicData: Sendable {
+    let esi: ESIClient
+    let pool: PostgresPool
+    let store: EventStore
+    let locationStaleHours: Int
+
+    static let namesStream = EventLog.Stream.public("universe_names")
+    static let stationsStream = EventLog.Stream.public("stations")
+    static let structuresStream = EventLog.Stream.public("structures")
+
+    /// Resolves the ids not asked for before. Returns the requests it took.
+    func resolveNames(_ ids: Set<Int64>) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        let new = try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                INSERT INTO sync.entities (id) SELECT unnest($1::int8[])
+                ON CONFLICT (id) DO UPDATE SET checked_at = now()
+                    WHERE NOT entities.resolved AND entities.checked_at < now() - interval '1 day'
+                RETURNING id
+                """,
+                [Array(ids)]
+            ).map { try $0.get(0, as: Int64.self) }
+        }
+        var requests = 0
+        for chunk in new.sorted().chunked(1000) {
+            requests += try await self.resolve(Array(chunk))
+        }
+        return requests
+    }
+
+    /// One `/universe/names` call; a 404 (an id it cannot resolve) splits the batch in halves so
+    /// the good ids still resolve and the bad one is found.
+    private func resolve(_ ids: [Int64]) async throws -> Int {
+        let started = Date()
+        let route = Routes.universeNames
+        let fetch = try await self.esi.fetch(
+            ESIRequest(
+                method: "POST",
+                path: route.template,
+                body: Array("[\(ids.map(String.init).joined(separator: ","))]".utf8)
+            )
+        )
+        var requests = fetch.requests
+        if fetch.kind == .failed, fetch.status == 404, ids.count > 1 {
+            let half = ids.count / 2
+            requests += try await self.resolve(Array(ids[..<half]))
+            requests += try await self.resolve(Array(ids[half...]))
+            return requests
+        }
+        try await self.record(
+            fetch,
+            stream: Self.namesStream,
+            route: route,
+            parameters: ["count": String(ids.count)],
+            at: started
+        )
+        try await self.pool.withConnection { connection in
+            if fetch.kind == .fetched {
+                try connection.execute(
+                    "UPDATE sync.entities SET resolved = true, checked_at = now() WHERE id = ANY($1)",
+                    [ids]
+                )
+            } else if fetch.status != 404 {
+                // Not answered: forget the claim so a later sync asks again.
+                try connection.execute("DELETE FROM sync.entities WHERE id = ANY($1) AND NOT resolved", [ids])
+            }
+        }
+        return requests
+    }
+
+    /// Fetches stations and structures not fetched within the stale time (structures with
+    /// `token` of a character that may read them; a 403 is not retried before the stale time).
+    func resolveLocations(_ ids: Set<Int64>, token: String?, characterID: Int64) async throws -> Int {
+        let wanted = ids.filter { isStationID($0) || (token != nil && isStructureID($0)) }
+        guard !wanted.isEmpty else { return 0 }
+        let hours = self.locationStaleHours
+        let claimed = try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                INSERT INTO sync.locations (id, state) SELECT unnest($1::int8[]), 'pending'
+                ON CONFLICT (id) DO UPDATE SET state = 'pending', checked_at = now()
+                    -- a claim older than ten minutes belonged to a worker that died
+                    WHERE (locations.state = 'pending' AND locations.checked_at < now() - interval '10 minutes')
+                       OR (locations.state <> 'pending'
+                           AND coalesce(locations.retry_after, locations.checked_at + make_interval(hours => $2::int)) < now())
+                RETURNING id
+                """,
+                [Array(wanted), hours]
+            ).map { try $0.get(0, as: Int64.self) }
+        }
+        var requests = 0
+        for id in claimed.sorted() {
+            let structure = isStructureID(id)
+            let route = structure ? Routes.structure : Routes.station
+            let started = Date()
+            let fetch = try await self.esi.fetch(
+                ESIRequest(
+                    path: route.path(character: 0, id: id),
+                    accessToken: structure ? token : nil,
+                    characterID: structure ? characterID : nil
+                )
+            )
+            requests += fetch.requests
+            try await self.record(
+                fetch,
+                stream: structure ? Self.structuresStream : Self.stationsStream,
+                route: route,
+                parameters: [structure ? "structure_id" : "station_id": String(id)]
+                    .merging(structure ? ["character_id": String(characterID)] : [:]) { $1 },
+                at: started
+            )
+            let state = fetch.kind == .fetched ? "resolved" : fetch.status == 403 ? "forbidden" : "failed"
+            // A refusal waits the stale time; other failures are retried within the hour.
+            let retry: Date? =
+                switch state {
+                case "forbidden": Date().addingTimeInterval(Double(hours) * 3600)
+                case "failed": Date().addingTimeInterval(3600)
+                default: nil
+                }
+            try await self.pool.withConnection { connection in
+                try connection.execute(
+                    "UPDATE sync.locations SET state = $2, retry_after = $3, checked_at = now() WHERE id = $1",
+                    [id, state, retry]
+                )
+            }
+        }
+        return requests
+    }
+
+    private func record(
+        _ fetch: FetchResult,
+        stream: EventLog.Stream,
+        route: Route,
+        parameters: [String: String],
+        at started: Date
+    ) async throws {
+        guard fetch.kind != .notModified else { return }
+        try await self.store.append(
+            NewEvent(
+                stream: stream,
+                section: route.name,
+                route: route.template,
+                parameters: parameters,
+                outcome: fetch.kind == .fetched ? .fetched : .failed,
+                httpStatus: fetch.status,
+                error: fetch.kind == .failed ? fetch.error : nil,
+                etag: fetch.etag,
+                lastModified: fetch.lastModified,
+                expires: fetch.expires,
+                pages: fetch.pages,
+                fetchedAt: started,
+                payload: fetch.body.isEmpty ? .none : .bytes(fetch.body),
+                compatibilityDate: self.esi.configuration.compatibilityDate
+            )
+        )
+    }
+}

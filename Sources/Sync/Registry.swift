@@ -1,0 +1,198 @@
+import ESI
+import Foundation
+import Postgres
+import TokenVault
+
+/// A registered character as `characters list` shows it.
+public struct RegisteredCharacter: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var name: String
+    public var user: String
+    public var isMain: Bool
+    public var scopes: [String]
+    public var tokenState: String
+    public var tokenError: String?
+    public var enabled: Bool
+    public var registeredAt: Date
+}
+
+/// A message for a user.
+public struct Notification: Sendable, Equatable, Codable {
+    public var user: String
+    public var characterID: Int64?
+    public var kind: String
+    public var message: String
+    public var createdAt: Date
+}
+
+/// Users, their characters and their tokens.
+public struct Registry: Sendable {
+    public let pool: PostgresPool
+    public let cipher: TokenCipher
+
+    public init(pool: PostgresPool, cipher: TokenCipher) {
+        self.pool = pool
+        self.cipher = cipher
+    }
+
+    /// Registers a character from a refresh token: refreshes it once (the SSO may rotate it), verifies
+    /// the access token, stores both sealed, and queues every section for a sync now.
+    ///
+    /// - Parameter user: the owning user's name; the character's name when nil.
+    public func register(
+        refreshToken: String,
+        user: String?,
+        sso: SSOClient,
+        sections: [Section]
+    ) async throws -> RegisteredCharacter {
+        let grant: TokenGrant
+        do {
+            grant = try await sso.refresh(refreshToken)
+        } catch {
+            throw SyncError(error.description)
+        }
+        let verified: VerifiedAccessToken
+        do {
+            verified = try await sso.verifier().verify(grant.accessToken)
+        } catch let error as JWTError {
+            throw SyncError("the SSO's access token was refused: \(error.description)")
+        }
+        return try await self.add(
+            verified: verified,
+            refreshToken: grant.refreshToken,
+            accessToken: grant.accessToken,
+            expiresAt: Date().addingTimeInterval(grant.expiresIn),
+            user: user ?? verified.characterName,
+            sections: sections
+        )
+    }
+
+    /// Stores a verified character. Registering it again replaces its token and re-enables it.
+    public func add(
+        verified: VerifiedAccessToken,
+        refreshToken: String,
+        accessToken: String,
+        expiresAt: Date,
+        user: String,
+        sections: [Section]
+    ) async throws -> RegisteredCharacter {
+        let id = verified.characterID
+        let sealedRefresh = ByteA(try self.cipher.seal(refreshToken, characterID: id))
+        let sealedAccess = ByteA(try self.cipher.seal(accessToken, characterID: id))
+        let user = user.trimmingCharacters(in: .whitespaces)
+        guard !user.isEmpty else { throw SyncError("a user name cannot be empty") }
+        try await self.pool.transaction { connection in
+            let userID = try connection.query(
+                """
+                INSERT INTO sync.users (name) VALUES ($1)
+                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                """,
+                [user]
+            )[0].get(0, as: Int64.self)
+            try connection.execute(
+                """
+                INSERT INTO sync.characters (id, name, user_id, owner_hash, scopes, refresh_token, access_token,
+                    access_token_expires_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, user_id = EXCLUDED.user_id,
+                    owner_hash = EXCLUDED.owner_hash, scopes = EXCLUDED.scopes,
+                    refresh_token = EXCLUDED.refresh_token, access_token = EXCLUDED.access_token,
+                    access_token_expires_at = EXCLUDED.access_token_expires_at, refresh_lease_until = NULL,
+                    token_state = 'valid', token_error = NULL, token_error_at = NULL, enabled = true,
+                    owner_changed_at = NULL
+                """,
+                [
+                    id, verified.characterName, userID, verified.ownerHash, verified.scopes, sealedRefresh,
+                    sealedAccess, expiresAt,
+                ]
+            )
+            try connection.execute(
+                "UPDATE sync.users SET main_character_id = $2 WHERE id = $1 AND main_character_id IS NULL",
+                [userID, id]
+            )
+            try connection.execute(
+                """
+                INSERT INTO sync.work (character_id, section) SELECT $1, unnest($2::text[])
+                ON CONFLICT (character_id, section) DO UPDATE SET due_at = now(), failures = 0
+                """,
+                [id, sections.map(\.rawValue)]
+            )
+        }
+        guard let character = try await self.list().first(where: { $0.id == id }) else {
+            throw SyncError("character \(id) vanished while it was registered")
+        }
+        return character
+    }
+
+    public func list() async throws -> [RegisteredCharacter] {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT c.id, c.name, u.name, u.main_character_id IS NOT DISTINCT FROM c.id, array_to_string(c.scopes, ' '),
+                    c.token_state,
+                    c.token_error, c.enabled, c.registered_at
+                FROM sync.characters c JOIN sync.users u ON u.id = c.user_id
+                ORDER BY u.name, c.name
+                """
+            ).map { row in
+                RegisteredCharacter(
+                    id: try row.get(0),
+                    name: try row.get(1),
+                    user: try row.get(2),
+                    isMain: try row.get(3),
+                    scopes: try row.get(4, as: String.self).split(separator: " ").map(String.init),
+                    tokenState: try row.get(5),
+                    tokenError: try row.get(6),
+                    enabled: try row.get(7),
+                    registeredAt: try row.get(8)
+                )
+            }
+        }
+    }
+
+    /// Removes a character and its queue; its events stay in the log. False when unknown.
+    public func remove(_ id: Int64) async throws -> Bool {
+        try await self.pool.transaction { connection in
+            try connection.execute("DELETE FROM sync.characters WHERE id = $1", [id]) > 0
+        }
+    }
+
+    /// Enables or disables syncing a character. False when unknown.
+    public func setEnabled(_ id: Int64, _ enabled: Bool) async throws -> Bool {
+        try await self.pool.withConnection { connection in
+            let changed = try connection.execute(
+                "UPDATE sync.characters SET enabled = $2 WHERE id = $1",
+                [id, enabled]
+            )
+            if enabled {
+                try connection.execute("UPDATE sync.work SET due_at = now() WHERE character_id = $1", [id])
+            }
+            return changed > 0
+        }
+    }
+
+    public func notifications() async throws -> [Notification] {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT u.name, n.character_id, n.kind, n.message, n.created_at
+                FROM sync.notifications n JOIN sync.users u ON u.id = n.user_id ORDER BY n.id
+                """
+            ).map { row in
+                Notification(
+                    user: try row.get(0),
+                    characterID: try row.get(1),
+                    kind: try row.get(2),
+                    message: try row.get(3),
+                    createdAt: try row.get(4)
+                )
+            }
+        }
+    }
+}
+
+/// A sync problem said in words.
+public struct SyncError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

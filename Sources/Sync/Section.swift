@@ -1,0 +1,187 @@
+import ESI
+import Foundation
+
+/// One ESI route as the sync uses it.
+public struct Route: Sendable, Equatable {
+    /// The event section its fetches are recorded under.
+    public var name: String
+    public var method = "GET"
+    /// The route template, e.g. `/characters/{character_id}/assets`.
+    public var template: String
+    /// The route's rate-limit group (nil: error-limited).
+    public var group: String?
+    public var paging: Paging = .single
+
+    /// The concrete path for a character (and one more id, for `{contract_id}`, `{mail_id}`, ...).
+    func path(character: Int64, id: Int64? = nil) -> String {
+        var path = self.template.replacingOccurrences(of: "{character_id}", with: String(character))
+        if let id, let open = path.firstIndex(of: "{"), let close = path[open...].firstIndex(of: "}") {
+            path.replaceSubrange(open...close, with: String(id))
+        }
+        return path
+    }
+}
+
+/// A section of a character's data, as the original Member Audit has them: the unit of scheduling.
+public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
+    case assets
+    case attributes
+    case characterDetails = "character_details"
+    case contacts
+    case contracts
+    case corporationHistory = "corporation_history"
+    case fwStats = "fw_stats"
+    case implants
+    case jumpClones = "jump_clones"
+    case location
+    case loyalty
+    case mails
+    case miningLedger = "mining_ledger"
+    case onlineStatus = "online_status"
+    case planets
+    case roles
+    case ship
+    case skillQueue = "skill_queue"
+    case skills
+    case standings
+    case titles
+    case walletBalance = "wallet_balance"
+    case walletJournal = "wallet_journal"
+    case walletTransactions = "wallet_transactions"
+
+    public static func < (lhs: Section, rhs: Section) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The SSO scope the section needs; nil for public data.
+    public var scope: String? {
+        switch self {
+        case .assets: "esi-assets.read_assets.v1"
+        case .attributes, .skills: "esi-skills.read_skills.v1"
+        case .characterDetails, .corporationHistory: nil
+        case .contacts: "esi-characters.read_contacts.v1"
+        case .contracts: "esi-contracts.read_character_contracts.v1"
+        case .fwStats: "esi-characters.read_fw_stats.v1"
+        case .implants: "esi-clones.read_implants.v1"
+        case .jumpClones: "esi-clones.read_clones.v1"
+        case .location: "esi-location.read_location.v1"
+        case .loyalty: "esi-characters.read_loyalty.v1"
+        case .mails: "esi-mail.read_mail.v1"
+        case .miningLedger: "esi-industry.read_character_mining.v1"
+        case .onlineStatus: "esi-location.read_online.v1"
+        case .planets: "esi-planets.manage_planets.v1"
+        case .roles: "esi-characters.read_corporation_roles.v1"
+        case .ship: "esi-location.read_ship_type.v1"
+        case .skillQueue: "esi-skills.read_skillqueue.v1"
+        case .standings: "esi-characters.read_standings.v1"
+        case .titles: "esi-characters.read_titles.v1"
+        case .walletBalance, .walletJournal, .walletTransactions: "esi-wallet.read_character_wallet.v1"
+        }
+    }
+
+    /// Minutes after a sync before the section is due again, as the original's defaults.
+    public var defaultStaleMinutes: Int {
+        switch self {
+        case .location, .onlineStatus, .ship, .skillQueue: 60
+        case .assets, .attributes, .corporationHistory, .fwStats, .loyalty, .titles: 480
+        default: 240
+        }
+    }
+
+    /// The section's own routes, fetched on every sync (dependent fetches come after).
+    public var routes: [Route] {
+        let c = "/characters/{character_id}"
+        switch self {
+        case .assets: return [Route(name: "assets", template: "\(c)/assets", group: "char-asset", paging: .xPages)]
+        case .attributes: return [Route(name: "attributes", template: "\(c)/attributes", group: "char-detail")]
+        case .characterDetails: return [Route(name: "character_details", template: c)]
+        case .contacts:
+            return [
+                Route(name: "contact_labels", template: "\(c)/contacts/labels", group: "char-social"),
+                Route(name: "contacts", template: "\(c)/contacts", group: "char-social", paging: .xPages),
+            ]
+        case .contracts:
+            return [Route(name: "contracts", template: "\(c)/contracts", group: "char-contract", paging: .xPages)]
+        case .corporationHistory: return [Route(name: "corporation_history", template: "\(c)/corporationhistory")]
+        case .fwStats: return [Route(name: "fw_stats", template: "\(c)/fw/stats", group: "factional-warfare")]
+        case .implants: return [Route(name: "implants", template: "\(c)/implants", group: "char-detail")]
+        case .jumpClones: return [Route(name: "jump_clones", template: "\(c)/clones", group: "char-location")]
+        case .location: return [Route(name: "location", template: "\(c)/location", group: "char-location")]
+        case .loyalty: return [Route(name: "loyalty", template: "\(c)/loyalty/points", group: "char-wallet")]
+        case .mails:
+            return [
+                Route(name: "mail_labels", template: "\(c)/mail/labels", group: "char-social"),
+                Route(name: "mailing_lists", template: "\(c)/mail/lists", group: "char-social"),
+                // The page size and limit are set from MEMBERAUDIT_MAX_MAILS when the sync runs.
+                Route(
+                    name: "mails",
+                    template: "\(c)/mail",
+                    group: "char-social",
+                    paging: .lastMailID(pageSize: 50, maxItems: 250)
+                ),
+            ]
+        case .miningLedger:
+            return [Route(name: "mining_ledger", template: "\(c)/mining", group: "char-industry", paging: .xPages)]
+        case .onlineStatus: return [Route(name: "online_status", template: "\(c)/online", group: "char-location")]
+        case .planets: return [Route(name: "planets", template: "\(c)/planets", group: "char-industry")]
+        case .roles: return [Route(name: "roles", template: "\(c)/roles", group: "char-detail")]
+        case .ship: return [Route(name: "ship", template: "\(c)/ship", group: "char-location")]
+        case .skillQueue: return [Route(name: "skill_queue", template: "\(c)/skillqueue", group: "char-detail")]
+        case .skills: return [Route(name: "skills", template: "\(c)/skills", group: "char-detail")]
+        case .standings: return [Route(name: "standings", template: "\(c)/standings", group: "char-social")]
+        case .titles: return [Route(name: "titles", template: "\(c)/titles", group: "char-detail")]
+        case .walletBalance: return [Route(name: "wallet_balance", template: "\(c)/wallet", group: "char-wallet")]
+        case .walletJournal:
+            return [
+                Route(name: "wallet_journal", template: "\(c)/wallet/journal", group: "char-wallet", paging: .xPages)
+            ]
+        case .walletTransactions:
+            return [
+                Route(
+                    name: "wallet_transactions",
+                    template: "\(c)/wallet/transactions",
+                    group: "char-wallet",
+                    paging: .fromID(idKey: "transaction_id", pageSize: 2500, maxItems: 25_000)
+                )
+            ]
+        }
+    }
+
+    /// Route templates of dependent fetches, for the Down check of `/meta/status`.
+    var dependentTemplates: [String] {
+        let c = "/characters/{character_id}"
+        switch self {
+        case .assets: return ["\(c)/assets/names"]
+        case .contracts: return ["\(c)/contracts/{contract_id}/items", "\(c)/contracts/{contract_id}/bids"]
+        case .mails: return ["\(c)/mail/{mail_id}"]
+        default: return []
+        }
+    }
+}
+
+/// Routes of dependent and public fetches.
+enum Routes {
+    static let assetNames = Route(
+        name: "asset_names",
+        method: "POST",
+        template: "/characters/{character_id}/assets/names",
+        group: "char-asset"
+    )
+    static let contractItems = Route(
+        name: "contract_items",
+        template: "/characters/{character_id}/contracts/{contract_id}/items",
+        group: "char-contract"
+    )
+    static let contractBids = Route(
+        name: "contract_bids",
+        template: "/characters/{character_id}/contracts/{contract_id}/bids",
+        group: "char-contract"
+    )
+    static let mailBody = Route(
+        name: "mail_body",
+        template: "/characters/{character_id}/mail/{mail_id}",
+        group: "char-social"
+    )
+    static let universeNames = Route(name: "universe_names", method: "POST", template: "/universe/names")
+    static let station = Route(name: "station", template: "/universe/stations/{station_id}")
+    static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
+    static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
+}

@@ -1,0 +1,333 @@
+import ESI
+import EventLog
+import Foundation
+import Logging
+import Postgres
+import Synchronization
+import TokenVault
+
+/// What a pass (or a worker so far) did.
+public struct PassSummary: Sendable, Codable, Equatable {
+    public var fetched = 0
+    public var notModified = 0
+    public var failed = 0
+    public var skipped = 0
+    /// Sections whose lease another worker took over before they finished (nothing recorded).
+    public var leaseLost = 0
+    /// Claims that took over an expired lease of a dead worker.
+    public var rescued = 0
+    public var requests = 0
+    public var seconds = 0.0
+
+    public var sections: Int { self.fetched + self.notModified + self.failed + self.skipped + self.leaseLost }
+
+    mutating func count(_ outcome: String) {
+        switch outcome {
+        case "fetched": self.fetched += 1
+        case "not_modified": self.notModified += 1
+        case "failed": self.failed += 1
+        default: self.skipped += 1
+        }
+    }
+}
+
+/// Progress of a pass, for a progress bar.
+public struct PassProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var summary: PassSummary
+}
+
+/// The sync engine: claims due sections from the work queue, fetches them from ESI with the
+/// character's token, records every fetch as an event together with the queue row, then resolves
+/// the names and locations the data refers to.
+public final class SyncEngine: Sendable {
+    public let pool: PostgresPool
+    public let settings: SyncSettings
+    public let workerID: UUID
+    let store: EventStore
+    let http: HTTPClient
+    let esi: ESIClient
+    let sso: SSOClient
+    let budget: SharedBudget
+    let tokens: TokenProvider
+    let queue: WorkQueue
+    let runner: SectionRunner
+    let publicData: PublicData
+    let routeStatus: RouteStatus
+    let logger = Logger(label: "memberaudit.sync")
+    private let stopping = Atomic<Bool>(false)
+
+    public init(pool: PostgresPool, settings: SyncSettings, cipher: TokenCipher, workerID: UUID = UUID()) {
+        self.pool = pool
+        self.settings = settings
+        self.workerID = workerID
+        self.store = EventStore(pool: pool)
+        self.http = HTTPClient(userAgent: settings.userAgent, maxConnectionsPerHost: max(8, settings.concurrency))
+        self.budget = SharedBudget(threshold: settings.errorLimitThreshold)
+        self.esi = ESIClient(http: self.http, configuration: settings.esi, budget: self.budget)
+        self.sso = SSOClient(http: self.http, configuration: settings.sso)
+        self.tokens = TokenProvider(pool: pool, cipher: cipher, sso: self.sso, notify: settings.notifyTokenErrors)
+        self.queue = WorkQueue(pool: pool, workerID: workerID, leaseSeconds: settings.leaseSeconds)
+        self.runner = SectionRunner(esi: self.esi, pool: pool, settings: settings)
+        self.publicData = PublicData(
+            esi: self.esi,
+            pool: pool,
+            store: self.store,
+            locationStaleHours: settings.locationStaleHours
+        )
+        self.routeStatus = RouteStatus(esi: self.esi)
+    }
+
+    /// Asks a running worker or pass to stop claiming; sections in flight finish.
+    public func stop() { self.stopping.store(true, ordering: .relaxed) }
+
+    /// One pass over what is due (or, with `force`, over everything), then returns.
+    public func runPass(
+        filter: PassFilter,
+        force: Bool,
+        progress: @escaping @Sendable (PassProgress) -> Void = { _ in }
+    ) async throws -> PassSummary {
+        let total = try await self.queue.countClaimable(filter: filter, force: force)
+        return try await self.drive(filter: filter, forcedSince: force ? Date() : nil, continuous: false) {
+            progress(PassProgress(done: $0.sections, total: total, summary: $0))
+        }
+    }
+
+    /// Syncs continuously until ``stop()``: claims due work, sleeps until more is due.
+    public func runWorker(
+        filter: PassFilter,
+        progress: @escaping @Sendable (PassSummary) -> Void = { _ in }
+    ) async throws -> PassSummary {
+        try await self.drive(filter: filter, forcedSince: nil, continuous: true, progress: progress)
+    }
+
+    private func drive(
+        filter: PassFilter,
+        forcedSince: Date?,
+        continuous: Bool,
+        progress: @escaping @Sendable (PassSummary) -> Void
+    ) async throws -> PassSummary {
+        let started = Date()
+        try await self.queue.register()
+        let housekeeping = Task { await self.housekeeping() }
+        defer { housekeeping.cancel() }
+        var summary = PassSummary()
+        // Sections in flight; each runs a few requests at once, so requests in flight are about
+        // twice this.
+        let slots = max(1, self.settings.concurrency / 2)
+        try await withThrowingTaskGroup(of: PassSummary.self) { group in
+            var inFlight = 0
+            while true {
+                var claimed = 0
+                if !self.stopping.load(ordering: .relaxed), inFlight < slots {
+                    let items = try await self.queue.claim(
+                        limit: min(slots - inFlight, 64),
+                        filter: filter,
+                        startedBefore: forcedSince
+                    )
+                    for item in items {
+                        if let owner = item.rescuedFrom {
+                            self.logger.notice(
+                                "rescued \(item.section.rawValue) of character \(item.characterID) from worker \(owner), whose lease expired"
+                            )
+                        }
+                        group.addTask { await self.process(item) }
+                    }
+                    claimed = items.count
+                    inFlight += claimed
+                }
+                if inFlight > 0, claimed == 0 || inFlight >= slots {
+                    if let done = try await group.next() {
+                        inFlight -= 1
+                        summary.add(done)
+                        progress(summary)
+                    }
+                    continue
+                }
+                if inFlight == 0, claimed == 0 {
+                    guard continuous, !self.stopping.load(ordering: .relaxed) else { break }
+                    let next = (try? await self.queue.nextDue(filter: filter)) ?? nil
+                    let wait = min(max(next?.timeIntervalSinceNow ?? 5, 0.2), 5)
+                    try await Task.sleep(for: .seconds(wait))
+                }
+            }
+        }
+        housekeeping.cancel()
+        try? await self.budget.exchange(with: self.pool)
+        try? await self.queue.releaseAll()
+        try? await self.queue.unregister()
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Heartbeats for the leases, and the budget shared with other workers.
+    private func housekeeping() async {
+        var lastHeartbeat = Date()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            do {
+                try await self.budget.exchange(with: self.pool)
+                if Date().timeIntervalSince(lastHeartbeat) >= Double(self.settings.leaseSeconds) / 3 {
+                    try await self.queue.heartbeat()
+                    lastHeartbeat = Date()
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                self.logger.warning("housekeeping failed (will retry): \(error)")
+            }
+        }
+    }
+
+    /// Syncs one claimed section and records the result; never throws (a failure is a result).
+    private func process(_ item: WorkItem) async -> PassSummary {
+        var summary = PassSummary()
+        if item.rescuedFrom != nil { summary.rescued = 1 }
+        let started = Date()
+        let section = item.section
+        do {
+            var token: AccessToken?
+            if section.scope != nil || section == .characterDetails || section == .corporationHistory {
+                do {
+                    token = try await self.tokens.token(for: item.characterID)
+                } catch TokenProblem.invalid(let reason) {
+                    // The character is suspended (token_state); its lease is simply given back.
+                    try await self.finish(
+                        item,
+                        outcome: "skipped",
+                        error: "token invalid: \(reason)",
+                        due: Date(),
+                        started: started
+                    )
+                    summary.skipped = 1
+                    return summary
+                } catch TokenProblem.unavailable(let reason) {
+                    let due = Date().addingTimeInterval(backoff(failures: item.failures + 1))
+                    try await self.finish(
+                        item,
+                        outcome: "failed",
+                        error: "no access token: \(reason)",
+                        due: due,
+                        started: started
+                    )
+                    summary.failed = 1
+                    return summary
+                }
+            }
+            if let scope = section.scope, let token, !token.scopes.contains(scope) {
+                let due = Date().addingTimeInterval(Double(self.settings.staleMinutes(for: section)) * 60)
+                try await self.finish(
+                    item,
+                    outcome: "skipped",
+                    error: "the character's token lacks the scope \(scope); add the character again with it",
+                    due: due,
+                    started: started
+                )
+                summary.skipped = 1
+                return summary
+            }
+            let down = await self.routeStatus.downRoutes()
+            if let route = (section.routes.map(\.template) + section.dependentTemplates).first(where: down.contains) {
+                try await self.finish(
+                    item,
+                    outcome: "skipped",
+                    error: "ESI reports \(route) as Down",
+                    due: Date().addingTimeInterval(300),
+                    started: started
+                )
+                summary.skipped = 1
+                return summary
+            }
+            // Public sections go without a token: a token would only spend the character's buckets.
+            let sendToken = section.scope == nil ? nil : token?.token
+            let result = try await self.runner.run(item, token: sendToken)
+            let due: Date
+            if result.outcome == "failed" {
+                due = Date().addingTimeInterval(
+                    result.retryAfter.map { Double($0) + 1 } ?? backoff(failures: item.failures + 1)
+                )
+            } else {
+                due = Date().addingTimeInterval(Double(self.settings.staleMinutes(for: section)) * 60)
+            }
+            let completion = Completion(
+                outcome: result.outcome,
+                error: result.error,
+                nextDue: due,
+                changed: result.changed,
+                etags: result.etags,
+                requests: result.requests,
+                durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000),
+                fetchedOnce: result.fetchedOnce
+            )
+            try await self.queue.complete(item, completion, events: result.events, store: self.store)
+            summary.count(result.outcome)
+            summary.requests = result.requests
+            summary.requests += await self.resolvePublicData(result, token: token, characterID: item.characterID)
+        } catch is LeaseLost {
+            self.logger.warning(
+                "lost the lease of \(section.rawValue) of character \(item.characterID) to another worker; its results were not recorded"
+            )
+            summary = PassSummary()
+            summary.leaseLost = 1
+        } catch {
+            self.logger.error("\(section.rawValue) of character \(item.characterID): \(error)")
+            summary.failed = 1
+        }
+        return summary
+    }
+
+    /// Names and locations the section referred to; a failure here is logged and retried by a later sync.
+    private func resolvePublicData(_ result: SectionResult, token: AccessToken?, characterID: Int64) async -> Int {
+        do {
+            var requests = try await self.publicData.resolveNames(result.entityIDs)
+            let structureToken = token.flatMap {
+                $0.scopes.contains("esi-universe.read_structures.v1") ? $0.token : nil
+            }
+            requests += try await self.publicData.resolveLocations(
+                result.locationIDs,
+                token: structureToken,
+                characterID: characterID
+            )
+            return requests
+        } catch {
+            self.logger.warning("resolving names and locations for character \(characterID): \(error)")
+            return 0
+        }
+    }
+
+    private func finish(_ item: WorkItem, outcome: String, error: String, due: Date, started: Date) async throws {
+        try await self.queue.complete(
+            item,
+            Completion(
+                outcome: outcome,
+                error: error,
+                nextDue: due,
+                changed: false,
+                etags: item.etags,
+                requests: 0,
+                durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000)
+            ),
+            events: [],
+            store: self.store
+        )
+    }
+}
+
+/// Seconds before a failed section is tried again: 1, 2, 4 ... minutes up to an hour, ±25 %.
+func backoff(failures: Int) -> TimeInterval {
+    let minutes = min(pow(2, Double(max(0, failures - 1))), 60)
+    return minutes * 60 * Double.random(in: 0.75...1.25)
+}
+
+extension PassSummary {
+    mutating func add(_ other: PassSummary) {
+        self.fetched += other.fetched
+        self.notModified += other.notModified
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.leaseLost += other.leaseLost
+        self.rescued += other.rescued
+        self.requests += other.requests
+    }
+}
