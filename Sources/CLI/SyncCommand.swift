@@ -60,7 +60,7 @@ struct SyncCommand: AsyncParsableCommand {
         let summary = try await context.withMigratedDatabase { database in
             let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
             let signals = stopOnSignals(engine)
-            defer { signals.forEach { $0.cancel() } }
+            defer { for source in signals { source.cancel() } }
             let reporter = ProgressReporter()
             let summary = try await engine.runPass(filter: filter, force: self.force) { reporter.show($0) }
             reporter.finish()
@@ -96,7 +96,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let summary = try await context.withMigratedDatabase { database in
             let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
             let signals = stopOnSignals(engine)
-            defer { signals.forEach { $0.cancel() } }
+            defer { for source in signals { source.cancel() } }
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
             let lastReport = Mutex(Date())
             return try await engine.runWorker(filter: filter) { summary in
