@@ -175,6 +175,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SyncTests",
+            dependencies: [
+                "ESI", "ESISimulator", "EventLog", "Postgres", "Sync", "TestSupport", "TokenVault",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EventLogTests",
             dependencies: ["EventLog", "Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
