@@ -81,21 +81,21 @@ struct SyncHarness: Sendable {
     }
 }
 
-/// Runs `body` with a harness; the simulator's clock is manual and starts now, so its tokens are
-/// valid by the test machine's clock.
+/// Runs `body` with a harness; the simulator's clock is manual and starts at `origin` (now: its
+/// tokens are valid by the test machine's clock), its tokens issued by `issuer`.
 func withSyncHarness(
     characters: Int = 3,
     faults: Faults = Faults(),
-    configure: (inout SimulatorConfiguration) -> Void = { _ in },
+    issuer: String = "https://login.eveonline.com",
+    origin: Date = Date(),
     _ body: @Sendable (SyncHarness) async throws -> Void
 ) async throws {
     var configuration = SimulatorConfiguration()
     configuration.characters = characters
     configuration.faults = faults
     configuration.clock = .manual
-    configuration.origin = Date()
-    configuration.issuer = "https://login.eveonline.com"
-    configure(&configuration)
+    configuration.origin = origin
+    configuration.issuer = issuer
     let simulator = Simulator(configuration)
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let app = SimulatorServer.application(simulator: simulator, host: "127.0.0.1", port: 0, logLevel: .critical) {

@@ -117,7 +117,7 @@ import TokenVault
     }
 
     @Test func aTokenFromAnotherIssuerIsRefusedAndNothingIsStored() async throws {
-        try await withSyncHarness(characters: 1, configure: { $0.issuer = "https://login.evil.example" }) { harness in
+        try await withSyncHarness(characters: 1, issuer: "https://login.evil.example") { harness in
             let error = await #expect(throws: SyncError.self) { try await harness.register() }
             #expect(
                 error?.description.contains("issued by https://login.evil.example") == true,
@@ -130,7 +130,7 @@ import TokenVault
 
     @Test func anExpiredTokenIsRefused() async throws {
         // The SSO's clock is two hours behind: its fresh tokens expired long ago.
-        try await withSyncHarness(characters: 1, configure: { $0.origin = Date().addingTimeInterval(-7200) }) {
+        try await withSyncHarness(characters: 1, origin: Date().addingTimeInterval(-7200)) {
             harness in
             let error = await #expect(throws: SyncError.self) { try await harness.register() }
             #expect(error?.description.contains("expired") == true, "\(String(describing: error))")
