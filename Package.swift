@@ -177,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "SyncTests",
             dependencies: [
-                "ESI", "ESISimulator", "EventLog", "Postgres", "Sync", "TestSupport", "TokenVault",
+                "ESI", "ESISimulator", "EventLog", "Postgres", "Settings", "Sync", "TestSupport", "TokenVault",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
