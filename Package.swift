@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "EventLog", "LZ4", "Migrations", "Postgres",
+                "ESI", "EventLog", "LZ4", "Migrations", "Postgres", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -18,15 +18,21 @@ public struct ESIHeaders: Sendable, Equatable {
     public init() {}
 
     public init(_ response: ClientResponse) {
-        self.etag = response.header("ETag")
-        self.lastModified = response.header("Last-Modified").flatMap(parseHTTPDate)
-        self.expires = response.header("Expires").flatMap(parseHTTPDate)
-        self.pages = response.header("X-Pages").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        self.errorLimitRemain = response.header("X-Esi-Error-Limit-Remain").flatMap { Int($0) }
-        self.errorLimitReset = response.header("X-Esi-Error-Limit-Reset").flatMap { Int($0) }
-        self.rateLimitGroup = response.header("X-Ratelimit-Group")
-        self.rateLimitRemaining = response.header("X-Ratelimit-Remaining").flatMap { Int($0) }
-        self.retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        // One pass over the headers; this runs for every answer.
+        for (name, value) in response.headers {
+            switch name.lowercased() {
+            case "etag": self.etag = value
+            case "last-modified": self.lastModified = parseHTTPDate(value)
+            case "expires": self.expires = parseHTTPDate(value)
+            case "x-pages": self.pages = Int(value)
+            case "x-esi-error-limit-remain": self.errorLimitRemain = Int(value)
+            case "x-esi-error-limit-reset": self.errorLimitReset = Int(value)
+            case "x-ratelimit-group": self.rateLimitGroup = value
+            case "x-ratelimit-remaining": self.rateLimitRemaining = Int(value)
+            case "retry-after": self.retryAfter = Int(value)
+            default: continue
+            }
+        }
     }
 }
 
@@ -79,27 +85,37 @@ public struct JSONDocument: @unchecked Sendable {
     public var objects: [[String: Any]] { (self.value as? [[String: Any]]) ?? [] }
 }
 
-/// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, the only form ESI sends).
+/// Parses an HTTP date in the one form ESI sends (RFC 7231's IMF-fixdate,
+/// `Sun, 06 Nov 1994 08:49:37 GMT`). Hand-written: a DateFormatter costs far more, on every answer.
 public func parseHTTPDate(_ text: String) -> Date? {
-    httpDateFormat.withLock { formatter in formatter.date(from: text) }
+    let bytes = Array(text.utf8)
+    guard bytes.count == 29, bytes[3] == UInt8(ascii: ","), bytes[26...28].elementsEqual("GMT".utf8) else {
+        return nil
+    }
+    func number(_ range: Range<Int>) -> Int? {
+        var value = 0
+        for byte in bytes[range] {
+            guard (48...57).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
+    }
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let monthName = String(decoding: bytes[8..<11], as: UTF8.self)
+    guard let day = number(5..<7), let monthIndex = months.firstIndex(of: monthName), let year = number(12..<16),
+        let hour = number(17..<19), let minute = number(20..<22), let second = number(23..<25),
+        (1...31).contains(day), hour < 24, minute < 60, second < 61
+    else { return nil }
+    let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+    return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
 }
 
-private let httpDateFormat = LockedFormatter()
-
-/// DateFormatter is not thread-safe; one shared instance behind a lock is cheaper than one per call.
-private final class LockedFormatter: @unchecked Sendable {
-    private let lock = NSLock()
-    private let formatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter
-    }()
-
-    func withLock<T>(_ body: (DateFormatter) -> T) -> T {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        return body(self.formatter)
-    }
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
 }

@@ -137,13 +137,21 @@ private func writeHeader(
     _ context: UnsafeMutableRawPointer?
 ) -> Int {
     receive(data, size, count, context) { transfer, bytes in
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        // Byte-level parsing: this runs for every header of every answer.
+        if bytes.starts(with: "HTTP/".utf8) {
             transfer.headers = []  // a new status line (after a 100 Continue): start over
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            transfer.headers.append((name, value))
+        } else if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+            let name = trimmed(bytes[bytes.startIndex..<colon])
+            let value = trimmed(bytes[(colon + 1)..<bytes.endIndex])
+            transfer.headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
     }
+}
+
+/// `bytes` without leading and trailing spaces, tabs, CR and LF.
+private func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+    guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+    else { return bytes[bytes.startIndex..<bytes.startIndex] }
+    return bytes[first...last]
 }

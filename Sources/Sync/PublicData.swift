@@ -27,7 +27,8 @@ struct PublicData: Sendable {
                     WHERE NOT entities.resolved AND entities.checked_at < now() - interval '1 day'
                 RETURNING id
                 """,
-                [Array(ids)]
+                // Sorted, so that concurrent claims lock rows in one order and never deadlock.
+                [ids.sorted()]
             ).map { try $0.get(0, as: Int64.self) }
         }
         var requests = 0
@@ -94,7 +95,7 @@ struct PublicData: Sendable {
                            AND coalesce(locations.retry_after, locations.checked_at + make_interval(hours => $2::int)) < now())
                 RETURNING id
                 """,
-                [Array(wanted), hours]
+                [wanted.sorted(), hours]
             ).map { try $0.get(0, as: Int64.self) }
         }
         var requests = 0

@@ -118,13 +118,14 @@ public struct Registry: Sendable {
                 [id, sections.map(\.rawValue)]
             )
         }
-        guard let character = try await self.list().first(where: { $0.id == id }) else {
+        guard let character = try await self.list(id).first else {
             throw SyncError("character \(id) vanished while it was registered")
         }
         return character
     }
 
-    public func list() async throws -> [RegisteredCharacter] {
+    /// Registered characters, or the one with `id`.
+    public func list(_ id: Int64? = nil) async throws -> [RegisteredCharacter] {
         try await self.pool.withConnection { connection in
             try connection.query(
                 """
@@ -132,8 +133,10 @@ public struct Registry: Sendable {
                     c.token_state,
                     c.token_error, c.enabled, c.registered_at
                 FROM sync.characters c JOIN sync.users u ON u.id = c.user_id
+                WHERE $1::int8 IS NULL OR c.id = $1
                 ORDER BY u.name, c.name
-                """
+                """,
+                [id]
             ).map { row in
                 RegisteredCharacter(
                     id: try row.get(0),

@@ -120,9 +120,11 @@ public final class SyncEngine: Sendable {
             var inFlight = 0
             while true {
                 var claimed = 0
-                if !self.stopping.load(ordering: .relaxed), inFlight < slots {
+                // Claim in batches (a claim sorts the due rows; one per finished section is too many),
+                // refilling when half the slots are free.
+                if !self.stopping.load(ordering: .relaxed), inFlight <= slots / 2 {
                     let items = try await self.queue.claim(
-                        limit: min(slots - inFlight, 64),
+                        limit: slots - inFlight,
                         filter: filter,
                         startedBefore: forcedSince
                     )
@@ -137,7 +139,7 @@ public final class SyncEngine: Sendable {
                     claimed = items.count
                     inFlight += claimed
                 }
-                if inFlight > 0, claimed == 0 || inFlight >= slots {
+                if inFlight > 0, claimed == 0 || inFlight > slots / 2 {
                     if let done = try await group.next() {
                         inFlight -= 1
                         summary.add(done)

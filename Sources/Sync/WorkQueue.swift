@@ -122,6 +122,10 @@ struct WorkQueue: Sendable {
         let workerID = self.workerID
         let etags = String(decoding: try JSONEncoder().encode(completion.etags), as: UTF8.self)
         let record: @Sendable (PostgresConnection) throws -> Void = { connection in
+            // The events and the queue row commit together; if a server crash loses the last few
+            // milliseconds of commits, it loses both, and the section is simply due again. Not
+            // waiting for the WAL flush keeps the log's head lock short (docs/sync.md).
+            try connection.execute("SET LOCAL synchronous_commit = off")
             let updated = try connection.execute(
                 """
                 UPDATE sync.work SET lease_owner = NULL, lease_until = NULL, due_at = $4,

@@ -156,6 +156,24 @@ final class HookBudget: ESIBudget {
         )
     }
 
+    @Test func httpDatesParseAsFoundationDoes() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let date = Date(timeIntervalSince1970: TimeInterval(Int.random(in: 0..<4_102_444_800, using: &random)))
+            let text = formatter.string(from: date)
+            #expect(parseHTTPDate(text) == date, "\(text)")
+        }
+        for bad in [
+            "", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Foo 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+        ] {
+            #expect(parseHTTPDate(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func headersAreRead() {
         let response = ClientResponse(
             status: 200,
