@@ -67,7 +67,9 @@ CREATE TABLE sync.work (
     etags jsonb NOT NULL DEFAULT '{}',
     PRIMARY KEY (character_id, section)
 );
-CREATE INDEX work_due ON sync.work (due_at);
+-- The claim's two orders: due work first, and (forced passes) the longest unstarted first.
+CREATE INDEX work_due ON sync.work (due_at, character_id);
+CREATE INDEX work_started ON sync.work (last_started_at NULLS FIRST, character_id);
 
 -- Ids already known to /universe/names (or known not to resolve), so each is asked for once.
 CREATE TABLE sync.entities (

@@ -85,10 +85,12 @@ struct SyncBench: AsyncParsableCommand {
 
     private func measure(_ name: String, characters: Int, _ pass: () async throws -> PassSummary) async throws {
         let cpuBefore = processCPUSeconds()
-        let simulatorBefore = simulatorCPUSeconds(self.simulatorPid)
+        let simulatorBefore = otherProcessCPUSeconds(self.simulatorPid)
+        let postgresBefore = postgresCPUSeconds()
         let summary = try await pass()
         let cpu = processCPUSeconds() - cpuBefore
-        let simulatorCPU = simulatorCPUSeconds(self.simulatorPid) - simulatorBefore
+        let simulatorCPU = otherProcessCPUSeconds(self.simulatorPid) - simulatorBefore
+        let postgresCPU = postgresCPUSeconds() - postgresBefore
         print(
             """
             \(name): \(String(format: "%.1f", summary.seconds)) s wall, \(summary.sections) sections \
@@ -96,20 +98,32 @@ struct SyncBench: AsyncParsableCommand {
             \(summary.skipped) skipped), \(summary.requests) requests = \
             \(String(format: "%.0f", Double(summary.requests) / summary.seconds)) requests/s
               sync process CPU \(String(format: "%.1f", cpu)) s = \(String(format: "%.3f", cpu / Double(characters))) s per character; \
-            simulator CPU \(String(format: "%.1f", simulatorCPU)) s; peak RSS \(peakRSSMegabytes()) MB
+            simulator CPU \(String(format: "%.1f", simulatorCPU)) s; PostgreSQL CPU \(String(format: "%.1f", postgresCPU)) s; \
+            peak RSS \(peakRSSMegabytes()) MB
             """
         )
     }
 }
 
 /// CPU seconds of another process, from /proc (utime + stime in clock ticks).
-func simulatorCPUSeconds(_ pid: Int32) -> Double {
+func otherProcessCPUSeconds(_ pid: Int32) -> Double {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
         let close = stat.lastIndex(of: ")")
     else { return 0 }
     let fields = stat[stat.index(after: close)...].split(separator: " ")
     guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
     return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// CPU seconds of all PostgreSQL server processes (ended backends are not counted, so this
+/// undercounts a little; the pool keeps its connections for the whole pass).
+func postgresCPUSeconds() -> Double {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).reduce(0) { total, pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), stat.contains("(postgres)")
+        else { return total }
+        return total + otherProcessCPUSeconds(pid)
+    }
 }
 
 /// The process's peak resident memory (VmHWM) in megabytes.

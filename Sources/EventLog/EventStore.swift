@@ -32,6 +32,7 @@ public struct EventStore: Sendable {
 
     /// Appends `events` and runs `work` in the same transaction: both commit, or neither does (the
     /// sync records a fetch together with its queue row this way). `work` throwing aborts the append.
+    /// It runs before the log's head is locked, so it does not lengthen the time appends wait.
     @discardableResult
     public func append(
         _ events: [NewEvent],
@@ -42,10 +43,7 @@ public struct EventStore: Sendable {
         let batch = PreparedBatch(events)
         let beforeCommit = self.beforeCommit
         return try await self.pool.withConnection { connection in
-            try appendBatch(batch, key: key, on: connection) { connection in
-                try work(connection)
-                try beforeCommit?(connection)
-            }
+            try appendBatch(batch, key: key, on: connection, beforeEvents: work, beforeCommit: beforeCommit)
         }
     }
 
@@ -119,6 +117,7 @@ func appendBatch(
     _ batch: PreparedBatch,
     key: UUID,
     on connection: PostgresConnection,
+    beforeEvents: (@Sendable (PostgresConnection) throws -> Void)? = nil,
     beforeCommit: (@Sendable (PostgresConnection) throws -> Void)? = nil
 ) throws -> AppendResult {
     if let existing = try existingAppend(key, on: connection) { return existing }
@@ -147,6 +146,7 @@ func appendBatch(
         do {
             return try connection.transaction { connection in
                 try insert(newPayloads, on: connection)
+                try beforeEvents?(connection)
                 let result = try insertEvents(batch, key: key, on: connection)
                 try beforeCommit?(connection)
                 return result

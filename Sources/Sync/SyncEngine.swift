@@ -52,6 +52,7 @@ public final class SyncEngine: Sendable {
     let budget: SharedBudget
     let tokens: TokenProvider
     let queue: WorkQueue
+    let recorder: Recorder
     let runner: SectionRunner
     let publicData: PublicData
     let routeStatus: RouteStatus
@@ -69,6 +70,7 @@ public final class SyncEngine: Sendable {
         self.sso = SSOClient(http: self.http, configuration: settings.sso)
         self.tokens = TokenProvider(pool: pool, cipher: cipher, sso: self.sso, notify: settings.notifyTokenErrors)
         self.queue = WorkQueue(pool: pool, workerID: workerID, leaseSeconds: settings.leaseSeconds)
+        self.recorder = Recorder(queue: self.queue, store: self.store)
         self.runner = SectionRunner(esi: self.esi, pool: pool, settings: settings)
         self.publicData = PublicData(
             esi: self.esi,
@@ -89,7 +91,8 @@ public final class SyncEngine: Sendable {
         progress: @escaping @Sendable (PassProgress) -> Void = { _ in }
     ) async throws -> PassSummary {
         let total = try await self.queue.countClaimable(filter: filter, force: force)
-        return try await self.drive(filter: filter, forcedSince: force ? Date() : nil, continuous: false) {
+        let start = try await self.queue.serverTime()
+        return try await self.drive(filter: filter, force: force, passStart: start, continuous: false) {
             progress(PassProgress(done: $0.sections, total: total, summary: $0))
         }
     }
@@ -99,17 +102,19 @@ public final class SyncEngine: Sendable {
         filter: PassFilter,
         progress: @escaping @Sendable (PassSummary) -> Void = { _ in }
     ) async throws -> PassSummary {
-        try await self.drive(filter: filter, forcedSince: nil, continuous: true, progress: progress)
+        try await self.drive(filter: filter, force: false, passStart: nil, continuous: true, progress: progress)
     }
 
     private func drive(
         filter: PassFilter,
-        forcedSince: Date?,
+        force: Bool,
+        passStart: Date?,
         continuous: Bool,
         progress: @escaping @Sendable (PassSummary) -> Void
     ) async throws -> PassSummary {
         let started = Date()
         try await self.queue.register()
+        try await self.queue.analyzeIfStale()
         let housekeeping = Task { await self.housekeeping() }
         defer { housekeeping.cancel() }
         var summary = PassSummary()
@@ -126,7 +131,8 @@ public final class SyncEngine: Sendable {
                     let items = try await self.queue.claim(
                         limit: slots - inFlight,
                         filter: filter,
-                        startedBefore: forcedSince
+                        force: force,
+                        startedBefore: passStart
                     )
                     for item in items {
                         if let owner = item.rescuedFrom {
@@ -262,7 +268,7 @@ public final class SyncEngine: Sendable {
                 durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000),
                 fetchedOnce: result.fetchedOnce
             )
-            try await self.queue.complete(item, completion, events: result.events, store: self.store)
+            try await self.recorder.record(item, completion, events: result.events)
             summary.count(result.outcome)
             summary.requests = result.requests
             summary.requests += await self.resolvePublicData(result, token: token, characterID: item.characterID)
@@ -299,7 +305,7 @@ public final class SyncEngine: Sendable {
     }
 
     private func finish(_ item: WorkItem, outcome: String, error: String, due: Date, started: Date) async throws {
-        try await self.queue.complete(
+        try await self.recorder.record(
             item,
             Completion(
                 outcome: outcome,
@@ -310,8 +316,7 @@ public final class SyncEngine: Sendable {
                 requests: 0,
                 durationMilliseconds: Int(Date().timeIntervalSince(started) * 1000)
             ),
-            events: [],
-            store: self.store
+            events: []
         )
     }
 }

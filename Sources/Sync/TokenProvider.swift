@@ -30,6 +30,7 @@ final class TokenProvider: Sendable {
     let notify: Bool
     private let cache = Mutex<[Int64: AccessToken]>([:])
     private let verifier = Mutex<AccessTokenVerifier?>(nil)
+    private let inFlight = Mutex<[Int64: Task<AccessToken, any Error>]>([:])
 
     init(pool: PostgresPool, cipher: TokenCipher, sso: SSOClient, notify: Bool) {
         self.pool = pool
@@ -40,6 +41,18 @@ final class TokenProvider: Sendable {
 
     func token(for characterID: Int64) async throws -> AccessToken {
         if let cached = self.cache.withLock({ $0[characterID] }), cached.usableUntil > Date() { return cached }
+        // The sections of one character usually come together: one lookup serves them all.
+        let (task, isNew) = self.inFlight.withLock { inFlight in
+            if let running = inFlight[characterID] { return (running, false) }
+            let task = Task { try await self.lookUp(characterID) }
+            inFlight[characterID] = task
+            return (task, true)
+        }
+        defer { if isNew { self.inFlight.withLock { $0[characterID] = nil } } }
+        return try await task.value
+    }
+
+    private func lookUp(_ characterID: Int64) async throws -> AccessToken {
         for _ in 0..<300 {
             if let stored = try await self.stored(characterID) {
                 self.cache.withLock { $0[characterID] = stored }

@@ -33,6 +33,11 @@ struct Completion: Sendable {
 /// The lease was taken over (this worker was presumed dead): its results must not be recorded.
 struct LeaseLost: Error {}
 
+/// The positions, in a batch of finished sections, of those whose lease was lost.
+struct LostLeases: Error {
+    var indices: Set<Int>
+}
+
 /// The work queue in `sync.work`: claims with `FOR UPDATE SKIP LOCKED`, leases kept alive by
 /// heartbeats, and expired leases taken over by whoever claims next (the rescue).
 struct WorkQueue: Sendable {
@@ -40,24 +45,31 @@ struct WorkQueue: Sendable {
     let workerID: UUID
     let leaseSeconds: Int
 
-    /// Claims up to `limit` sections that are due (or, with `startedBefore`, every section not
-    /// started since then: a forced pass).
-    func claim(limit: Int, filter: PassFilter, startedBefore: Date?) async throws -> [WorkItem] {
+    /// Claims up to `limit` sections that are due (with `force`, due or not). A pass gives
+    /// `startedBefore` (its start), so that it takes each section once, even one that failed and
+    /// came due again while the pass ran.
+    func claim(limit: Int, filter: PassFilter, force: Bool = false, startedBefore: Date?) async throws -> [WorkItem] {
         let workerID = self.workerID
         let lease = self.leaseSeconds
         return try await self.pool.withConnection { connection in
-            try connection.query(
+            // Two shapes, each able to walk an index instead of sorting the queue: a due pass in
+            // due order (work_due), a forced pass oldest start first (work_started).
+            let (condition, order) =
+                force
+                ? ("true", "w.last_started_at NULLS FIRST, w.character_id")
+                : ("w.due_at <= now()", "w.due_at, w.character_id")
+            return try connection.query(
                 """
                 WITH due AS (
                     SELECT w.character_id, w.section, w.lease_owner AS previous_owner
                     FROM sync.work w JOIN sync.characters c ON c.id = w.character_id
-                    WHERE c.enabled AND c.token_state = 'valid'
+                    WHERE \(condition)
+                      AND c.enabled AND c.token_state = 'valid'
                       AND w.section = ANY($1)
                       AND (cardinality($2::int8[]) = 0 OR w.character_id = ANY($2))
                       AND (w.lease_until IS NULL OR w.lease_until < now())
-                      AND CASE WHEN $3::timestamptz IS NULL THEN w.due_at <= now()
-                          ELSE w.last_started_at IS NULL OR w.last_started_at < $3 END
-                    ORDER BY w.due_at, w.character_id
+                      AND ($3::timestamptz IS NULL OR w.last_started_at IS NULL OR w.last_started_at < $3)
+                    ORDER BY \(order)
                     LIMIT $4
                     FOR UPDATE OF w SKIP LOCKED
                 )
@@ -85,6 +97,25 @@ struct WorkQueue: Sendable {
                 )
             }
         }
+    }
+
+    /// Refreshes the planner's statistics of the queue when much of it changed since (many
+    /// characters added at once): the claim's plan depends on them, and autovacuum may come later.
+    func analyzeIfStale() async throws {
+        try await self.pool.withConnection { connection in
+            let stale = try connection.query(
+                """
+                SELECT coalesce(bool_or(n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 2), false)
+                FROM pg_stat_user_tables WHERE schemaname = 'sync' AND relname IN ('work', 'characters')
+                """
+            )[0].get(0, as: Bool.self)
+            if stale { try connection.executeScript("ANALYZE sync.work; ANALYZE sync.characters") }
+        }
+    }
+
+    /// The database server's time: passes compare it with times the server wrote.
+    func serverTime() async throws -> Date {
+        try await self.pool.withConnection { try $0.query("SELECT clock_timestamp()")[0].get(0, as: Date.self) }
     }
 
     /// How many sections a pass with `filter` would claim now.
@@ -116,53 +147,79 @@ struct WorkQueue: Sendable {
         }
     }
 
-    /// Records a finished section — its events and its queue row in one transaction, and only
-    /// while this worker still holds the lease; otherwise nothing is recorded (``LeaseLost``).
-    func complete(_ item: WorkItem, _ completion: Completion, events: [NewEvent], store: EventStore) async throws {
+    /// Records finished sections — their events and their queue rows in one transaction, and only
+    /// those this worker still holds the lease of. When a lease was lost (this worker was presumed
+    /// dead and another took over), nothing is written and ``LostLeases`` names the lost ones.
+    func complete(
+        _ finished: [(item: WorkItem, completion: Completion, events: [NewEvent])],
+        store: EventStore
+    ) async throws {
         let workerID = self.workerID
-        let etags = String(decoding: try JSONEncoder().encode(completion.etags), as: UTF8.self)
+        let encoder = JSONEncoder()
+        let etags = try finished.map { String(decoding: try encoder.encode($0.completion.etags), as: UTF8.self) }
+        let items = finished.map(\.item)
+        let completions = finished.map(\.completion)
         let record: @Sendable (PostgresConnection) throws -> Void = { connection in
-            // The events and the queue row commit together; if a server crash loses the last few
-            // milliseconds of commits, it loses both, and the section is simply due again. Not
+            // The events and the queue rows commit together; if a server crash loses the last few
+            // milliseconds of commits, it loses both, and the sections are simply due again. Not
             // waiting for the WAL flush keeps the log's head lock short (docs/sync.md).
             try connection.execute("SET LOCAL synchronous_commit = off")
-            let updated = try connection.execute(
+            let updated = try connection.query(
                 """
-                UPDATE sync.work SET lease_owner = NULL, lease_until = NULL, due_at = $4,
-                    last_finished_at = now(), last_duration_ms = $5, last_outcome = $6, last_error = $7,
-                    last_success_at = CASE WHEN $6 IN ('fetched', 'not_modified') THEN now() ELSE last_success_at END,
-                    last_changed_at = CASE WHEN $8 THEN now() ELSE last_changed_at END,
-                    failures = CASE WHEN $6 = 'failed' THEN failures + 1 ELSE 0 END,
-                    etags = $9::jsonb
-                WHERE character_id = $1 AND section = $2 AND lease_owner = $3
+                UPDATE sync.work w SET lease_owner = NULL, lease_until = NULL, due_at = d.due_at,
+                    last_finished_at = now(), last_duration_ms = d.duration_ms, last_outcome = d.outcome,
+                    last_error = d.error,
+                    last_success_at = CASE WHEN d.outcome IN ('fetched', 'not_modified') THEN now()
+                        ELSE w.last_success_at END,
+                    last_changed_at = CASE WHEN d.changed THEN now() ELSE w.last_changed_at END,
+                    failures = CASE WHEN d.outcome = 'failed' THEN w.failures + 1 ELSE 0 END,
+                    etags = d.etags::jsonb
+                FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::int4[], $5::text[], $6::text[], $7::bool[],
+                    $8::text[]) AS d(character_id, section, due_at, duration_ms, outcome, error, changed, etags)
+                WHERE w.character_id = d.character_id AND w.section = d.section AND w.lease_owner = $9
+                RETURNING w.character_id, w.section
                 """,
                 [
-                    item.characterID, item.section.rawValue, workerID, completion.nextDue,
-                    Int32(clamping: completion.durationMilliseconds), completion.outcome, completion.error,
-                    completion.changed, etags,
+                    items.map(\.characterID), items.map(\.section.rawValue), completions.map(\.nextDue),
+                    completions.map { Int32(clamping: $0.durationMilliseconds) }, completions.map(\.outcome),
+                    completions.map(\.error), completions.map(\.changed), etags, workerID,
                 ]
             )
-            guard updated == 1 else { throw LeaseLost() }
-            if !completion.fetchedOnce.isEmpty {
+            if updated.count != items.count {
+                let kept = Set(try updated.map { "\(try $0.get(0, as: Int64.self))/\(try $0.get(1, as: String.self))" })
+                throw LostLeases(
+                    indices: Set(
+                        items.indices.filter {
+                            !kept.contains("\(items[$0].characterID)/\(items[$0].section.rawValue)")
+                        }
+                    )
+                )
+            }
+            let once = zip(items, completions).flatMap { item, completion in
+                completion.fetchedOnce.map { (item.characterID, $0.kind, $0.id) }
+            }
+            if !once.isEmpty {
                 try connection.execute(
                     """
                     INSERT INTO sync.fetched_once (character_id, kind, item_id)
-                    SELECT $1, unnest($2::text[]), unnest($3::int8[]) ON CONFLICT DO NOTHING
+                    SELECT * FROM unnest($1::int8[], $2::text[], $3::int8[]) ON CONFLICT DO NOTHING
                     """,
-                    [item.characterID, completion.fetchedOnce.map(\.kind), completion.fetchedOnce.map(\.id)]
+                    [once.map(\.0), once.map(\.1), once.map(\.2)]
                 )
             }
             try connection.execute(
                 """
                 INSERT INTO sync.runs (character_id, section, outcome, requests, duration_ms)
-                VALUES ($1, $2, $3, $4, $5)
+                SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int4[], $5::int4[])
                 """,
                 [
-                    item.characterID, item.section.rawValue, completion.outcome, Int32(completion.requests),
-                    Int32(clamping: completion.durationMilliseconds),
+                    items.map(\.characterID), items.map(\.section.rawValue), completions.map(\.outcome),
+                    completions.map { Int32(clamping: $0.requests) },
+                    completions.map { Int32(clamping: $0.durationMilliseconds) },
                 ]
             )
         }
+        let events = finished.flatMap(\.events)
         if events.isEmpty {
             try await self.pool.transaction(record)
         } else {
