@@ -6,22 +6,42 @@ import Synchronization
 /// Down route are skipped instead of burning errors on it.
 final class RouteStatus: Sendable {
     let esi: ESIClient
-    private let state = Mutex<(down: Set<String>, checkedAt: Date)>(([], .distantPast))
+    private let state = Mutex<(down: Set<String>, checkedAt: Date, reading: Task<Set<String>?, Never>?)>(
+        ([], .distantPast, nil)
+    )
 
     init(esi: ESIClient) { self.esi = esi }
 
-    /// The Down route templates, refreshed when older than a minute. An unreadable status means
-    /// "nothing known to be Down".
+    /// The Down route templates. Callers that come while the status is being read wait for it, so
+    /// the first sections of a pass do not run before it is known. An unreadable status keeps what
+    /// was known and is read again on the next call.
     func downRoutes() async -> Set<String> {
-        let (down, checkedAt) = self.state.withLock { ($0.down, $0.checkedAt) }
-        guard Date().timeIntervalSince(checkedAt) > 60 else { return down }
-        self.state.withLock { $0.checkedAt = Date() }
+        let task = self.state.withLock { state -> Task<Set<String>?, Never>? in
+            if let reading = state.reading { return reading }
+            guard Date().timeIntervalSince(state.checkedAt) > 60 else { return nil }
+            let reading = Task { await self.read() }
+            state.reading = reading
+            return reading
+        }
+        guard let task else { return self.state.withLock { $0.down } }
+        let read = await task.value
+        return self.state.withLock { state in
+            if state.reading == task {
+                state.reading = nil
+                if let read {
+                    state.down = read
+                    state.checkedAt = Date()
+                }
+            }
+            return read ?? state.down
+        }
+    }
+
+    private func read() async -> Set<String>? {
         guard let fetch = try? await self.esi.fetch(ESIRequest(path: "/meta/status", group: "meta")),
             fetch.kind == .fetched, let object = fetch.json?.value as? [String: Any],
             let routes = object["routes"] as? [[String: Any]]
-        else { return down }
-        let now = Set(routes.filter { $0["status"] as? String == "Down" }.compactMap { $0["path"] as? String })
-        self.state.withLock { $0.down = now }
-        return now
+        else { return nil }
+        return Set(routes.filter { $0["status"] as? String == "Down" }.compactMap { $0["path"] as? String })
     }
 }

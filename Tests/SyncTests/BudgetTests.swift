@@ -29,7 +29,7 @@ import Testing
         budget.observe(status: nil, headers: ESIHeaders(), group: "char-detail", characterID: 1)
         #expect(budget.snapshot.errorsRemaining == 25)
         let waited = try await self.timeToAdmit(budget)
-        #expect(waited > 0.5 && waited < 3, "waited \(waited) s for a window that resets in 1 s")
+        #expect(waited > 0.5 && waited < 10, "waited \(waited) s for a window that resets in 1 s")
     }
 
     @Test func a420PausesEverythingAndA429OnlyItsBucket() async throws {
