@@ -6,7 +6,7 @@ extension Simulator {
         let json = [("Content-Type", "application/json; charset=UTF-8")]
         switch (request.method, request.path) {
         case ("GET", "/.well-known/oauth-authorization-server"):
-            let base = self.configuration.issuer
+            let base = self.sso.issuer
             let document = JSONValue.object([
                 ("issuer", .string(base)),
                 ("authorization_endpoint", .string("\(base)/v2/oauth/authorize")),

@@ -87,6 +87,9 @@ public final class Simulator: Sendable {
         get { self.faultState.withLock { $0.faults } }
     }
 
+    /// Sets the SSO's issuer, e.g. to the server's URL once it listens on a port picked for it.
+    public func setIssuer(_ issuer: String) { self.sso.setIssuer(issuer) }
+
     public func setFaults(_ faults: Faults) { self.faultState.withLock { $0.faults = faults } }
 
     /// All scopes the simulator knows (every route's scope), for tokens that may do everything.

@@ -36,7 +36,9 @@ public final class SingleSignOn: Sendable {
         var description: String
     }
 
-    let issuer: String
+    /// The `iss` of access tokens: fixed, or the server's URL once it knows its port.
+    var issuer: String { self.issuerState.withLock { $0 } }
+    private let issuerState: Mutex<String>
     let clients: [String: Client]
     let keys = SigningKeys.shipped
     private let seed: UInt64
@@ -49,11 +51,14 @@ public final class SingleSignOn: Sendable {
         var algorithm = "RS256"
     }
 
+    /// Sets the issuer (the command line does once the server listens on a port picked for it).
+    func setIssuer(_ issuer: String) { self.issuerState.withLock { $0 = issuer } }
+
     static let accessTokenLifetime: TimeInterval = 1_200
     static let codeLifetime: TimeInterval = 300
 
     init(issuer: String, clients: [Client], seed: UInt64) {
-        self.issuer = issuer
+        self.issuerState = Mutex(issuer)
         self.clients = Dictionary(clients.map { ($0.id, $0) }) { first, _ in first }
         self.seed = seed
     }

@@ -87,7 +87,10 @@ public struct SimulatorOptions: ParsableArguments {
         let simulator = Simulator(configuration)
         let tokensFile = self.tokensFile
         let host = self.host
+        let explicitIssuer = self.issuer != nil
         let app = SimulatorServer.application(simulator: simulator, host: self.host, port: self.port) { port in
+            // With --port 0 the port is known only now; tokens must name the URL clients use.
+            if !explicitIssuer { simulator.setIssuer("http://\(host):\(port)") }
             if let tokensFile {
                 do {
                     try writeTokens(simulator: simulator, to: tokensFile)

@@ -108,7 +108,24 @@ final class SharedBudget: ESIBudget {
             }
             return (scope, nil, pauses[scope], Date())
         }
-        let merged = try await pool.withConnection { connection in
+        let merged: [(String, Int32?, Date?, Date)]
+        do {
+            merged = try await self.publish(rows, to: pool)
+        } catch {
+            // Not written (a cancelled housekeeping round, a lost connection): publish next time.
+            self.state.withLock { $0.changed.formUnion(changed) }
+            throw error
+        }
+        self.merge(merged)
+    }
+
+    private func publish(
+        _ rows: [(String, Int?, Date?, Date)],
+        to pool: PostgresPool
+    ) async throws -> [(
+        String, Int32?, Date?, Date
+    )] {
+        try await pool.withConnection { connection in
             if !rows.isEmpty {
                 try connection.execute(
                     """
@@ -135,6 +152,9 @@ final class SharedBudget: ESIBudget {
                 )
             }
         }
+    }
+
+    private func merge(_ merged: [(String, Int32?, Date?, Date)]) {
         self.state.withLock { state in
             for (scope, remaining, paused, observed) in merged {
                 if let paused { state.pauses[scope] = max(state.pauses[scope] ?? .distantPast, paused) }

@@ -162,6 +162,7 @@ public final class SyncEngine: Sendable {
             }
         }
         housekeeping.cancel()
+        await housekeeping.value  // its last exchange may have been cut short; publish after it
         try? await self.budget.exchange(with: self.pool)
         try? await self.queue.releaseAll()
         try? await self.queue.unregister()

@@ -85,8 +85,9 @@ func withSimulator<T: Sendable>(
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 })
-            // 100 requests of 200 ms each, 20 connections at once: about a second, not 20.
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // 100 requests of 200 ms each: one after another they take 20 s; 20 connections at once
+            // take about one. The bound is loose because the whole suite shares two cores.
+            #expect(ContinuousClock.now - started < .seconds(12))
         }
     }
 

@@ -1,0 +1,108 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The sync commands end to end: the built `memberaudit` against the built `esi-simulator`.
+@Suite struct SyncCommandTests {
+    @Test func syncRefusesToStartWithoutATokenKey() async throws {
+        try await TestDatabase.with { _, conninfo in
+            let result = try runMemberAudit(
+                ["sync"],
+                environment: [
+                    "MEMBERAUDIT_DATABASE_URL": conninfo, "MEMBERAUDIT_TOKEN_KEY": "", "MEMBERAUDIT_TOKEN_KEY_FILE": "",
+                ]
+            )
+            #expect(result.status != 0)
+            #expect(result.output.contains("memberaudit token-key"), "\(result.output)")
+        }
+    }
+
+    @Test func badArgumentsAreRefused() throws {
+        let result = try runMemberAudit(["sync", "--section", "asets"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("asets"))
+        #expect(try runMemberAudit(["characters", "--help"]).output.contains("notifications"))
+    }
+
+    @Test func addSyncAndReadTheStatistics() async throws {
+        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        defer { simulator.terminate() }
+        try await TestDatabase.with { _, conninfo in
+            let environment = [
+                "MEMBERAUDIT_DATABASE_URL": conninfo,
+                "MEMBERAUDIT_TOKEN_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "MEMBERAUDIT_ESI_BASE_URL": base, "MEMBERAUDIT_SSO_BASE_URL": base,
+                "MEMBERAUDIT_SSO_CLIENT_ID": "memberaudit-demo",
+                "MEMBERAUDIT_SSO_CLIENT_SECRET": "memberaudit-demo-secret",
+            ]
+            let add = try runMemberAudit(
+                ["characters", "add", "--refresh-token", tokens[0], "--user", "alice"],
+                environment: environment
+            )
+            #expect(add.status == 0, "\(add.output)")
+            #expect(add.output.contains("for user alice"))
+            let list = try runMemberAudit(["characters", "list", "--format", "json"], environment: environment)
+            let characters = try #require(
+                try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
+            )
+            #expect(characters.count == 1 && characters[0]["user"] as? String == "alice")
+
+            let sync = try runMemberAudit(["sync", "--format", "json"], environment: environment)
+            #expect(sync.status == 0, "\(sync.output)")
+            let json = try #require(
+                sync.output.split(separator: "\n").drop { !$0.hasPrefix("{") }.joined(separator: "\n").data(
+                    using: .utf8
+                )
+            )
+            let summary = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            #expect(summary["fetched"] as? Int == 23, "\(summary)")
+            #expect(sync.output.contains("progress:"), "plain progress lines when not on a terminal")
+
+            let again = try runMemberAudit(["sync"], environment: environment)
+            #expect(again.output.contains("0 sections"), "nothing is due: \(again.output)")
+            let stats = try runMemberAudit(["stats"], environment: environment)
+            #expect(
+                stats.status == 0 && stats.output.contains("wallet_journal") && stats.output.contains("error limit"),
+                "\(stats.output)"
+            )
+
+            let id = try #require(characters[0]["id"] as? Int)
+            #expect(try runMemberAudit(["characters", "disable", String(id)], environment: environment).status == 0)
+            #expect(try runMemberAudit(["sync", "--force"], environment: environment).output.contains("0 sections"))
+            #expect(try runMemberAudit(["characters", "remove", "42"], environment: environment).status != 0)
+            #expect(try runMemberAudit(["characters", "remove", String(id)], environment: environment).status == 0)
+        }
+    }
+}
+
+/// Starts the built `esi-simulator` on a free port; returns it, its base URL and refresh tokens.
+func startSimulator(characters: Int) throws -> (Process, String, [String]) {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let tokens = FileManager.default.temporaryDirectory.appending(path: "tokens-\(UUID().uuidString).json")
+    let process = Process()
+    process.executableURL = folder.appending(path: "esi-simulator")
+    process.arguments = [
+        "--port", "0", "--characters", String(characters), "--clock", "real", "--tokens-file", tokens.path,
+    ]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The first line names the URL: "esi-simulator: serving N characters on http://127.0.0.1:PORT".
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+        let chunk = output.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        line.append(chunk)
+    }
+    let text = String(decoding: line, as: UTF8.self)
+    guard let range = text.range(of: "http://") else {
+        process.terminate()
+        throw TestSetupError("the simulator did not start: \(text)")
+    }
+    let base = String(text[range.lowerBound...].prefix { !$0.isWhitespace })
+    for _ in 0..<100 where !FileManager.default.fileExists(atPath: tokens.path) { Thread.sleep(forTimeInterval: 0.05) }
+    Thread.sleep(forTimeInterval: 0.1)
+    let grants = try JSONSerialization.jsonObject(with: Data(contentsOf: tokens)) as? [[String: Any]] ?? []
+    return (process, base, grants.compactMap { $0["refresh_token"] as? String })
+}
