@@ -57,10 +57,7 @@ struct SyncCommand: AsyncParsableCommand {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
         let filter = try self.scope.filter(context)
-        let summary = try await context.withMigratedDatabase { database in
-            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
-            let signals = stopOnSignals(engine)
-            defer { for source in signals { source.cancel() } }
+        let summary = try await context.withEngine { engine in
             let reporter = ProgressReporter()
             let summary = try await engine.runPass(filter: filter, force: self.force) { reporter.show($0) }
             reporter.finish()
@@ -93,10 +90,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
         let filter = try self.scope.filter(context)
-        let summary = try await context.withMigratedDatabase { database in
-            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
-            let signals = stopOnSignals(engine)
-            defer { for source in signals { source.cancel() } }
+        let summary = try await context.withEngine { engine in
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
             let lastReport = Mutex(Date())
             return try await engine.runWorker(filter: filter) { summary in
@@ -109,6 +103,18 @@ struct WorkerCommand: AsyncParsableCommand {
             }
         }
         printError("worker stopped. \(describe(summary))")
+    }
+}
+
+extension SyncContext {
+    /// Runs `body` with an engine on the migrated database, stopped gracefully by SIGTERM/SIGINT.
+    func withEngine<T>(_ body: (SyncEngine) async throws -> T) async throws -> T {
+        try await self.withMigratedDatabase { database in
+            let engine = SyncEngine(pool: database.pool, settings: self.sync, cipher: self.cipher)
+            let signals = stopOnSignals(engine)
+            defer { for source in signals { source.cancel() } }
+            return try await body(engine)
+        }
     }
 }
 

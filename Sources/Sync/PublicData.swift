@@ -147,18 +147,11 @@ struct PublicData: Sendable {
         guard fetch.kind != .notModified else { return }
         try await self.store.append(
             NewEvent(
+                fetch,
+                of: route,
                 stream: stream,
-                section: route.name,
-                route: route.template,
                 parameters: parameters,
-                outcome: fetch.kind == .fetched ? .fetched : .failed,
-                httpStatus: fetch.status,
-                error: fetch.kind == .failed ? fetch.error : nil,
-                etag: fetch.etag,
-                lastModified: fetch.lastModified,
-                expires: fetch.expires,
-                pages: fetch.pages,
-                fetchedAt: started,
+                at: started,
                 payload: fetch.body.isEmpty ? .none : .bytes(fetch.body),
                 compatibilityDate: self.esi.configuration.compatibilityDate
             )

@@ -114,18 +114,11 @@ struct SectionRunner: Sendable {
         guard fetch.kind != .notModified || payload != .none else { return }
         result.events.append(
             NewEvent(
+                fetch,
+                of: route,
                 stream: .character(character),
-                section: route.name,
-                route: route.template,
                 parameters: parameters,
-                outcome: fetch.kind == .fetched ? .fetched : fetch.kind == .notModified ? .notModified : .failed,
-                httpStatus: fetch.status,
-                error: fetch.kind == .failed ? fetch.error : nil,
-                etag: fetch.etag,
-                lastModified: fetch.lastModified,
-                expires: fetch.expires,
-                pages: fetch.pages,
-                fetchedAt: started,
+                at: started,
                 payload: payload,
                 compatibilityDate: self.esi.configuration.compatibilityDate
             )
