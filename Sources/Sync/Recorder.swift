@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Postgres
 import Synchronization
 
 /// Records finished sections in batches: each transaction appends the events of many sections and
@@ -57,7 +58,9 @@ final class Recorder: Sendable {
 
     private func write(_ batch: [Job]) async {
         var jobs = batch
+        var attempts = 0
         while !jobs.isEmpty {
+            attempts += 1
             do {
                 try await self.queue.complete(jobs.map { ($0.item, $0.completion, $0.events) }, store: self.store)
                 for job in jobs { job.continuation.resume() }
@@ -66,6 +69,10 @@ final class Recorder: Sendable {
                 // Nothing was written: drop the sections another worker took over and write the rest.
                 for index in lost.indices { jobs[index].continuation.resume(throwing: LeaseLost()) }
                 jobs = jobs.indices.filter { !lost.indices.contains($0) }.map { jobs[$0] }
+            } catch let error as PostgresError
+                where attempts < 3 && (error.sqlState == .deadlockDetected || error.sqlState == .serializationFailure)
+            {
+                continue  // nothing was written; the same batch again
             } catch {
                 for job in jobs { job.continuation.resume(throwing: error) }
                 return

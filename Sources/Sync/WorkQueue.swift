@@ -155,6 +155,10 @@ struct WorkQueue: Sendable {
         store: EventStore
     ) async throws {
         let workerID = self.workerID
+        // Rows are locked in (character, section) order, as the heartbeat locks them: no deadlock.
+        let finished = finished.sorted {
+            ($0.item.characterID, $0.item.section.rawValue) < ($1.item.characterID, $1.item.section.rawValue)
+        }
         let encoder = JSONEncoder()
         let etags = try finished.map { String(decoding: try encoder.encode($0.completion.etags), as: UTF8.self) }
         let items = finished.map(\.item)
@@ -164,6 +168,14 @@ struct WorkQueue: Sendable {
             // milliseconds of commits, it loses both, and the sections are simply due again. Not
             // waiting for the WAL flush keeps the log's head lock short (docs/sync.md).
             try connection.execute("SET LOCAL synchronous_commit = off")
+            try connection.execute(
+                """
+                SELECT 1 FROM sync.work
+                WHERE (character_id, section) IN (SELECT * FROM unnest($1::int8[], $2::text[]))
+                ORDER BY character_id, section FOR UPDATE
+                """,
+                [items.map(\.characterID), items.map(\.section.rawValue)]
+            )
             let updated = try connection.query(
                 """
                 UPDATE sync.work w SET lease_owner = NULL, lease_until = NULL, due_at = d.due_at,
@@ -232,8 +244,14 @@ struct WorkQueue: Sendable {
         let workerID = self.workerID
         let lease = Double(self.leaseSeconds)
         try await self.pool.withConnection { connection in
+            // In (character, section) order, as the recorder locks rows: no deadlock between them.
             try connection.execute(
-                "UPDATE sync.work SET lease_until = now() + make_interval(secs => $2) WHERE lease_owner = $1",
+                """
+                UPDATE sync.work w SET lease_until = now() + make_interval(secs => $2)
+                FROM (SELECT character_id, section FROM sync.work WHERE lease_owner = $1
+                      ORDER BY character_id, section FOR UPDATE) mine
+                WHERE w.character_id = mine.character_id AND w.section = mine.section AND w.lease_owner = $1
+                """,
                 [workerID, lease]
             )
             try connection.execute("UPDATE sync.workers SET heartbeat_at = now() WHERE id = $1", [workerID])
