@@ -270,6 +270,10 @@ public final class SyncEngine: Sendable {
                 fetchedOnce: result.fetchedOnce
             )
             try await self.recorder.record(item, completion, events: result.events)
+            if let sent = sendToken, result.events.contains(where: isExpiredTokenAnswer) {
+                // ESI's clock says the token expired before ours did; get a new one next time.
+                try await self.tokens.discard(item.characterID, token: sent)
+            }
             summary.count(result.outcome)
             summary.requests = result.requests
             summary.requests += await self.resolvePublicData(result, token: token, characterID: item.characterID)
@@ -320,6 +324,12 @@ public final class SyncEngine: Sendable {
             events: []
         )
     }
+}
+
+/// ESI's answer to a token it thinks expired: 403 "token is expired" (or a 401).
+func isExpiredTokenAnswer(_ event: NewEvent) -> Bool {
+    guard event.outcome == .failed else { return false }
+    return event.httpStatus == 401 || (event.httpStatus == 403 && event.error?.contains("expired") == true)
 }
 
 /// Seconds before a failed section is tried again: 1, 2, 4 ... minutes up to an hour, ±25 %.

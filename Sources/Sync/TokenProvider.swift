@@ -67,6 +67,26 @@ final class TokenProvider: Sendable {
         throw TokenProblem.unavailable("another worker held the token refresh of character \(characterID) for too long")
     }
 
+    /// Forgets the access token ESI refused as expired (a clock ahead of ours): the next section
+    /// of the character refreshes it.
+    func discard(_ characterID: Int64, token: String) async throws {
+        self.cache.withLock { cache in
+            if cache[characterID]?.token == token { cache[characterID] = nil }
+        }
+        let sealed: ByteA? = try await self.pool.withConnection { connection in
+            try connection.query("SELECT access_token FROM sync.characters WHERE id = $1", [characterID]).first
+                .flatMap { try $0.get(0, as: ByteA?.self) }
+        }
+        // Only if no other worker has stored a newer one meanwhile.
+        guard let sealed, (try? self.cipher.open(sealed.bytes, characterID: characterID)) == token else { return }
+        try await self.pool.withConnection { connection in
+            try connection.execute(
+                "UPDATE sync.characters SET access_token = NULL, access_token_expires_at = NULL WHERE id = $1",
+                [characterID]
+            )
+        }
+    }
+
     /// The stored access token, if still usable; throws when the token is known to be invalid.
     private func stored(_ characterID: Int64) async throws -> AccessToken? {
         let row = try await self.pool.withConnection { connection in

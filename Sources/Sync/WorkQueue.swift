@@ -275,7 +275,10 @@ struct WorkQueue: Sendable {
         let pid = Int32(ProcessInfo.processInfo.processIdentifier)
         try await self.pool.withConnection { connection in
             try connection.execute(
-                "INSERT INTO sync.workers (id, host, pid) VALUES ($1, $2, $3)",
+                """
+                INSERT INTO sync.workers (id, host, pid) VALUES ($1, $2, $3)
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
+                """,
                 [workerID, host, pid]
             )
         }

@@ -139,6 +139,22 @@ import TokenVault
         }
     }
 
+    @Test func aTokenESICallsExpiredIsReplacedForTheNextSync() async throws {
+        try await withSyncHarness(characters: 1) { harness in
+            try await harness.register()
+            // ESI's clock runs half an hour ahead of ours: our cached token is expired to it.
+            harness.simulator.clock.advance(by: 1_800)
+            let engine = harness.engine()
+            let first = try await engine.runPass(filter: PassFilter(sections: [.skills]), force: true)
+            #expect(first.failed == 1)
+            let error = try await harness.events().last?.error
+            #expect(error?.contains("token is expired") == true, "\(String(describing: error))")
+            let second = try await engine.runPass(filter: PassFilter(sections: [.skills]), force: true)
+            #expect(second.fetched == 1, "a refreshed token: \(second)")
+            #expect(try await harness.registry.list().first?.tokenState == "valid")
+        }
+    }
+
     @Test func aCharacterMovedToAnotherAccountIsSuspended() async throws {
         try await withSyncHarness(characters: 1) { harness in
             try await harness.register()
