@@ -128,12 +128,20 @@ public final class SyncEngine: Sendable {
                 // Claim in batches (a claim sorts the due rows; one per finished section is too many),
                 // refilling when half the slots are free.
                 if !self.stopping.load(ordering: .relaxed), inFlight <= slots / 2 {
-                    let items = try await self.queue.claim(
-                        limit: slots - inFlight,
-                        filter: filter,
-                        force: force,
-                        startedBefore: passStart
-                    )
+                    let items: [WorkItem]
+                    do {
+                        items = try await self.queue.claim(
+                            limit: slots - inFlight,
+                            filter: filter,
+                            force: force,
+                            startedBefore: passStart
+                        )
+                    } catch  where continuous && !(error is CancellationError) {
+                        // A worker outlives a database restart: what it holds is recorded or expires.
+                        self.logger.error("cannot claim work (retrying in 5 s): \(error)")
+                        if inFlight == 0 { try await Task.sleep(for: .seconds(5)) }
+                        items = []
+                    }
                     for item in items {
                         if let owner = item.rescuedFrom {
                             self.logger.notice(
