@@ -13,10 +13,7 @@ struct SyncScope: ParsableArguments {
     @Option(name: .customLong("character"), help: "Only this character (repeatable).")
     var characters: [Int64] = []
 
-    @Option(
-        name: .customLong("section"),
-        help: "Only this section (repeatable): \(Section.allCases.map(\.rawValue).joined(separator: ", "))."
-    )
+    @Option(name: .customLong("section"), help: "Only this section (repeatable).")
     var sections: [Section] = []
 
     func filter(_ context: SyncContext) throws -> PassFilter {
