@@ -23,7 +23,9 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try self.global.settings()
-        let statistics = try await withDatabase(settings) { database in try await SyncStatistics.load(database.pool) }
+        let statistics = try await withMigratedDatabase(settings) { database in
+            try await SyncStatistics.load(database.pool)
+        }
         switch self.format {
         case .json: try printJSON(statistics)
         case .table: print(render(statistics))

@@ -22,13 +22,17 @@ struct SyncContext {
         self.cipher = try TokenCipher(key: key)
     }
 
-    /// Opens the database, applies pending migrations (they are idempotent and serialised), runs `body`.
     func withMigratedDatabase<T>(_ body: (Database) async throws -> T) async throws -> T {
-        try await withDatabase(self.settings) { database in
-            let report = try await database.pool.withConnection { try Migrator().migrate($0) }
-            for name in report.applied { printError("applied migration \(name)") }
-            return try await body(database)
-        }
+        try await CLI.withMigratedDatabase(self.settings, body)
+    }
+}
+
+/// Opens the database, applies pending migrations (they are idempotent and serialised), runs `body`.
+func withMigratedDatabase<T>(_ settings: Settings, _ body: (Database) async throws -> T) async throws -> T {
+    try await withDatabase(settings) { database in
+        let report = try await database.pool.withConnection { try Migrator().migrate($0) }
+        for name in report.applied { printError("applied migration \(name)") }
+        return try await body(database)
     }
 }
 

@@ -96,15 +96,13 @@ extension ESIClient {
             }
             first.etag = nil
         }
-        var failed = FetchResult(
+        return FetchResult(
             kind: .failed,
             status: 200,
             body: [],
             error: "the pages kept changing while they were read (Last-Modified differed three times)",
             requests: requests
         )
-        failed.pages = nil
-        return failed
     }
 
     private func fetchKeyset(

@@ -111,7 +111,7 @@ public struct RouteTable: Sendable {
         var best: (RouteSpec, [String: String])?
         for route in self.routes where route.method == method {
             guard let parameters = route.match(segments) else { continue }
-            if best == nil || parameters.count < best!.1.count { best = (route, parameters) }
+            if parameters.count < best?.1.count ?? Int.max { best = (route, parameters) }
         }
         return best
     }

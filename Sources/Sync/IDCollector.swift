@@ -38,7 +38,7 @@ func collectIDs(_ value: Any, section: String, entities: inout Set<Int64>, locat
     }
     let entityNames = entityKeys[section] ?? []
     let locationNames = locationKeys[section] ?? []
-    guard !entityNames.isEmpty || !locationNames.isEmpty || section == "mails" || section == "mail_body" else { return }
+    guard !entityNames.isEmpty || !locationNames.isEmpty else { return }
     func visit(_ value: Any, depth: Int) {
         if let array = value as? [Any] {
             for element in array { visit(element, depth: depth) }

@@ -89,16 +89,26 @@ struct SectionRunner: Sendable {
         parameters["character_id"] = String(character)
         let payload: PayloadSource
         let previous = result.etags[route.name]
+        var fetch = fetch
+        if fetch.kind == .notModified, previous.flatMap({ PayloadHash(hex: $0.hash) }) == nil {
+            // An ETag is only sent with the payload it belongs to, so this cannot happen; if it
+            // ever does, the fetch is still recorded, as the failure it is.
+            fetch.kind = .failed
+            fetch.error = "ESI answered 304 but the payload it confirms is not known"
+            result.etags[route.name] = nil
+        }
         switch fetch.kind {
         case .fetched:
             payload = .bytes(fetch.body)
-            let hash = PayloadHash(of: fetch.body).hex
-            if previous?.hash != hash { result.changed = true }
-            if !isDependent, let etag = fetch.etag { result.etags[route.name] = ETagEntry(etag: etag, hash: hash) }
+            // A section's change is its own routes' data changing; dependents follow from that.
+            if !isDependent {
+                let hash = PayloadHash(of: fetch.body).hex
+                if previous?.hash != hash { result.changed = true }
+                if let etag = fetch.etag { result.etags[route.name] = ETagEntry(etag: etag, hash: hash) }
+            }
             if result.outcome == "not_modified" { result.outcome = "fetched" }
         case .notModified:
-            // Only sent with an ETag whose payload is known, so `previous` is there.
-            payload = previous.flatMap { PayloadHash(hex: $0.hash) }.map { .existing($0) } ?? .none
+            payload = .existing(PayloadHash(hex: previous!.hash)!)  // checked above
         case .failed:
             payload = fetch.body.isEmpty ? .none : .bytes(fetch.body)
             if !isDependent {
@@ -106,12 +116,11 @@ struct SectionRunner: Sendable {
             }
             // A 404 of a dependent fetch (a mail deleted in game, an old contract) is final, not an error.
             if result.error == nil, !isDependent || fetch.status != 404 {
-                result.error =
-                    "\(route.name)\(parameters["contract_id"].map { " \($0)" } ?? parameters["mail_id"].map { " \($0)" } ?? ""): \(fetch.error ?? "failed")"
+                let id = (parameters["contract_id"] ?? parameters["mail_id"]).map { " \($0)" } ?? ""
+                result.error = "\(route.name)\(id): \(fetch.error ?? "failed")"
             }
             if let retry = fetch.retryAfter { result.retryAfter = max(result.retryAfter ?? 0, retry) }
         }
-        guard fetch.kind != .notModified || payload != .none else { return }
         result.events.append(
             NewEvent(
                 fetch,
@@ -195,19 +204,20 @@ struct SectionRunner: Sendable {
         let answers = try await withThrowingTaskGroup(of: (Int, FetchResult, Date).self) { group in
             // A few at a time per character; the process-wide limit is the sync's concurrency.
             var next = 0
-            var answers = [(Int, FetchResult, Date)]()
-            while next < min(8, requests.count) {
+            func startNext() {
+                guard next < requests.count else { return }
                 let index = next
-                group.addTask { (index, try await self.esi.fetch(requests[index]), Date()) }
                 next += 1
+                group.addTask {
+                    let started = Date()
+                    return (index, try await self.esi.fetch(requests[index]), started)
+                }
             }
+            for _ in 0..<8 { startNext() }
+            var answers = [(Int, FetchResult, Date)]()
             for try await answer in group {
                 answers.append(answer)
-                if next < requests.count {
-                    let index = next
-                    group.addTask { (index, try await self.esi.fetch(requests[index]), Date()) }
-                    next += 1
-                }
+                startNext()
             }
             return answers.sorted { $0.0 < $1.0 }
         }

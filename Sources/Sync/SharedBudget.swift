@@ -84,7 +84,7 @@ final class SharedBudget: ESIBudget {
         }
     }
 
-    /// Seconds until the error-limited routes may be used again (0: not paused), for statistics.
+    /// Errors left as last seen, and how many scopes are paused now (tests and statistics).
     var snapshot: (errorsRemaining: Int?, pausedScopes: Int) {
         self.state.withLock { state in
             (state.errorsRemaining, state.pauses.values.filter { $0 > Date() }.count)

@@ -204,35 +204,35 @@ public final class SyncEngine: Sendable {
         let started = Date()
         let section = item.section
         do {
-            var token: AccessToken?
-            if section.scope != nil || section == .characterDetails || section == .corporationHistory {
-                do {
-                    token = try await self.tokens.token(for: item.characterID)
-                } catch TokenProblem.invalid(let reason) {
-                    // The character is suspended (token_state); its lease is simply given back.
-                    try await self.finish(
-                        item,
-                        outcome: "skipped",
-                        error: "token invalid: \(reason)",
-                        due: Date(),
-                        started: started
-                    )
-                    summary.skipped = 1
-                    return summary
-                } catch TokenProblem.unavailable(let reason) {
-                    let due = Date().addingTimeInterval(backoff(failures: item.failures + 1))
-                    try await self.finish(
-                        item,
-                        outcome: "failed",
-                        error: "no access token: \(reason)",
-                        due: due,
-                        started: started
-                    )
-                    summary.failed = 1
-                    return summary
-                }
+            // Every section asks for the token, public ones too: a dead token suspends the whole
+            // character, and structures are read with it.
+            let token: AccessToken
+            do {
+                token = try await self.tokens.token(for: item.characterID)
+            } catch TokenProblem.invalid(let reason) {
+                // The character is suspended (token_state); its lease is simply given back.
+                try await self.finish(
+                    item,
+                    outcome: "skipped",
+                    error: "token invalid: \(reason)",
+                    due: Date(),
+                    started: started
+                )
+                summary.skipped = 1
+                return summary
+            } catch TokenProblem.unavailable(let reason) {
+                let due = Date().addingTimeInterval(backoff(failures: item.failures + 1))
+                try await self.finish(
+                    item,
+                    outcome: "failed",
+                    error: "no access token: \(reason)",
+                    due: due,
+                    started: started
+                )
+                summary.failed = 1
+                return summary
             }
-            if let scope = section.scope, let token, !token.scopes.contains(scope) {
+            if let scope = section.scope, !token.scopes.contains(scope) {
                 let due = Date().addingTimeInterval(Double(self.settings.staleMinutes(for: section)) * 60)
                 try await self.finish(
                     item,
@@ -257,7 +257,7 @@ public final class SyncEngine: Sendable {
                 return summary
             }
             // Public sections go without a token: a token would only spend the character's buckets.
-            let sendToken = section.scope == nil ? nil : token?.token
+            let sendToken = section.scope == nil ? nil : token.token
             let result = try await self.runner.run(item, token: sendToken)
             let due: Date
             if result.outcome == "failed" {
@@ -299,12 +299,10 @@ public final class SyncEngine: Sendable {
     }
 
     /// Names and locations the section referred to; a failure here is logged and retried by a later sync.
-    private func resolvePublicData(_ result: SectionResult, token: AccessToken?, characterID: Int64) async -> Int {
+    private func resolvePublicData(_ result: SectionResult, token: AccessToken, characterID: Int64) async -> Int {
         do {
             var requests = try await self.publicData.resolveNames(result.entityIDs)
-            let structureToken = token.flatMap {
-                $0.scopes.contains("esi-universe.read_structures.v1") ? $0.token : nil
-            }
+            let structureToken = token.scopes.contains("esi-universe.read_structures.v1") ? token.token : nil
             requests += try await self.publicData.resolveLocations(
                 result.locationIDs,
                 token: structureToken,

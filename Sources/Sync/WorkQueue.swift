@@ -141,8 +141,9 @@ struct WorkQueue: Sendable {
                 SELECT min(greatest(w.due_at, coalesce(w.lease_until, w.due_at)))
                 FROM sync.work w JOIN sync.characters c ON c.id = w.character_id
                 WHERE c.enabled AND c.token_state = 'valid' AND w.section = ANY($1)
+                  AND (cardinality($2::int8[]) = 0 OR w.character_id = ANY($2))
                 """,
-                [filter.sections.map(\.rawValue)]
+                [filter.sections.map(\.rawValue), filter.characters]
             )[0].get(0, as: Date?.self)
         }
     }
