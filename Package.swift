@@ -76,6 +76,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Projections",
+            dependencies: [
+                "EventLog", "Postgres", "StaticData", "Sync", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedFiles"]
+        ),
+        .target(
             name: "TestSupport",
             dependencies: ["Postgres", "Migrations", "LocalPostgres"],
             swiftSettings: swiftSettings

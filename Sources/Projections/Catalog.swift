@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+
+/// Every projector the program has, and the DDL files of `projections/` embedded at build time.
+public enum Catalog {
+    public static let projectors: [Projector] = [
+        CharacterReadModels.projector, ContactsReadModel.projector, SkillsReadModel.projector,
+        AssetsReadModel.projector, MailsReadModel.projector, ContractsReadModel.projector,
+        WalletReadModels.journalProjector, WalletReadModels.transactionsProjector, WalletReadModels.miningProjector,
+        UniverseReadModel.projector, SyncStatusReadModel.projector,
+    ]
+
+    public static func projector(named name: String) -> Projector? { self.projectors.first { $0.name == name } }
+
+    /// The views over all read models (`projections/views.sql`).
+    static var viewsSQL: String { EmbeddedFiles.text(named: "views.sql")! }
+}
+
+/// A projector's DDL file: its text, the version its header declares, and its hash.
+struct ProjectorDDL: Sendable {
+    let sql: String
+    let version: Int
+    let hash: String
+
+    init(_ projector: Projector) throws {
+        let file = "\(projector.name).sql"
+        guard let sql = EmbeddedFiles.text(named: file) else {
+            throw ProjectionError("projections/\(file) is missing from the build")
+        }
+        let header = sql.split(separator: "\n").first { $0.hasPrefix("-- version:") }
+        guard let header, let version = Int(header.dropFirst("-- version:".count).trimmingCharacters(in: .whitespaces))
+        else {
+            throw ProjectionError("projections/\(file) has no '-- version: N' line")
+        }
+        self.sql = sql
+        self.version = version
+        self.hash = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A projection problem in words: a DDL file that disagrees with its projector, a verification
+/// that found differences, a projector that is not installed.
+public struct ProjectionError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,133 @@
+import EventLog
+import Foundation
+import Postgres
+
+/// An event's envelope as projectors read it (the columns they need, nothing more).
+struct EnvelopeRow {
+    var position: Int64
+    var stream: EventLog.Stream
+    var section: String
+    var parameters: [String: String]
+    var outcome: Outcome
+    var httpStatus: Int?
+    var error: String?
+    var fetchedAt: Date
+    var payloadHash: PayloadHash?
+    var payloadSize: Int64
+
+    func event(json: Any?) -> ProjectionEvent {
+        ProjectionEvent(
+            position: self.position,
+            stream: self.stream,
+            section: self.section,
+            parameters: self.parameters,
+            outcome: self.outcome,
+            httpStatus: self.httpStatus,
+            error: self.error,
+            fetchedAt: self.fetchedAt,
+            payloadHash: self.payloadHash,
+            json: json
+        )
+    }
+}
+
+/// Synchronous reads of the log for projection (they run on a pool connection's own queue).
+enum EventSource {
+    static let columns =
+        "position, stream, section, parameters::text, outcome, http_status, error, fetched_at, payload_hash, coalesce(payload_size, 0)"
+
+    /// Events after `position`, up to `through`, at most `limit`, in log order.
+    static func events(
+        after position: Int64,
+        through last: Int64 = .max,
+        limit: Int,
+        on connection: PostgresConnection
+    ) throws -> [EnvelopeRow] {
+        try connection.query(
+            "SELECT \(columns) FROM eventlog.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3",
+            [position, last, Int64(limit)]
+        ).map(decode)
+    }
+
+    /// The events of some streams up to a position, ordered by stream and position.
+    static func events(streams: [String], through last: Int64, on connection: PostgresConnection) throws -> [EnvelopeRow] {
+        try connection.query(
+            "SELECT \(columns) FROM eventlog.events WHERE stream = ANY($1) AND position <= $2 ORDER BY stream, position",
+            [streams, last]
+        ).map(decode)
+    }
+
+    /// Every stream of the log (a skip scan of the stream index: one probe per stream).
+    static func streams(on connection: PostgresConnection) throws -> [String] {
+        try connection.query(
+            """
+            WITH RECURSIVE s AS (
+                SELECT min(stream) AS stream FROM eventlog.events
+                UNION ALL
+                SELECT (SELECT min(stream) FROM eventlog.events WHERE stream > s.stream) FROM s WHERE s.stream IS NOT NULL
+            )
+            SELECT stream FROM s WHERE stream IS NOT NULL
+            """
+        ).map { try $0.get(0, as: String.self) }
+    }
+
+    /// Decoded payloads; a payload missing or corrupt is absent (its events are quarantined).
+    static func payloads(_ hashes: Set<PayloadHash>, on connection: PostgresConnection) throws -> [PayloadHash: Payload] {
+        guard !hashes.isEmpty else { return [:] }
+        var result = [PayloadHash: Payload]()
+        let rows = try connection.query(
+            "SELECT hash, codec, raw_size, body FROM eventlog.payloads WHERE hash = ANY($1)",
+            [hashes.map { ByteA($0.bytes) }]
+        )
+        for row in rows {
+            guard let hash = PayloadHash(bytes: try row.get(0, as: ByteA.self).bytes) else { continue }
+            guard let codec = PayloadCodec(rawValue: try row.get(1)) else {
+                result[hash] = .corrupt("unknown codec")
+                continue
+            }
+            do {
+                result[hash] = .bytes(try codec.decode(try row.get(3, as: ByteA.self).bytes, rawSize: try row.get(2)))
+            } catch {
+                result[hash] = .corrupt("\(error)")
+            }
+        }
+        return result
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> EnvelopeRow {
+        EnvelopeRow(
+            position: try row.get(0),
+            stream: EventLog.Stream(rawValue: try row.get(1)),
+            section: try row.get(2),
+            parameters: parseParameters(try row.get(3)),
+            outcome: Outcome(rawValue: try row.get(4)) ?? .failed,
+            httpStatus: try row.get(5, as: Int?.self),
+            error: try row.get(6),
+            fetchedAt: try row.get(7),
+            payloadHash: try row.get(8, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) },
+            payloadSize: try row.get(9)
+        )
+    }
+}
+
+enum Payload {
+    case bytes([UInt8])
+    case corrupt(String)
+}
+
+/// Parses the log's parameter objects, flat `{"name": "value", ...}` written by the sync; anything
+/// less plain goes through JSONSerialization. Hand-written because every event has one.
+func parseParameters(_ text: String) -> [String: String] {
+    guard !text.contains("\\") else {
+        return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]) ?? [:]
+    }
+    var result = [String: String]()
+    let parts = text.split(separator: "\"", omittingEmptySubsequences: false)
+    // {"a": "1", "b": "2"} splits into: {, a, : , 1, , , b, : , 2, }
+    var index = 1
+    while index + 2 < parts.count {
+        result[String(parts[index])] = String(parts[index + 2])
+        index += 4
+    }
+    return result
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// An event's payload could not be projected: malformed JSON, or a shape the projector does not
+/// know (a required field missing). The event is quarantined with this reason.
+public struct DecodeError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Parses a payload. Bare values (a wallet balance is a number) are allowed.
+func parseJSON(_ bytes: [UInt8]) throws -> Any {
+    do {
+        return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+    } catch {
+        throw DecodeError("malformed JSON (\(bytes.count) bytes)")
+    }
+}
+
+/// A JSON object, read leniently: a missing or mistyped optional field is NULL, because ESI adds
+/// and drops optional fields; a missing required field (an id) is a ``DecodeError``.
+struct JSONObject {
+    let fields: [String: Any]
+
+    func int(_ key: String) -> Cell { int64(self.fields[key]).map(Cell.int) ?? .null }
+    func double(_ key: String) -> Cell { (self.fields[key] as? NSNumber).map { .double($0.doubleValue) } ?? .null }
+    func text(_ key: String) -> Cell { (self.fields[key] as? String).map(Cell.text) ?? .null }
+    func bool(_ key: String) -> Cell { (self.fields[key] as? Bool).map(Cell.bool) ?? .null }
+    func time(_ key: String) -> Cell { (self.fields[key] as? String).flatMap(parseTimestamp).map(Cell.time) ?? .null }
+    func date(_ key: String) -> Cell { (self.fields[key] as? String).flatMap(parseDay).map(Cell.date) ?? .null }
+    func ints(_ key: String) -> Cell {
+        guard let values = self.fields[key] as? [Any] else { return .null }
+        return .ints(values.compactMap(int64))
+    }
+    func object(_ key: String) -> JSONObject? { (self.fields[key] as? [String: Any]).map(JSONObject.init) }
+    func objects(_ key: String) -> [JSONObject] {
+        ((self.fields[key] as? [Any]) ?? []).compactMap { ($0 as? [String: Any]).map(JSONObject.init) }
+    }
+
+    /// A field every answer has (an id): without it the event is quarantined.
+    func requiredInt(_ key: String) throws -> Int64 {
+        guard let value = int64(self.fields[key]) else { throw DecodeError("an element has no integer \(key)") }
+        return value
+    }
+}
+
+func int64(_ value: Any?) -> Int64? {
+    (value as? NSNumber)?.int64Value
+}
+
+/// The payload as an array of objects; anything else is a shape the projector does not know.
+func objects(_ json: Any) throws -> [JSONObject] {
+    guard let array = json as? [Any] else { throw DecodeError("expected a JSON array, got \(kind(of: json))") }
+    return try array.map {
+        guard let fields = $0 as? [String: Any] else { throw DecodeError("expected objects in the array") }
+        return JSONObject(fields: fields)
+    }
+}
+
+/// The payload as one object.
+func object(_ json: Any) throws -> JSONObject {
+    guard let fields = json as? [String: Any] else {
+        throw DecodeError("expected a JSON object, got \(kind(of: json))")
+    }
+    return JSONObject(fields: fields)
+}
+
+private func kind(of json: Any) -> String {
+    switch json {
+    case is [Any]: "an array"
+    case is [String: Any]: "an object"
+    case is String: "a string"
+    case is NSNumber: "a number"
+    default: "null"
+    }
+}
+
+/// Parses ESI's `2026-11-30T12:34:56Z` (optionally with fractional seconds or an offset of Z).
+/// Hand-written: ISO8601DateFormatter costs microseconds per call, and payloads have thousands.
+func parseTimestamp(_ text: String) -> Date? {
+    var bytes = text.utf8.makeIterator()
+    func digits(_ count: Int) -> Int? {
+        var value = 0
+        for _ in 0..<count {
+            guard let byte = bytes.next(), byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
+    }
+    func expect(_ character: UInt8) -> Bool { bytes.next() == character }
+    guard let year = digits(4), expect(45), let month = digits(2), expect(45), let day = digits(2) else { return nil }
+    guard let separator = bytes.next(), separator == 84 || separator == 32 else { return nil }  // T or space
+    guard let hour = digits(2), expect(58), let minute = digits(2), expect(58), let second = digits(2) else {
+        return nil
+    }
+    var fraction = 0.0
+    var next = bytes.next()
+    if next == 46 {  // .
+        var scale = 0.1
+        next = bytes.next()
+        while let byte = next, byte >= 48, byte <= 57 {
+            fraction += Double(byte - 48) * scale
+            scale /= 10
+            next = bytes.next()
+        }
+    }
+    guard next == 90 || next == nil, bytes.next() == nil else { return nil }  // Z
+    guard let days = daysSince1970(year: year, month: month, day: day), hour < 24, minute < 60, second < 61 else {
+        return nil
+    }
+    return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
+}
+
+/// Parses `2026-11-30` (also the date part of a timestamp) into days after 2000-01-01.
+func parseDay(_ text: String) -> Int32? {
+    let parts = text.prefix(10).split(separator: "-")
+    guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+        let days = daysSince1970(year: year, month: month, day: day)
+    else { return nil }
+    return Int32(days - 10_957)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+func daysSince1970(year: Int, month: Int, day: Int) -> Int? {
+    guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+}

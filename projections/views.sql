@@ -1,0 +1,103 @@
+-- Views over the read models: ids resolved to names and places from the static data (schema sde)
+-- and the public lookups. Names are resolved here, at query time, not stored in the tables: a
+-- name that arrives after a character's data then shows at once, and a rebuild equals the
+-- incremental tables whatever order names arrived in. An id found nowhere stays visible as the id.
+-- Dropped and created again in schema readmodel whenever a read model is installed or swapped.
+
+-- Every place an item or character can be: NPC stations (static data, then ESI), structures,
+-- solar systems.
+CREATE VIEW locations AS
+SELECT s.id AS location_id, s.name, s.system_id AS solar_system_id, 'station' AS kind FROM sde.stations s
+UNION ALL
+SELECT st.station_id, st.name, st.system_id, 'station' FROM stations st
+WHERE NOT EXISTS (SELECT FROM sde.stations x WHERE x.id = st.station_id)
+UNION ALL
+SELECT structure_id, name, solar_system_id, 'structure' FROM structures
+UNION ALL
+SELECT id, name, id, 'solar_system' FROM sde.systems;
+
+-- Names of characters, corporations, alliances and the like.
+CREATE VIEW names AS
+SELECT id, name, category FROM entity_names
+UNION ALL
+SELECT d.character_id, d.name, 'character' FROM character_details d
+WHERE d.name IS NOT NULL AND NOT EXISTS (SELECT FROM entity_names e WHERE e.id = d.character_id)
+UNION ALL
+SELECT c.id, c.name, 'corporation' FROM sde.npc_corporations c
+WHERE NOT EXISTS (SELECT FROM entity_names e WHERE e.id = c.id);
+
+-- Update status per section: the section's own routes (dependent fetches are listed per route
+-- in sync_status). It succeeded when all its routes did; it changed when any did.
+CREATE VIEW sync_sections AS
+SELECT character_id, section, max(last_attempt_at) AS last_attempt_at,
+       CASE WHEN bool_and(last_success_at IS NOT NULL) THEN min(last_success_at) END AS last_success_at,
+       max(last_changed_at) AS last_changed_at, bool_or(last_outcome = 'failed') AS failing,
+       string_agg(route || ': ' || last_error, '; ' ORDER BY route) FILTER (WHERE last_outcome = 'failed') AS error,
+       sum(attempts) AS attempts, sum(failures) AS failures
+FROM sync_status WHERE NOT is_dependent
+GROUP BY character_id, section;
+
+CREATE VIEW character_overview AS
+SELECT u.character_id, coalesce(d.name, u.character_id::text) AS name,
+       d.corporation_id, coalesce(corporation.name, d.corporation_id::text) AS corporation_name,
+       d.alliance_id, coalesce(alliance.name, d.alliance_id::text) AS alliance_name,
+       l.solar_system_id, system.name AS solar_system_name, region.name AS region_name, system.security_status,
+       coalesce(l.structure_id, l.station_id) AS location_id,
+       coalesce(place.name, coalesce(l.structure_id, l.station_id)::text, system.name) AS location_name,
+       s.ship_type_id, ship_type.name AS ship_type_name, s.ship_name,
+       w.balance AS wallet_balance, t.total_sp, t.unallocated_sp, o.online, o.last_login,
+       u.last_success_at AS last_update, u.failing_sections
+FROM (SELECT character_id, min(last_success_at) AS last_success_at,
+             count(*) FILTER (WHERE failing) AS failing_sections
+      FROM sync_sections GROUP BY character_id) u
+LEFT JOIN character_details d ON d.character_id = u.character_id
+LEFT JOIN names corporation ON corporation.id = d.corporation_id
+LEFT JOIN names alliance ON alliance.id = d.alliance_id
+LEFT JOIN character_location l ON l.character_id = u.character_id
+LEFT JOIN sde.systems system ON system.id = l.solar_system_id
+LEFT JOIN sde.regions region ON region.id = system.region_id
+LEFT JOIN locations place ON place.location_id = coalesce(l.structure_id, l.station_id)
+LEFT JOIN character_ship s ON s.character_id = u.character_id
+LEFT JOIN sde.types ship_type ON ship_type.id = s.ship_type_id
+LEFT JOIN character_wallet w ON w.character_id = u.character_id
+LEFT JOIN skill_totals t ON t.character_id = u.character_id
+LEFT JOIN character_online o ON o.character_id = u.character_id;
+
+-- Assets with type, group and category names, the item's own name, its top-level place (station,
+-- structure or system, with system and region) and a value where a market price is known.
+CREATE VIEW assets_view AS
+SELECT a.character_id, a.item_id, a.type_id, coalesce(t.name, a.type_id::text) AS type_name,
+       t.group_name, t.category_name, n.name AS item_name, a.quantity, a.location_flag, a.location_type,
+       a.is_singleton, a.is_blueprint_copy, a.parent_item_id, a.depth, a.root_location_id,
+       coalesce(place.name, a.root_location_id::text) AS root_location_name, place.kind AS root_location_kind,
+       place.solar_system_id, system.name AS solar_system_name, region.id AS region_id, region.name AS region_name,
+       p.average_price, CASE WHEN a.is_blueprint_copy THEN NULL ELSE p.average_price * a.quantity END AS value
+FROM assets a
+LEFT JOIN sde.types t ON t.id = a.type_id
+LEFT JOIN asset_names n ON n.character_id = a.character_id AND n.item_id = a.item_id
+LEFT JOIN locations place ON place.location_id = a.root_location_id
+LEFT JOIN sde.systems system ON system.id = place.solar_system_id
+LEFT JOIN sde.regions region ON region.id = system.region_id
+LEFT JOIN market_prices p ON p.type_id = a.type_id;
+
+CREATE VIEW skills_view AS
+SELECT s.character_id, s.skill_id, coalesce(k.name, s.skill_id::text) AS skill_name, k.group_name,
+       s.active_skill_level, s.trained_skill_level, s.skillpoints_in_skill
+FROM skills s LEFT JOIN sde.skills k ON k.id = s.skill_id;
+
+CREATE VIEW skill_queue_view AS
+SELECT q.character_id, q.queue_position, q.skill_id, coalesce(k.name, q.skill_id::text) AS skill_name,
+       k.group_name, q.finished_level, q.start_date, q.finish_date, q.level_start_sp, q.level_end_sp,
+       q.training_start_sp
+FROM skill_queue q LEFT JOIN sde.skills k ON k.id = q.skill_id;
+
+CREATE VIEW mails_view AS
+SELECT h.character_id, h.mail_id, h."timestamp", h.from_id, coalesce(sender.name, h.from_id::text) AS from_name,
+       h.subject, h.is_read, h.label_ids, h.recipient_ids, h.recipient_types,
+       (SELECT array_agg(coalesce(r.name, id::text) ORDER BY ordinality)
+        FROM unnest(h.recipient_ids) WITH ORDINALITY AS x(id, ordinality) LEFT JOIN names r ON r.id = x.id)
+           AS recipient_names,
+       b.body
+FROM mail_headers h
+LEFT JOIN names sender ON sender.id = h.from_id
+LEFT JOIN mail_bodies b ON b.character_id = h.character_id AND b.mail_id = h.mail_id;
