@@ -108,7 +108,8 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "ESI", "EventLog", "Migrations", "Postgres", "Settings", "SimulatorCommandLine", "Sync", "TokenVault",
+                "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections", "Settings",
+                "SimulatorCommandLine", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

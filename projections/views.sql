@@ -94,7 +94,7 @@ FROM skill_queue q LEFT JOIN sde.skills k ON k.id = q.skill_id;
 CREATE VIEW mails_view AS
 SELECT h.character_id, h.mail_id, h."timestamp", h.from_id, coalesce(sender.name, h.from_id::text) AS from_name,
        h.subject, h.is_read, h.label_ids, h.recipient_ids, h.recipient_types,
-       (SELECT array_agg(coalesce(r.name, id::text) ORDER BY ordinality)
+       (SELECT array_agg(coalesce(r.name, x.id::text) ORDER BY x.ordinality)
         FROM unnest(h.recipient_ids) WITH ORDINALITY AS x(id, ordinality) LEFT JOIN names r ON r.id = x.id)
            AS recipient_names,
        b.body

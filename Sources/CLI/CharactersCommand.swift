@@ -25,8 +25,9 @@ struct AddCharacter: AsyncParsableCommand {
             MEMBERAUDIT_SSO_CLIENT_ID and MEMBERAUDIT_SSO_CLIENT_SECRET); the character's id, name, \
             owner hash and scopes come from the verified access token. The refresh token the SSO \
             returns is stored encrypted, and every section is queued for a sync now. Adding a \
-            character again replaces its token and lifts a suspension. Pass "-" to read the token \
-            from standard input, which keeps it out of the process list.
+            character again replaces its token and lifts a suspension. Pass "-" to read tokens \
+            from standard input, one per line (several characters at once; this also keeps them out \
+            of the process list).
             """
     )
 
@@ -44,24 +45,46 @@ struct AddCharacter: AsyncParsableCommand {
     func run() async throws {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
-        var token = self.refreshToken
-        if token == "-" { token = readLine(strippingNewline: true) ?? "" }
-        token = token.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw ValidationError("the refresh token is empty") }
-        let character = try await context.withMigratedDatabase { database in
+        // "-": one token per line of standard input (several characters at once).
+        let tokens =
+            (self.refreshToken == "-" ? Array(AnyIterator { readLine(strippingNewline: true) }) : [self.refreshToken])
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard !tokens.isEmpty else { throw ValidationError("the refresh token is empty") }
+        let (registered, failures) = try await context.withMigratedDatabase { database in
             let http = HTTPClient(userAgent: context.sync.userAgent)
-            return try await Registry(pool: database.pool, cipher: context.cipher).register(
-                refreshToken: token,
-                user: self.user,
-                sso: SSOClient(http: http, configuration: context.sync.sso),
-                sections: context.sync.sections
-            )
+            let registry = Registry(pool: database.pool, cipher: context.cipher)
+            var registered = [RegisteredCharacter]()
+            var failures = [String]()
+            for (index, token) in tokens.enumerated() {
+                do {
+                    registered.append(
+                        try await registry.register(
+                            refreshToken: token,
+                            user: self.user,
+                            sso: SSOClient(http: http, configuration: context.sync.sso),
+                            sections: context.sync.sections
+                        )
+                    )
+                } catch where tokens.count > 1 {
+                    failures.append("token \(index + 1): \(error)")
+                }
+            }
+            return (registered, failures)
         }
         switch self.format {
-        case .json: try printJSON(character)
+        case .json where tokens.count == 1: try printJSON(registered[0])
+        case .json: try printJSON(registered)
         case .table:
-            print("registered \(character.name) (\(character.id)) for user \(character.user)")
-            print("scopes: \(character.scopes.count); sections queued: \(context.sync.sections.count)")
+            for character in registered {
+                print("registered \(character.name) (\(character.id)) for user \(character.user)")
+            }
+            if let last = registered.last {
+                print("scopes: \(last.scopes.count); sections queued: \(context.sync.sections.count)")
+            }
+        }
+        guard failures.isEmpty else {
+            for failure in failures { printError("error: \(failure)") }
+            throw ExitCode(1)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Postgres
+import Projections
 import Settings
 import Sync
 
@@ -12,7 +13,9 @@ struct StatsCommand: AsyncParsableCommand {
             Per section: queued rows, due now, overdue (due for more than five minutes: the workers \
             are behind), leased (being synced), failing and skipped, and the average and longest run \
             of the last 24 hours. Then ESI's error-limit budget as the workers last saw it and any \
-            paused rate-limit buckets. The event log has its own: memberaudit log stats.
+            paused rate-limit buckets. Last, the read models: each one's log position, how many \
+            events and seconds it is behind, and the events quarantined because they could not be \
+            decoded. The event log has its own: memberaudit log stats.
             """
     )
 
@@ -23,13 +26,37 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try self.global.settings()
-        let statistics = try await withMigratedDatabase(settings) { database in
-            try await SyncStatistics.load(database.pool)
+        let (statistics, projections) = try await withMigratedDatabase(settings) { database in
+            (try await SyncStatistics.load(database.pool), try await ProjectionStatus.load(database.pool))
         }
         switch self.format {
-        case .json: try printJSON(statistics)
-        case .table: print(render(statistics))
+        case .json: try printJSON(StatsOutput(statistics: statistics, projections: projections))
+        case .table: print(render(statistics) + "\n\n" + render(projections))
         }
+    }
+
+    private func render(_ status: ProjectionStatus) -> String {
+        var table = TextTable(columns: ["read model", "version", "position", "behind", "lag s", "state"])
+        for row in status.projectors {
+            let state =
+                row.installedVersion == nil
+                ? "not installed (built at the next worker start or by memberaudit project)"
+                : row.needsRebuild ? "changed: rebuilt at the next worker start or by memberaudit rebuild" : "current"
+            table.add([
+                row.name, "\(row.version)", "\(row.position)", "\(row.eventsBehind)",
+                String(format: "%.1f", row.lagSeconds), state,
+            ])
+        }
+        var lines = ["read models (log head \(status.head)):", table.render()]
+        if status.quarantined == 0 {
+            lines.append("quarantined events: none")
+        } else {
+            lines.append("quarantined events: \(status.quarantined) (newest first; memberaudit project --retry-quarantined after a fix)")
+            for entry in status.quarantine {
+                lines.append("  #\(entry.position) \(entry.stream) \(entry.section) [\(entry.projector)]: \(entry.reason)")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func render(_ statistics: SyncStatistics) -> String {
@@ -60,5 +87,19 @@ struct StatsCommand: AsyncParsableCommand {
             lines.append(text)
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// `stats --format json`: the sync's statistics with a `projections` member.
+struct StatsOutput: Encodable {
+    let statistics: SyncStatistics
+    let projections: ProjectionStatus
+
+    private enum Keys: String, CodingKey { case projections }
+
+    func encode(to encoder: any Encoder) throws {
+        try self.statistics.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(self.projections, forKey: .projections)
     }
 }

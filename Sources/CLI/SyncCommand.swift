@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Postgres
+import Projections
 import Settings
 import Sync
 import Synchronization
@@ -50,6 +51,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Output format of the summary: table or json.")
     var format: OutputFormat = .table
 
+    @Flag(help: "Do not bring the read models up to date after the pass.")
+    var noProject = false
+
     func run() async throws {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
@@ -58,6 +62,11 @@ struct SyncCommand: AsyncParsableCommand {
             let reporter = ProgressReporter()
             let summary = try await engine.runPass(filter: filter, force: self.force) { reporter.show($0) }
             reporter.finish()
+            if !self.noProject {
+                _ = try await Rebuilder(pool: engine.pool).prepare()
+                let applied = try await ProjectionRunner(pool: engine.pool).catchUp()
+                printError("read models: \(applied) events applied")
+            }
             return summary
         }
         switch self.format {
@@ -76,7 +85,8 @@ struct WorkerCommand: AsyncParsableCommand {
             share the queue (a section is synced by one worker at a time), ESI's error limit and its \
             rate-limit buckets. SIGTERM or SIGINT stops claiming and lets the sections in flight \
             finish; a second signal exits at once (the leases then expire and other workers rescue \
-            them after MEMBERAUDIT_SYNC_LEASE_SECONDS).
+            them after MEMBERAUDIT_SYNC_LEASE_SECONDS). A worker also keeps the read models current: \
+            it applies new events as they are recorded (several workers share that work too).
             """
     )
 
@@ -89,8 +99,14 @@ struct WorkerCommand: AsyncParsableCommand {
         let filter = try self.scope.filter(context)
         let summary = try await context.withEngine { engine in
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
+            // The read models: new or changed ones rebuilt first, then kept current as events arrive.
+            for name in try await Rebuilder(pool: engine.pool).prepare() { printError("rebuilt read model \(name)") }
+            let runner = ProjectionRunner(pool: engine.pool)
+            let projecting = Task {
+                try await runner.run { printError("projection: \($0); retrying in 5 s") }
+            }
             let lastReport = Mutex(Date())
-            return try await engine.runWorker(filter: filter) { summary in
+            let summary = try await engine.runWorker(filter: filter) { summary in
                 let due = lastReport.withLock { last in
                     guard Date().timeIntervalSince(last) >= 60 else { return false }
                     last = Date()
@@ -98,6 +114,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 }
                 if due { printError(describe(summary)) }
             }
+            runner.stop()
+            try? await projecting.value
+            // What the last sections recorded, projected before exiting.
+            try await ProjectionRunner(pool: engine.pool).catchUp()
+            return summary
         }
         printError("worker stopped. \(describe(summary))")
     }

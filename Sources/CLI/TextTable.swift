@@ -15,7 +15,7 @@ struct TextTable {
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in
                 let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
-                let numeric = !cell.isEmpty && cell.first!.isNumber && index > 0
+                let numeric = index > 0 && Double(cell) != nil
                 return numeric ? padding + cell : cell + padding
             }
             .joined(separator: "  ")

@@ -11,7 +11,8 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
     public var startIndex: Int { 0 }
     /// Column names, in order.
     public let columns: [String]
-    let types: [PostgresType]
+    /// Column types, in order.
+    public let types: [PostgresType]
 
     init(_ handle: OpaquePointer?) {
         self.handle = handle

@@ -94,7 +94,7 @@ enum EventSource {
         return result
     }
 
-    private static func decode(_ row: PostgresRow) throws -> EnvelopeRow {
+    static func decode(_ row: PostgresRow) throws -> EnvelopeRow {
         EnvelopeRow(
             position: try row.get(0),
             stream: EventLog.Stream(rawValue: try row.get(1)),

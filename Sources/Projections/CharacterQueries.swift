@@ -1,0 +1,569 @@
+import Foundation
+import Postgres
+
+/// A value of a read-model query, for display: tables, CSV and JSON.
+public enum DisplayValue: Sendable, Hashable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case bool(Bool)
+    case time(Date)
+    /// JSON text (nested lists, such as a contract's items).
+    case json(String)
+}
+
+/// Rows of one part of a section (a section may have several: mails, their labels, lists).
+public struct DisplayPart: Sendable {
+    public var name: String
+    public var columns: [String]
+    public var rows: [[DisplayValue]]
+    /// One row at most (details, location, ...): shown as fields, in JSON as an object.
+    public var single: Bool
+}
+
+/// The current state of one section of a character, from the read models.
+public struct SectionState: Sendable {
+    public var name: String
+    public var parts: [DisplayPart]
+
+    public init(name: String, parts: [DisplayPart]) {
+        self.name = name
+        self.parts = parts
+    }
+}
+
+/// A character as the read models know it.
+public struct CharacterState: Sendable {
+    public var id: Int64
+    public var name: String
+    public var sections: [SectionState]
+
+    public init(id: Int64, name: String, sections: [SectionState]) {
+        self.id = id
+        self.name = name
+        self.sections = sections
+    }
+}
+
+/// Reads characters' current state: `memberaudit show`, later the web pages.
+public enum CharacterQueries {
+    struct Part {
+        var name: String
+        var single = false
+        var sql: String
+    }
+
+    /// The sections `show` knows, with the queries of their parts (`$1` is the character id).
+    static let sections: [(String, [Part])] = [
+        (
+            "overview",
+            [
+                Part(
+                    name: "overview",
+                    single: true,
+                    sql: """
+                        SELECT o.character_id, o.name, o.corporation_name, o.alliance_name, o.location_name,
+                               o.solar_system_name, o.region_name, round(o.security_status::numeric, 1)::float8 AS security,
+                               o.ship_type_name, o.ship_name, o.wallet_balance, o.total_sp, o.unallocated_sp, o.online,
+                               o.last_login, o.last_update, o.failing_sections
+                        FROM readmodel.character_overview o WHERE o.character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "assets",
+            [
+                Part(
+                    name: "assets",
+                    sql: """
+                        SELECT item_id, type_name, item_name, quantity, location_flag, parent_item_id, root_location_name,
+                               solar_system_name, region_name, is_singleton, is_blueprint_copy, value, type_id,
+                               root_location_id, group_name, category_name
+                        FROM readmodel.assets_view WHERE character_id = $1
+                        ORDER BY root_location_name, coalesce(parent_item_id, item_id), depth, type_name, item_id
+                        """
+                )
+            ]
+        ),
+        (
+            "attributes",
+            [
+                Part(
+                    name: "attributes",
+                    single: true,
+                    sql: """
+                        SELECT charisma, intelligence, memory, perception, willpower, bonus_remaps, last_remap_date,
+                               accrued_remap_cooldown_date, fetched_at
+                        FROM readmodel.character_attributes WHERE character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "character_details",
+            [
+                Part(
+                    name: "character_details",
+                    single: true,
+                    sql: """
+                        SELECT d.name, d.corporation_id, coalesce(c.name, d.corporation_id::text) AS corporation,
+                               d.alliance_id, coalesce(a.name, d.alliance_id::text) AS alliance, d.faction_id, d.race_id,
+                               d.bloodline_id, d.gender, d.birthday, d.security_status, d.title, d.description, d.fetched_at
+                        FROM readmodel.character_details d
+                        LEFT JOIN readmodel.names c ON c.id = d.corporation_id
+                        LEFT JOIN readmodel.names a ON a.id = d.alliance_id
+                        WHERE d.character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "contacts",
+            [
+                Part(
+                    name: "contacts",
+                    sql: """
+                        SELECT c.contact_id, coalesce(n.name, c.contact_id::text) AS name, c.contact_type, c.standing,
+                               c.is_blocked, c.is_watched,
+                               (SELECT string_agg(coalesce(l.label_name, x::text), ', ' ORDER BY x)
+                                FROM unnest(c.label_ids) x
+                                LEFT JOIN readmodel.contact_labels l ON l.character_id = c.character_id AND l.label_id = x)
+                                   AS labels
+                        FROM readmodel.contacts c LEFT JOIN readmodel.names n ON n.id = c.contact_id
+                        WHERE c.character_id = $1 ORDER BY c.standing DESC, name
+                        """
+                ),
+                Part(
+                    name: "labels",
+                    sql: "SELECT label_id, label_name FROM readmodel.contact_labels WHERE character_id = $1 ORDER BY label_id"
+                ),
+            ]
+        ),
+        (
+            "contracts",
+            [
+                Part(
+                    name: "contracts",
+                    sql: """
+                        SELECT c.contract_id, c.type, c.status, c.title, coalesce(i.name, c.issuer_id::text) AS issuer,
+                               coalesce(a.name, c.assignee_id::text) AS assignee, c.date_issued, c.date_expired,
+                               c.date_completed, c.price, c.reward, c.collateral, c.volume,
+                               coalesce(s.name, c.start_location_id::text) AS start_location,
+                               (SELECT json_agg(json_build_object('type', coalesce(t.name, ci.type_id::text),
+                                        'type_id', ci.type_id, 'quantity', ci.quantity, 'is_included', ci.is_included)
+                                        ORDER BY ci.record_id)
+                                FROM readmodel.contract_items ci LEFT JOIN sde.types t ON t.id = ci.type_id
+                                WHERE ci.character_id = c.character_id AND ci.contract_id = c.contract_id) AS items,
+                               (SELECT json_agg(json_build_object('bidder', coalesce(bn.name, b.bidder_id::text),
+                                        'amount', b.amount, 'date_bid', b.date_bid) ORDER BY b.date_bid)
+                                FROM readmodel.contract_bids b LEFT JOIN readmodel.names bn ON bn.id = b.bidder_id
+                                WHERE b.character_id = c.character_id AND b.contract_id = c.contract_id) AS bids
+                        FROM readmodel.contracts c
+                        LEFT JOIN readmodel.names i ON i.id = c.issuer_id
+                        LEFT JOIN readmodel.names a ON a.id = c.assignee_id
+                        LEFT JOIN readmodel.locations s ON s.location_id = c.start_location_id
+                        WHERE c.character_id = $1 ORDER BY c.date_issued DESC, c.contract_id DESC
+                        """
+                )
+            ]
+        ),
+        (
+            "corporation_history",
+            [
+                Part(
+                    name: "corporation_history",
+                    sql: """
+                        SELECT h.record_id, h.corporation_id, coalesce(n.name, h.corporation_id::text) AS corporation,
+                               h.start_date, h.is_deleted
+                        FROM readmodel.character_corporation_history h LEFT JOIN readmodel.names n ON n.id = h.corporation_id
+                        WHERE h.character_id = $1 ORDER BY h.start_date DESC, h.record_id DESC
+                        """
+                )
+            ]
+        ),
+        (
+            "fw_stats",
+            [
+                Part(
+                    name: "fw_stats",
+                    single: true,
+                    sql: """
+                        SELECT faction_id, enlisted_on, current_rank, highest_rank, kills_yesterday, kills_last_week,
+                               kills_total, victory_points_yesterday, victory_points_last_week, victory_points_total, fetched_at
+                        FROM readmodel.character_fw_stats WHERE character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "implants",
+            [
+                Part(
+                    name: "implants",
+                    sql: """
+                        SELECT i.type_id, coalesce(t.name, i.type_id::text) AS name
+                        FROM readmodel.character_implants i LEFT JOIN sde.types t ON t.id = i.type_id
+                        WHERE i.character_id = $1 ORDER BY name
+                        """
+                )
+            ]
+        ),
+        (
+            "jump_clones",
+            [
+                Part(
+                    name: "home",
+                    single: true,
+                    sql: """
+                        SELECT c.home_location_id, coalesce(l.name, c.home_location_id::text) AS home_location,
+                               c.home_location_type, c.last_clone_jump_date, c.last_station_change_date, c.fetched_at
+                        FROM readmodel.character_clone_info c
+                        LEFT JOIN readmodel.locations l ON l.location_id = c.home_location_id
+                        WHERE c.character_id = $1
+                        """
+                ),
+                Part(
+                    name: "jump_clones",
+                    sql: """
+                        SELECT j.jump_clone_id, j.name, coalesce(l.name, j.location_id::text) AS location, j.location_type,
+                               (SELECT string_agg(coalesce(t.name, x::text), ', ' ORDER BY x)
+                                FROM unnest(j.implants) x LEFT JOIN sde.types t ON t.id = x) AS implants
+                        FROM readmodel.character_jump_clones j LEFT JOIN readmodel.locations l ON l.location_id = j.location_id
+                        WHERE j.character_id = $1 ORDER BY j.jump_clone_id
+                        """
+                ),
+            ]
+        ),
+        (
+            "location",
+            [
+                Part(
+                    name: "location",
+                    single: true,
+                    sql: """
+                        SELECT l.solar_system_id, s.name AS solar_system, round(s.security_status::numeric, 1)::float8 AS security,
+                               r.name AS region, coalesce(l.structure_id, l.station_id) AS location_id,
+                               coalesce(p.name, coalesce(l.structure_id, l.station_id)::text) AS location, p.kind, l.fetched_at
+                        FROM readmodel.character_location l
+                        LEFT JOIN sde.systems s ON s.id = l.solar_system_id
+                        LEFT JOIN sde.regions r ON r.id = s.region_id
+                        LEFT JOIN readmodel.locations p ON p.location_id = coalesce(l.structure_id, l.station_id)
+                        WHERE l.character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "loyalty",
+            [
+                Part(
+                    name: "loyalty",
+                    sql: """
+                        SELECT l.corporation_id, coalesce(n.name, l.corporation_id::text) AS corporation, l.loyalty_points
+                        FROM readmodel.character_loyalty l LEFT JOIN readmodel.names n ON n.id = l.corporation_id
+                        WHERE l.character_id = $1 ORDER BY l.loyalty_points DESC
+                        """
+                )
+            ]
+        ),
+        (
+            "mails",
+            [
+                Part(
+                    name: "mails",
+                    sql: """
+                        SELECT m.mail_id, m."timestamp", m.from_name, array_to_string(m.recipient_names, ', ') AS recipients,
+                               m.subject, m.is_read,
+                               (SELECT string_agg(coalesce(l.name, x::text), ', ' ORDER BY x)
+                                FROM unnest(m.label_ids) x
+                                LEFT JOIN readmodel.mail_labels l ON l.character_id = m.character_id AND l.label_id = x)
+                                   AS labels,
+                               m.body
+                        FROM readmodel.mails_view m WHERE m.character_id = $1 ORDER BY m."timestamp" DESC, m.mail_id DESC
+                        """
+                ),
+                Part(
+                    name: "labels",
+                    sql: """
+                        SELECT label_id, name, color, unread_count FROM readmodel.mail_labels
+                        WHERE character_id = $1 ORDER BY label_id
+                        """
+                ),
+                Part(
+                    name: "mailing_lists",
+                    sql: """
+                        SELECT mailing_list_id, name FROM readmodel.mailing_lists WHERE character_id = $1 ORDER BY name
+                        """
+                ),
+            ]
+        ),
+        (
+            "mining_ledger",
+            [
+                Part(
+                    name: "mining_ledger",
+                    sql: """
+                        SELECT m.date, coalesce(s.name, m.solar_system_id::text) AS solar_system,
+                               coalesce(t.name, m.type_id::text) AS ore, m.quantity
+                        FROM readmodel.mining_ledger m
+                        LEFT JOIN sde.systems s ON s.id = m.solar_system_id LEFT JOIN sde.types t ON t.id = m.type_id
+                        WHERE m.character_id = $1 ORDER BY m.date DESC, solar_system, ore
+                        """
+                )
+            ]
+        ),
+        (
+            "online_status",
+            [
+                Part(
+                    name: "online_status",
+                    single: true,
+                    sql: """
+                        SELECT online, last_login, last_logout, logins, fetched_at
+                        FROM readmodel.character_online WHERE character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "planets",
+            [
+                Part(
+                    name: "planets",
+                    sql: """
+                        SELECT p.planet_id, coalesce(s.name, p.solar_system_id::text) AS solar_system, p.planet_type,
+                               p.upgrade_level, p.num_pins, p.last_update
+                        FROM readmodel.character_planets p LEFT JOIN sde.systems s ON s.id = p.solar_system_id
+                        WHERE p.character_id = $1 ORDER BY p.planet_id
+                        """
+                )
+            ]
+        ),
+        (
+            "roles",
+            [
+                Part(
+                    name: "roles",
+                    sql: "SELECT scope, role FROM readmodel.character_roles WHERE character_id = $1 ORDER BY scope, role"
+                )
+            ]
+        ),
+        (
+            "ship",
+            [
+                Part(
+                    name: "ship",
+                    single: true,
+                    sql: """
+                        SELECT s.ship_type_id, coalesce(t.name, s.ship_type_id::text) AS ship_type, s.ship_name,
+                               s.ship_item_id, s.fetched_at
+                        FROM readmodel.character_ship s LEFT JOIN sde.types t ON t.id = s.ship_type_id
+                        WHERE s.character_id = $1
+                        """
+                )
+            ]
+        ),
+        (
+            "skill_queue",
+            [
+                Part(
+                    name: "skill_queue",
+                    sql: """
+                        SELECT queue_position, skill_name, finished_level, start_date, finish_date, level_start_sp,
+                               level_end_sp, training_start_sp, group_name, skill_id
+                        FROM readmodel.skill_queue_view WHERE character_id = $1 ORDER BY queue_position
+                        """
+                )
+            ]
+        ),
+        (
+            "skills",
+            [
+                Part(
+                    name: "totals",
+                    single: true,
+                    sql: "SELECT total_sp, unallocated_sp, fetched_at FROM readmodel.skill_totals WHERE character_id = $1"
+                ),
+                Part(
+                    name: "skills",
+                    sql: """
+                        SELECT skill_id, skill_name, group_name, active_skill_level, trained_skill_level, skillpoints_in_skill
+                        FROM readmodel.skills_view WHERE character_id = $1 ORDER BY group_name, skill_name
+                        """
+                ),
+            ]
+        ),
+        (
+            "standings",
+            [
+                Part(
+                    name: "standings",
+                    sql: """
+                        SELECT s.from_id, coalesce(n.name, s.from_id::text) AS name, s.from_type, s.standing
+                        FROM readmodel.standings s LEFT JOIN readmodel.names n ON n.id = s.from_id
+                        WHERE s.character_id = $1 ORDER BY s.standing DESC, s.from_id
+                        """
+                )
+            ]
+        ),
+        (
+            "titles",
+            [
+                Part(
+                    name: "titles",
+                    sql: "SELECT title_id, name FROM readmodel.character_titles WHERE character_id = $1 ORDER BY title_id"
+                )
+            ]
+        ),
+        (
+            "wallet_balance",
+            [
+                Part(
+                    name: "wallet_balance",
+                    single: true,
+                    sql: "SELECT balance, fetched_at FROM readmodel.character_wallet WHERE character_id = $1"
+                )
+            ]
+        ),
+        (
+            "wallet_journal",
+            [
+                Part(
+                    name: "wallet_journal",
+                    sql: """
+                        SELECT j.id, j.date, j.ref_type, j.amount, j.balance, coalesce(f.name, j.first_party_id::text) AS first_party,
+                               coalesce(s.name, j.second_party_id::text) AS second_party, j.description, j.reason
+                        FROM readmodel.wallet_journal j
+                        LEFT JOIN readmodel.names f ON f.id = j.first_party_id
+                        LEFT JOIN readmodel.names s ON s.id = j.second_party_id
+                        WHERE j.character_id = $1 ORDER BY j.date DESC, j.id DESC
+                        """
+                )
+            ]
+        ),
+        (
+            "wallet_transactions",
+            [
+                Part(
+                    name: "wallet_transactions",
+                    sql: """
+                        SELECT w.transaction_id, w.date, coalesce(t.name, w.type_id::text) AS type, w.quantity, w.unit_price,
+                               w.is_buy, coalesce(c.name, w.client_id::text) AS client,
+                               coalesce(l.name, w.location_id::text) AS location, w.is_personal, w.journal_ref_id
+                        FROM readmodel.wallet_transactions w
+                        LEFT JOIN sde.types t ON t.id = w.type_id
+                        LEFT JOIN readmodel.names c ON c.id = w.client_id
+                        LEFT JOIN readmodel.locations l ON l.location_id = w.location_id
+                        WHERE w.character_id = $1 ORDER BY w.date DESC, w.transaction_id DESC
+                        """
+                )
+            ]
+        ),
+        (
+            "update_status",
+            [
+                Part(
+                    name: "update_status",
+                    sql: """
+                        SELECT section, last_attempt_at, last_success_at, last_changed_at, failing, error
+                        FROM readmodel.sync_sections WHERE character_id = $1 ORDER BY section
+                        """
+                )
+            ]
+        ),
+    ]
+
+    /// Names `show --section` accepts.
+    public static var sectionNames: [String] { self.sections.map(\.0) }
+
+    /// Finds a character by id or by name (exact, case-insensitive; then a unique prefix).
+    public static func resolve(_ text: String, pool: PostgresPool) async throws -> (id: Int64, name: String) {
+        try await pool.withConnection { connection in
+            let rows = try connection.query(
+                """
+                WITH known AS (
+                    SELECT c.id, c.name FROM sync.characters c
+                    UNION SELECT d.character_id, d.name FROM readmodel.character_details d WHERE d.name IS NOT NULL
+                )
+                SELECT id, name FROM known
+                WHERE ($1::bigint IS NOT NULL AND id = $1::bigint) OR lower(name) = lower($2) OR lower(name) LIKE lower($3)
+                ORDER BY (lower(name) = lower($2)) DESC, name
+                """,
+                [Int64(text), text, text.replacingOccurrences(of: "%", with: "\\%") + "%"]
+            )
+            let matches = try rows.map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }
+            let unique = Dictionary(matches.map { ($0.0, $0.1) }) { first, _ in first }
+            if let exact = matches.first(where: { $0.1.lowercased() == text.lowercased() || String($0.0) == text }) {
+                return exact
+            }
+            guard unique.count == 1, let only = matches.first else {
+                if unique.isEmpty { throw ProjectionError("no character known by \"\(text)\" (an id or a name)") }
+                let names = unique.values.sorted().prefix(10).joined(separator: ", ")
+                throw ProjectionError("\"\(text)\" matches \(unique.count) characters: \(names); give the full name or the id")
+            }
+            return only
+        }
+    }
+
+    /// Every character the read models know, with location, ship, wallet, SP and last update.
+    public static func overview(pool: PostgresPool) async throws -> DisplayPart {
+        try await pool.withConnection { connection in
+            let result = try connection.query(
+                """
+                SELECT character_id AS id, name, corporation_name AS corporation, alliance_name AS alliance,
+                       location_name AS location, solar_system_name AS system, ship_type_name AS ship,
+                       wallet_balance AS wallet, total_sp AS sp, last_update, failing_sections AS failing
+                FROM readmodel.character_overview ORDER BY name
+                """
+            )
+            return DisplayPart(
+                name: "characters",
+                columns: result.columns,
+                rows: try result.map { try displayRow($0, types: result.types) },
+                single: false
+            )
+        }
+    }
+
+    /// The character's state, for all sections or the named ones.
+    public static func state(of id: Int64, name: String, sections: [String]? = nil, pool: PostgresPool) async throws
+        -> CharacterState
+    {
+        let wanted = sections.map(Set.init)
+        let chosen = Self.sections.filter { wanted?.contains($0.0) ?? true }
+        let parts = chosen.map { section in (section.0, section.1.map { ($0.name, $0.sql, $0.single) }) }
+        let states = try await pool.withConnection { connection in
+            try parts.map { section, parts in
+                SectionState(
+                    name: section,
+                    parts: try parts.map { name, sql, single in
+                        let result = try connection.query(sql, [id])
+                        return DisplayPart(
+                            name: name,
+                            columns: result.columns,
+                            rows: try result.map { try displayRow($0, types: result.types) },
+                            single: single
+                        )
+                    }
+                )
+            }
+        }
+        return CharacterState(id: id, name: name, sections: states)
+    }
+
+    static func displayRow(_ row: PostgresRow, types: [PostgresType]) throws -> [DisplayValue] {
+        try types.indices.map { index in
+            switch types[index] {
+            case .int8, .int4, .int2: try row.get(index, as: Int64?.self).map(DisplayValue.int) ?? .null
+            case .float8, .float4: try row.get(index, as: Double?.self).map(DisplayValue.double) ?? .null
+            case .bool: try row.get(index, as: Bool?.self).map(DisplayValue.bool) ?? .null
+            case .timestamptz, .timestamp, .date: try row.get(index, as: Date?.self).map(DisplayValue.time) ?? .null
+            case .json, .jsonb: try row.get(index, as: String?.self).map(DisplayValue.json) ?? .null
+            case .numeric: try row.get(index, as: String?.self).map { .double(Double($0) ?? 0) } ?? .null
+            default: try row.get(index, as: String?.self).map(DisplayValue.text) ?? .null
+            }
+        }
+    }
+}
