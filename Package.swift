@@ -84,6 +84,15 @@ let package = Package(
             plugins: ["EmbedFiles"]
         ),
         .target(
+            name: "SyncTestSupport",
+            dependencies: [
+                "ESI", "ESISimulator", "EventLog", "Postgres", "Sync", "TestSupport", "TokenVault",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TestSupport",
             dependencies: ["Postgres", "Migrations", "LocalPostgres"],
             swiftSettings: swiftSettings
@@ -186,9 +195,17 @@ let package = Package(
         .testTarget(
             name: "SyncTests",
             dependencies: [
-                "ESI", "ESISimulator", "EventLog", "Postgres", "Settings", "Sync", "TestSupport", "TokenVault",
+                "ESI", "ESISimulator", "EventLog", "Postgres", "Settings", "Sync", "SyncTestSupport", "TestSupport",
+                "TokenVault",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProjectionsTests",
+            dependencies: [
+                "ESISimulator", "EventLog", "Postgres", "Projections", "Sync", "SyncTestSupport", "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),

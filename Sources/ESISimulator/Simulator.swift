@@ -54,6 +54,9 @@ public struct SimulatorConfiguration: Sendable {
     /// The SSO issuer (`iss`); the server's own base URL by default.
     public var issuer = "http://127.0.0.1"
     public var errorLimit = 100
+    /// Multiplies every rate-limit bucket's tokens (1: ESI's budgets). Tests and benchmarks that
+    /// compress days of syncing into seconds raise it: the buckets refill on wall-clock time.
+    public var rateLimitScale = 1.0
     public var faults = Faults()
 
     public init() {}
@@ -142,6 +145,13 @@ public final class Simulator: Sendable {
     }
 
     /// How many ESI answers of each status the simulator has sent (tests check for 420s).
+    /// The route's rate limit, scaled by ``SimulatorConfiguration/rateLimitScale``.
+    func rateLimit(of route: RouteSpec) -> RouteSpec.RateLimit? {
+        guard var limit = route.rateLimit else { return nil }
+        limit.maxTokens = Int((Double(limit.maxTokens) * self.configuration.rateLimitScale).rounded())
+        return limit
+    }
+
     public var answeredStatuses: [Int: Int] { self.statusCounts.withLock { $0 } }
 
     // MARK: - ESI
@@ -217,12 +227,12 @@ public final class Simulator: Sendable {
                 message,
                 headers: headers,
                 delay: delay,
-                limit: route.rateLimit,
+                limit: self.rateLimit(of: route),
                 bucket: bucket,
                 extra: extra
             )
         }
-        if let limit = route.rateLimit, let bucket {
+        if let limit = self.rateLimit(of: route), let bucket {
             let (remaining, retryAfter) = self.rateLimiter.remaining(bucket: bucket, limit: limit, now: Date())
             if remaining <= 0 {
                 var response = SimulatorResponse(
@@ -343,7 +353,7 @@ public final class Simulator: Sendable {
         if let match = request.headers["if-none-match"], match == tag {
             return self.finish(
                 SimulatorResponse(status: 304, headers: headers, body: [], delay: delay),
-                limit: route.rateLimit,
+                limit: self.rateLimit(of: route),
                 bucket: bucket
             )
         }
@@ -356,13 +366,13 @@ public final class Simulator: Sendable {
                     body: Array(body.prefix(max(1, body.count / 2))),
                     delay: delay
                 ),
-                limit: route.rateLimit,
+                limit: self.rateLimit(of: route),
                 bucket: bucket
             )
         }
         return self.finish(
             SimulatorResponse(status: 200, headers: headers, body: body, delay: delay),
-            limit: route.rateLimit,
+            limit: self.rateLimit(of: route),
             bucket: bucket
         )
     }

@@ -37,6 +37,8 @@ public struct SimulatorOptions: ParsableArguments {
     @Option(help: "SSO client secret of that client.") var clientSecret = "memberaudit-demo-secret"
     @Option(help: "Issuer (iss) of access tokens (default: http://HOST:PORT).") var issuer: String?
     @Option(help: "Errors per minute before every route answers 420.") var errorLimit = 100
+    @Option(help: "Multiply every rate-limit bucket (1: ESI's budgets; raise it to sync days in minutes).")
+    var rateLimitScale = 1.0
     @Option(help: "Share of ESI requests answered 502/503/504 (0–1).") var serverErrorRate: Double = 0
     @Option(help: "Share of those 5xx answers sent as a CDN's HTML page (0–1).") var htmlShare: Double = 0.3
     @Option(help: "Share of ESI requests that hang (then 504) (0–1).") var timeoutRate: Double = 0
@@ -74,6 +76,7 @@ public struct SimulatorOptions: ParsableArguments {
             ?? (mode == .manual ? configuration.origin : Date())
         configuration.clients = [.init(id: self.clientId, secret: self.clientSecret)]
         configuration.errorLimit = self.errorLimit
+        configuration.rateLimitScale = self.rateLimitScale
         configuration.faults.latencyMilliseconds = self.latencyMs
         configuration.faults.jitterMilliseconds = self.jitterMs
         configuration.faults.serverErrorRate = self.serverErrorRate

@@ -1,3 +1,4 @@
+import SyncTestSupport
 import ESI
 import Foundation
 import Settings

@@ -1,3 +1,4 @@
+import SyncTestSupport
 import ESISimulator
 import EventLog
 import Foundation

@@ -7,19 +7,18 @@ import Logging
 import Postgres
 import Sync
 import TestSupport
-import Testing
 import TokenVault
 
 /// A migrated test database, a simulator on a loopback port, and a token key: what a sync needs.
-struct SyncHarness: Sendable {
-    let simulator: Simulator
-    let base: String
-    let pool: PostgresPool
-    let conninfo: String
-    let key: String
-    let cipher: TokenCipher
+package struct SyncHarness: Sendable {
+    package let simulator: Simulator
+    package let base: String
+    package let pool: PostgresPool
+    package let conninfo: String
+    package let key: String
+    package let cipher: TokenCipher
 
-    var settings: SyncSettings {
+    package var settings: SyncSettings {
         var settings = SyncSettings(
             sso: SSOConfiguration(
                 baseURL: self.base,
@@ -34,25 +33,25 @@ struct SyncHarness: Sendable {
         return settings
     }
 
-    func engine(_ adjust: (inout SyncSettings) -> Void = { _ in }) -> SyncEngine {
+    package func engine(_ adjust: (inout SyncSettings) -> Void = { _ in }) -> SyncEngine {
         var settings = self.settings
         adjust(&settings)
         return SyncEngine(pool: self.pool, settings: settings, cipher: self.cipher)
     }
 
-    var registry: Registry { Registry(pool: self.pool, cipher: self.cipher) }
+    package var registry: Registry { Registry(pool: self.pool, cipher: self.cipher) }
 
-    var characterIDs: [Int64] { self.simulator.world.characterIDs.map(Int64.init) }
+    package var characterIDs: [Int64] { self.simulator.world.characterIDs.map(Int64.init) }
 
     /// Registers characters through the SSO, as `memberaudit characters add` does.
     @discardableResult
-    func register(_ ids: [Int64]? = nil, scopes: [String]? = nil) async throws -> [RegisteredCharacter] {
+    package func register(_ ids: [Int64]? = nil, scopes: [String]? = nil) async throws -> [RegisteredCharacter] {
         let sso = SSOClient(http: HTTPClient(userAgent: "memberaudit-tests"), configuration: self.settings.sso)
         var registered = [RegisteredCharacter]()
         for id in ids ?? self.characterIDs {
-            let token = try #require(
-                self.simulator.issueRefreshToken(characterID: Int(id), scopes: scopes ?? self.simulator.allScopes)
-            )
+            guard
+                let token = self.simulator.issueRefreshToken(characterID: Int(id), scopes: scopes ?? self.simulator.allScopes)
+            else { throw TestSetupError("the simulator has no character \(id)") }
             registered.append(
                 try await self.registry.register(
                     refreshToken: token,
@@ -65,12 +64,21 @@ struct SyncHarness: Sendable {
         return registered
     }
 
-    func events() async throws -> [RecordedEvent] {
+    /// Moves simulated time on by `seconds`, as if that much real time passed: the cached access
+    /// tokens, which that much time would expire, are forgotten (the next sync refreshes them).
+    package func advanceTime(by seconds: TimeInterval) async throws {
+        self.simulator.clock.advance(by: seconds)
+        try await self.pool.withConnection { connection in
+            try connection.execute("UPDATE sync.characters SET access_token = NULL, access_token_expires_at = NULL")
+        }
+    }
+
+    package func events() async throws -> [RecordedEvent] {
         try await EventStore(pool: self.pool).read(after: 0, limit: 1_000_000)
     }
 
     /// Runs one SQL query and decodes its first column.
-    func column<T: PostgresDecodable & Sendable>(
+    package func column<T: PostgresDecodable & Sendable>(
         _ sql: String,
         _ parameters: [any PostgresEncodable & Sendable] = [],
         as: T.Type = T.self
@@ -83,11 +91,12 @@ struct SyncHarness: Sendable {
 
 /// Runs `body` with a harness; the simulator's clock is manual and starts at `origin` (now: its
 /// tokens are valid by the test machine's clock), its tokens issued by `issuer`.
-func withSyncHarness(
+package func withSyncHarness(
     characters: Int = 3,
     faults: Faults = Faults(),
     issuer: String = "https://login.eveonline.com",
     origin: Date = Date(),
+    rateLimitScale: Double = 1,
     _ body: @Sendable (SyncHarness) async throws -> Void
 ) async throws {
     var configuration = SimulatorConfiguration()
@@ -96,6 +105,7 @@ func withSyncHarness(
     configuration.clock = .manual
     configuration.origin = origin
     configuration.issuer = issuer
+    configuration.rateLimitScale = rateLimitScale
     let simulator = Simulator(configuration)
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let app = SimulatorServer.application(simulator: simulator, host: "127.0.0.1", port: 0, logLevel: .critical) {
