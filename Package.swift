@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "ESI", "EventLog", "LZ4", "Migrations", "Postgres", "Sync", "TokenVault",
+                "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
