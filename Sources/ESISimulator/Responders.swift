@@ -578,8 +578,10 @@ enum Responders {
             )
         case "/universe/planets/{planet_id}":
             return .error(404, "Planet not found")
-        case "/universe/factions", "/universe/races", "/universe/bloodlines", "/universe/ancestries", "/markets/prices":
+        case "/universe/factions", "/universe/races", "/universe/bloodlines", "/universe/ancestries":
             return .value(.array([]))
+        case "/markets/prices":
+            return .value(.array(data.types.keys.sorted().map { marketPrice(of: data.types[$0]!) }))
         case "/dogma/attributes/{attribute_id}":
             return .error(404, "Attribute not found")
         case "/killmails/{killmail_id}/{killmail_hash}":
@@ -683,4 +685,25 @@ extension Calendar {
         let downtime = day + 11 * 3_600
         return Date(timeIntervalSince1970: downtime <= date.timeIntervalSince1970 ? downtime : downtime - 86_400)
     }
+}
+
+/// A deterministic market price per type, of the order of magnitude the type's category trades at
+/// (ships millions, charges tens of ISK), between half and two and a half times that.
+func marketPrice(of type: ItemType) -> JSONValue {
+    let base: Double =
+        switch type.categoryName {
+        case "Ship": 20_000_000
+        case "Module": 400_000
+        case "Drone": 60_000
+        case "Implant": 8_000_000
+        case "Charge": 80
+        case "Asteroid", "Material": 12
+        default: 15_000
+        }
+    let factor = 0.5 + Double((UInt64(type.id) &* 2_654_435_761) % 1000) / 500
+    let average = (base * factor * 100).rounded() / 100
+    return .object([
+        ("adjusted_price", .double((average * 97).rounded() / 100)), ("average_price", .double(average)),
+        ("type_id", .int(Int64(type.id))),
+    ])
 }

@@ -15,6 +15,57 @@ struct PublicData: Sendable {
     static let namesStream = EventLog.Stream.public("universe_names")
     static let stationsStream = EventLog.Stream.public("stations")
     static let structuresStream = EventLog.Stream.public("structures")
+    static let pricesStream = EventLog.Stream.public("market_prices")
+
+    /// Fetches market prices when a day has passed since the last answer (one worker: the row is
+    /// claimed by moving its due time). A 304 is recorded as not modified. Returns the requests.
+    func refreshMarketPrices() async throws -> Int {
+        let claim = try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                UPDATE sync.public_fetches SET due_at = now() + interval '10 minutes'
+                WHERE name = 'market_prices' AND due_at <= now() RETURNING etag, payload_hash
+                """
+            ).first.map { (try $0.get(0, as: String?.self), try $0.get(1, as: String?.self)) }
+        }
+        guard let (etag, known) = claim else { return 0 }
+        let route = Routes.marketPrices
+        let started = Date()
+        let confirmed = known.flatMap(PayloadHash.init(hex:))
+        let fetch = try await self.esi.fetch(ESIRequest(path: route.template, etag: confirmed == nil ? nil : etag))
+        let payload: PayloadSource
+        switch fetch.kind {
+        case .fetched: payload = .bytes(fetch.body)
+        case .notModified: payload = .existing(confirmed!)  // sent an ETag only with its payload
+        case .failed: payload = fetch.body.isEmpty ? .none : .bytes(fetch.body)
+        }
+        try await self.store.append(
+            NewEvent(
+                fetch,
+                of: route,
+                stream: Self.pricesStream,
+                parameters: [:],
+                at: started,
+                payload: payload,
+                compatibilityDate: self.esi.configuration.compatibilityDate
+            )
+        )
+        try await self.pool.withConnection { connection in
+            if fetch.kind == .failed {
+                try connection.execute("UPDATE sync.public_fetches SET due_at = now() + interval '1 hour' WHERE name = 'market_prices'")
+            } else {
+                try connection.execute(
+                    """
+                    UPDATE sync.public_fetches SET due_at = now() + interval '1 day', etag = coalesce($1, etag),
+                        payload_hash = coalesce($2, payload_hash)
+                    WHERE name = 'market_prices'
+                    """,
+                    [fetch.etag, fetch.kind == .fetched ? PayloadHash(of: fetch.body).hex : nil]
+                )
+            }
+        }
+        return fetch.requests
+    }
 
     /// Resolves the ids not asked for before. Returns the requests it took.
     func resolveNames(_ ids: Set<Int64>) async throws -> Int {

@@ -184,4 +184,5 @@ enum Routes {
     static let station = Route(name: "station", template: "/universe/stations/{station_id}")
     static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
     static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
+    static let marketPrices = Route(name: "market_prices", template: "/markets/prices")
 }

@@ -115,6 +115,11 @@ public final class SyncEngine: Sendable {
         let started = Date()
         try await self.queue.register()
         try await self.queue.analyzeIfStale()
+        do {
+            _ = try await self.publicData.refreshMarketPrices()
+        } catch {
+            self.logger.warning("market prices not fetched (asset values wait for the next try): \(error)")
+        }
         let housekeeping = Task { await self.housekeeping() }
         defer { housekeeping.cancel() }
         var summary = PassSummary()
@@ -181,10 +186,16 @@ public final class SyncEngine: Sendable {
     /// Heartbeats for the leases, and the budget shared with other workers.
     private func housekeeping() async {
         var lastHeartbeat = Date()
+        var lastPrices = Date.distantPast
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             do {
                 try await self.budget.exchange(with: self.pool)
+                // Market prices (asset values): the claim makes it one worker once a day.
+                if Date().timeIntervalSince(lastPrices) >= 60 {
+                    lastPrices = Date()
+                    _ = try await self.publicData.refreshMarketPrices()
+                }
                 if Date().timeIntervalSince(lastHeartbeat) >= Double(self.settings.leaseSeconds) / 3 {
                     try await self.queue.heartbeat()
                     lastHeartbeat = Date()

@@ -20,6 +20,13 @@ import Testing
             for id in harness.characterIDs {
                 try await expectReadModelsMatchNewestPayloads(harness, character: id)
             }
+            // Market prices (fetched once a day, in the public stream) value the assets.
+            #expect(try await value(harness.pool, "SELECT count(*) FROM readmodel.market_prices", as: Int64.self) > 100)
+            let unvalued = try await rows(
+                harness.pool,
+                "SELECT type_name FROM readmodel.assets_view WHERE value IS NULL AND NOT is_blueprint_copy"
+            )
+            #expect(unvalued.isEmpty, "every simulated type has a price: \(unvalued.prefix(5))")
 
             // The first skill in training finishes, and assets and wallets move with the world.
             let id = harness.characterIDs[0]
