@@ -104,17 +104,18 @@ func httpDate(_ date: Date) -> String {
     )
 }
 
-/// A small, fast, deterministic random number generator (SplitMix64).
-struct SeededRandom: RandomNumberGenerator {
+/// A small, fast, deterministic random number generator (SplitMix64). Package-wide: tests that
+/// need repeatable randomness use it too.
+package struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(_ seeds: UInt64...) {
+    package init(_ seeds: UInt64...) {
         var state: UInt64 = 0x243F_6A88_85A3_08D3
         for seed in seeds { state = (state ^ seed) &* 0x9E37_79B9_7F4A_7C15 &+ 0x7F4A_7C15 }
         self.state = state
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         self.state &+= 0x9E37_79B9_7F4A_7C15
         var z = self.state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

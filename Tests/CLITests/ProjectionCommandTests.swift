@@ -8,13 +8,7 @@ import Testing
         let (simulator, base, tokens) = try startSimulator(characters: 2)
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
-            let environment = [
-                "MEMBERAUDIT_DATABASE_URL": conninfo,
-                "MEMBERAUDIT_TOKEN_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "MEMBERAUDIT_ESI_BASE_URL": base, "MEMBERAUDIT_SSO_BASE_URL": base,
-                "MEMBERAUDIT_SSO_CLIENT_ID": "memberaudit-demo",
-                "MEMBERAUDIT_SSO_CLIENT_SECRET": "memberaudit-demo-secret",
-            ]
+            let environment = simulatorEnvironment(database: conninfo, simulator: base)
             func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
                 try runMemberAudit(arguments, environment: environment)
             }

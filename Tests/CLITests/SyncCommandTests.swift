@@ -28,13 +28,7 @@ import Testing
         let (simulator, base, tokens) = try startSimulator(characters: 2)
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
-            let environment = [
-                "MEMBERAUDIT_DATABASE_URL": conninfo,
-                "MEMBERAUDIT_TOKEN_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-                "MEMBERAUDIT_ESI_BASE_URL": base, "MEMBERAUDIT_SSO_BASE_URL": base,
-                "MEMBERAUDIT_SSO_CLIENT_ID": "memberaudit-demo",
-                "MEMBERAUDIT_SSO_CLIENT_SECRET": "memberaudit-demo-secret",
-            ]
+            let environment = simulatorEnvironment(database: conninfo, simulator: base)
             let add = try runMemberAudit(
                 ["characters", "add", "--refresh-token", tokens[0], "--user", "alice"],
                 environment: environment
@@ -73,6 +67,18 @@ import Testing
             #expect(try runMemberAudit(["characters", "remove", String(id)], environment: environment).status == 0)
         }
     }
+}
+
+/// Settings for syncing from a simulator at `base` into the database `conninfo`: the simulator's
+/// demo client and a fixed token key.
+func simulatorEnvironment(database conninfo: String, simulator base: String) -> [String: String] {
+    [
+        "MEMBERAUDIT_DATABASE_URL": conninfo,
+        "MEMBERAUDIT_TOKEN_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "MEMBERAUDIT_ESI_BASE_URL": base, "MEMBERAUDIT_SSO_BASE_URL": base,
+        "MEMBERAUDIT_SSO_CLIENT_ID": "memberaudit-demo",
+        "MEMBERAUDIT_SSO_CLIENT_SECRET": "memberaudit-demo-secret",
+    ]
 }
 
 /// Starts the built `esi-simulator` on a free port; returns it, its base URL and refresh tokens.

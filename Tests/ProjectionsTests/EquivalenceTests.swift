@@ -21,7 +21,7 @@ import Testing
         // Buckets scaled: a month of syncs runs in a minute of wall-clock time.
         try await withSyncHarness(characters: 6, faults: faults, rateLimitScale: 100) { harness in
             try await harness.register()
-            var random = SeededRandom(seed: 5)
+            var random = SeededRandom(5)  // the simulator's generator: a failing run can be repeated
             let sections = harness.settings.sections
             for step in 0..<60 {  // 30 days, every 12 hours
                 try await harness.advanceTime(by: 12 * 3600)
@@ -170,18 +170,5 @@ import Testing
             #expect(message.contains("projections/mining_ledger.sql: table mining_ledger has columns"))
             #expect(message.contains("but the projector writes (character_id bigint, tons double precision)"))
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing run can be repeated.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
