@@ -31,7 +31,9 @@ struct RebuildBench: AsyncParsableCommand {
         let pool = PostgresPool(conninfo: "", maxConnections: 12)
         _ = try await pool.withConnection { try Migrator().migrate($0) }
         print("machine: \(machineDescription())")
-        let existing = try await pool.withConnection { try $0.query("SELECT count(*) FROM eventlog.events")[0].get(0, as: Int64.self) }
+        let existing = try await pool.withConnection {
+            try $0.query("SELECT count(*) FROM eventlog.events")[0].get(0, as: Int64.self)
+        }
         if existing == 0 {
             let seconds = try await measureAsync {
                 try await LogGenerator(pool: pool, characters: self.characters, days: self.days).generate()
@@ -70,8 +72,13 @@ struct RebuildBench: AsyncParsableCommand {
             let label = run == 0 ? "warm-up" : "run \(run)"
             print(
                 "\(label): \(report.events) events, \(report.rows) rows, "
-                    + String(format: "%.1f MB decoded, %.2f s: %.0f events/s, %.1f MB/s of raw JSON", Double(report.decodedBytes) / 1e6,
-                             report.seconds, Double(report.events) / report.seconds, Double(report.rawBytes) / 1e6 / report.seconds)
+                    + String(
+                        format: "%.1f MB decoded, %.2f s: %.0f events/s, %.1f MB/s of raw JSON",
+                        Double(report.decodedBytes) / 1e6,
+                        report.seconds,
+                        Double(report.events) / report.seconds,
+                        Double(report.rawBytes) / 1e6 / report.seconds
+                    )
             )
             guard run > 0 else { continue }
             seconds.add(report.seconds)
@@ -79,7 +86,9 @@ struct RebuildBench: AsyncParsableCommand {
             byteRates.add(Double(report.rawBytes) / 1e6 / report.seconds)
         }
         print("rebuild, \(self.jobs) jobs: \(seconds.describe("s", digits: 2))")
-        print("rebuild throughput: \(eventRates.describe("events/s", digits: 0)); \(byteRates.describe("MB/s of raw JSON"))")
+        print(
+            "rebuild throughput: \(eventRates.describe("events/s", digits: 0)); \(byteRates.describe("MB/s of raw JSON"))"
+        )
 
         try await self.measureLag(pool)
     }
@@ -93,8 +102,10 @@ struct RebuildBench: AsyncParsableCommand {
         let store = EventStore(pool: pool)
         var lags = Samples()
         let ids = try await pool.withConnection { connection in
-            try connection.query("SELECT DISTINCT stream FROM eventlog.events WHERE stream LIKE 'character:%' LIMIT 200")
-                .map { EventLog.Stream(rawValue: try $0.get(0, as: String.self)) }
+            try connection.query(
+                "SELECT DISTINCT stream FROM eventlog.events WHERE stream LIKE 'character:%' LIMIT 200"
+            )
+            .map { EventLog.Stream(rawValue: try $0.get(0, as: String.self)) }
         }
         // A worker's group commit: about 100 sections a batch, here one batch every 100 ms
         // (≈1,000 events/s, ~400 times the steady rate of 1,000 characters on the default staleness).
@@ -104,7 +115,9 @@ struct RebuildBench: AsyncParsableCommand {
             batch += 1
             let events = (0..<100).map { index -> NewEvent in
                 let stream = ids[(batch * 100 + index) % ids.count]
-                let body = Array(#"{"solar_system_id":30000142,"station_id":60003760,"n":\#(batch * 100 + index)}"#.utf8)
+                let body = Array(
+                    #"{"solar_system_id":30000142,"station_id":60003760,"n":\#(batch * 100 + index)}"#.utf8
+                )
                 return NewEvent(
                     stream: stream,
                     section: "location",
@@ -155,38 +168,71 @@ struct LogGenerator {
         configuration.rateLimitScale = 1_000_000
         let simulator = Simulator(configuration)
         // ES256 signs in microseconds; one token per character per simulated hour.
-        _ = simulator.handle(SimulatorRequest(method: "POST", path: "/_sim/faults", body: Array(#"{"jwt_algorithm":"ES256"}"#.utf8)))
+        _ = simulator.handle(
+            SimulatorRequest(method: "POST", path: "/_sim/faults", body: Array(#"{"jwt_algorithm":"ES256"}"#.utf8))
+        )
         let ids = simulator.world.characterIDs
-        let sections = Section.allCases.filter { $0 != .roles }
-        var state = SyncState()
+        // Two generators (the machine's two cores), each syncing half of the characters.
+        let halves = [
+            ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element),
+            ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element),
+        ]
+        let states = halves.map { _ in SyncStateBox() }
         let store = EventStore(pool: self.pool)
         let started = Date()
-        var pending = [NewEvent]()
-        var appends = [Task<Void, any Error>]()
+        // One append in flight at a time, overlapping the next hour's generation: appends stay in
+        // log order, so a 304 never refers to a payload still being appended.
+        var appending: Task<Void, any Error>?
         for hour in 0..<(self.days * 24) {
             if hour > 0 { simulator.clock.advance(by: 3600) }
             let minute = hour * 60
-            for id in ids {
-                guard let token = try simulator.accessToken(characterID: id, scopes: simulator.allScopes) else { continue }
-                for section in sections where minute % section.defaultStaleMinutes == 0 {
-                    pending += state.sync(section, of: Int64(id), token: token, simulator: simulator)
+            let events = try await withThrowingTaskGroup(of: [NewEvent].self) { group in
+                for (half, state) in zip(halves, states) {
+                    group.addTask {
+                        var events = [NewEvent]()
+                        for id in half {
+                            guard let token = try simulator.accessToken(characterID: id, scopes: simulator.allScopes)
+                            else { continue }
+                            for section in Section.allCases
+                            where section != .roles && minute % section.defaultStaleMinutes == 0 {
+                                events += state.sync(section, of: Int64(id), token: token, simulator: simulator)
+                            }
+                        }
+                        return events
+                    }
                 }
+                var all = [NewEvent]()
+                for try await part in group { all += part }
+                return all
             }
-            // Two appenders at a time, as two workers.
-            while pending.count >= 5000 {
-                let chunk = Array(pending.prefix(5000))
-                pending.removeFirst(chunk.count)
-                appends.append(Task { try await store.append(chunk) })
-                if appends.count >= 2 { try await appends.removeFirst().value }
+            try await appending?.value
+            appending = Task {
+                for start in stride(from: 0, to: events.count, by: 5000) {
+                    try await store.append(Array(events[start..<min(start + 5000, events.count)]))
+                }
             }
             if hour % 24 == 23 {
                 FileHandle.standardError.write(
-                    Data(String(format: "log: day %d of %d, %.0f s\n", hour / 24 + 1, self.days, Date().timeIntervalSince(started)).utf8)
+                    Data(
+                        String(
+                            format: "log: day %d of %d, %.0f s\n",
+                            hour / 24 + 1,
+                            self.days,
+                            Date().timeIntervalSince(started)
+                        ).utf8
+                    )
                 )
             }
         }
-        if !pending.isEmpty { try await store.append(pending) }
-        for task in appends { try await task.value }
+        try await appending?.value
+    }
+}
+
+/// One generator's sync state, used by one task at a time.
+final class SyncStateBox: @unchecked Sendable {
+    private var state = SyncState()
+    func sync(_ section: Section, of character: Int64, token: String, simulator: Simulator) -> [NewEvent] {
+        self.state.sync(section, of: character, token: token, simulator: simulator)
     }
 }
 
@@ -212,7 +258,13 @@ struct SyncState {
             )
             events.append(event)
             guard let json else { continue }
-            events += self.dependents(of: route.name, json: json, character: character, token: token, simulator: simulator)
+            events += self.dependents(
+                of: route.name,
+                json: json,
+                character: character,
+                token: token,
+                simulator: simulator
+            )
         }
         return events
     }
@@ -256,7 +308,13 @@ struct SyncState {
             if pages > 1 {
                 for page in 2...pages {
                     let next = simulator.handle(
-                        SimulatorRequest(method: method, path: path, query: ["page": String(page)], headers: headers, body: body)
+                        SimulatorRequest(
+                            method: method,
+                            path: path,
+                            query: ["page": String(page)],
+                            headers: headers,
+                            body: body
+                        )
                     )
                     guard next.status == 200, next.body.count > 2, bytes.count > 2 else { continue }
                     bytes.removeLast()  // "]" of the pages so far, "[" of the next: one array
@@ -274,7 +332,13 @@ struct SyncState {
         }
     }
 
-    private mutating func dependents(of route: String, json: Any, character: Int64, token: String, simulator: Simulator)
+    private mutating func dependents(
+        of route: String,
+        json: Any,
+        character: Int64,
+        token: String,
+        simulator: Simulator
+    )
         -> [NewEvent]
     {
         let objects = (json as? [[String: Any]]) ?? []
@@ -285,31 +349,52 @@ struct SyncState {
         case "assets":
             let singletons = objects.filter { $0["is_singleton"] as? Bool == true }.compactMap { id($0, "item_id") }
             for (index, chunk) in stride(from: 0, to: singletons.count, by: 1000).enumerated() {
-                let ids = singletons[chunk..<min(chunk + 1000, singletons.count)].map(String.init).joined(separator: ",")
+                let ids = singletons[chunk..<min(chunk + 1000, singletons.count)].map(String.init).joined(
+                    separator: ","
+                )
                 events.append(
                     self.fetch(
-                        path: "\(base)/assets/names", route: "asset_names", template: "/characters/{character_id}/assets/names",
-                        character: character, token: token, etagKey: nil, simulator: simulator, method: "POST",
-                        body: Array("[\(ids)]".utf8), parameters: ["chunk": String(index)]
+                        path: "\(base)/assets/names",
+                        route: "asset_names",
+                        template: "/characters/{character_id}/assets/names",
+                        character: character,
+                        token: token,
+                        etagKey: nil,
+                        simulator: simulator,
+                        method: "POST",
+                        body: Array("[\(ids)]".utf8),
+                        parameters: ["chunk": String(index)]
                     ).0
                 )
             }
         case "contracts":
-            for contract in objects.compactMap({ id($0, "contract_id") }) where self.fetchedOnce.insert("c\(character)|\(contract)").inserted {
+            for contract in objects.compactMap({ id($0, "contract_id") })
+            where self.fetchedOnce.insert("c\(character)|\(contract)").inserted {
                 events.append(
                     self.fetch(
-                        path: "\(base)/contracts/\(contract)/items", route: "contract_items",
-                        template: "/characters/{character_id}/contracts/{contract_id}/items", character: character,
-                        token: token, etagKey: nil, simulator: simulator, parameters: ["contract_id": String(contract)]
+                        path: "\(base)/contracts/\(contract)/items",
+                        route: "contract_items",
+                        template: "/characters/{character_id}/contracts/{contract_id}/items",
+                        character: character,
+                        token: token,
+                        etagKey: nil,
+                        simulator: simulator,
+                        parameters: ["contract_id": String(contract)]
                     ).0
                 )
             }
         case "mails":
-            for mail in objects.compactMap({ id($0, "mail_id") }) where self.fetchedOnce.insert("m\(character)|\(mail)").inserted {
+            for mail in objects.compactMap({ id($0, "mail_id") })
+            where self.fetchedOnce.insert("m\(character)|\(mail)").inserted {
                 events.append(
                     self.fetch(
-                        path: "\(base)/mail/\(mail)", route: "mail_body", template: "/characters/{character_id}/mail/{mail_id}",
-                        character: character, token: token, etagKey: nil, simulator: simulator,
+                        path: "\(base)/mail/\(mail)",
+                        route: "mail_body",
+                        template: "/characters/{character_id}/mail/{mail_id}",
+                        character: character,
+                        token: token,
+                        etagKey: nil,
+                        simulator: simulator,
                         parameters: ["mail_id": String(mail)]
                     ).0
                 )

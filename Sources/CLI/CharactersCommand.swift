@@ -65,7 +65,7 @@ struct AddCharacter: AsyncParsableCommand {
                             sections: context.sync.sections
                         )
                     )
-                } catch where tokens.count > 1 {
+                } catch  where tokens.count > 1 {
                     failures.append("token \(index + 1): \(error)")
                 }
             }

@@ -36,7 +36,9 @@ enum DisplayRendering {
             for part in section.parts {
                 let title = section.parts.count > 1 ? "\(section.name).\(part.name)" : section.name
                 var lines = ["# \(title)", part.columns.map(self.csvField).joined(separator: ",")]
-                for row in part.rows { lines.append(row.map { self.csvField(self.text($0, limit: nil)) }.joined(separator: ",")) }
+                for row in part.rows {
+                    lines.append(row.map { self.csvField(self.text($0, limit: nil)) }.joined(separator: ","))
+                }
                 blocks.append(lines.joined(separator: "\n"))
             }
         }
@@ -75,7 +77,8 @@ enum DisplayRendering {
         case .text(let value): value
         case .bool(let value): value
         case .time(let value): value.formatted(.iso8601)
-        case .json(let text): (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+        case .json(let text):
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
         }
     }
 

@@ -4,7 +4,8 @@ import ArgumentParser
 struct MemberAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memberaudit",
-        abstract: "Audit EVE Online characters: sync them from ESI into an append-only event log, project it into read models, and read them.",
+        abstract:
+            "Audit EVE Online characters: sync them from ESI into an append-only event log, project it into read models, and read them.",
         discussion: """
             Configuration comes from MEMBERAUDIT_* environment variables and an optional file \
             (--config FILE or MEMBERAUDIT_CONFIG). With no MEMBERAUDIT_DATABASE_URL, commands start \
@@ -12,7 +13,8 @@ struct MemberAudit: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, CharactersCommand.self, SyncCommand.self, WorkerCommand.self, ProjectCommand.self,
-            RebuildCommand.self, ShowCommand.self, OverviewCommand.self, StatsCommand.self, LogCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
+            RebuildCommand.self, ShowCommand.self, OverviewCommand.self, StatsCommand.self, LogCommand.self,
+            DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
         ]
     )
 }

@@ -28,7 +28,11 @@ struct OverviewCommand: AsyncParsableCommand {
         let state = CharacterState(id: 0, name: "", sections: [SectionState(name: "characters", parts: [part])])
         switch self.format {
         case .table:
-            print(part.rows.isEmpty ? "no characters yet (memberaudit characters add, then memberaudit sync)" : DisplayRendering.table(part))
+            print(
+                part.rows.isEmpty
+                    ? "no characters yet (memberaudit characters add, then memberaudit sync)"
+                    : DisplayRendering.table(part)
+            )
         case .csv: print(DisplayRendering.csv(state))
         case .json: print(try DisplayRendering.json(state, only: "characters"))
         }

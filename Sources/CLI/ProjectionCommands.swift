@@ -166,9 +166,13 @@ final class RebuildProgressBar: Sendable {
         }
         guard due else { return }
         let megabytes = Double(progress.rawBytes) / 1_000_000
-        let rate = String(format: "%.1f MB/s, %.0f events/s", megabytes / max(progress.seconds, 0.001),
-                          Double(progress.events) / max(progress.seconds, 0.001))
-        let counts = "\(progress.streamsDone)/\(progress.streams) streams · \(progress.events) events · "
+        let rate = String(
+            format: "%.1f MB/s, %.0f events/s",
+            megabytes / max(progress.seconds, 0.001),
+            Double(progress.events) / max(progress.seconds, 0.001)
+        )
+        let counts =
+            "\(progress.streamsDone)/\(progress.streams) streams · \(progress.events) events · "
             + String(format: "%.1f MB · %.1f s · ", megabytes, progress.seconds) + rate
         if self.isTerminal {
             let width = 30

@@ -51,9 +51,13 @@ struct StatsCommand: AsyncParsableCommand {
         if status.quarantined == 0 {
             lines.append("quarantined events: none")
         } else {
-            lines.append("quarantined events: \(status.quarantined) (newest first; memberaudit project --retry-quarantined after a fix)")
+            lines.append(
+                "quarantined events: \(status.quarantined) (newest first; memberaudit project --retry-quarantined after a fix)"
+            )
             for entry in status.quarantine {
-                lines.append("  #\(entry.position) \(entry.stream) \(entry.section) [\(entry.projector)]: \(entry.reason)")
+                lines.append(
+                    "  #\(entry.position) \(entry.stream) \(entry.section) [\(entry.projector)]: \(entry.reason)"
+                )
             }
         }
         return lines.joined(separator: "\n")

@@ -49,7 +49,12 @@ enum Applier {
     /// Applies one event to one projector, parsing its payload when the projector reads payloads.
     /// Returns whether it applied (false: quarantined).
     @discardableResult
-    static func apply(_ event: EnvelopeRow, to projector: Projector, batch: inout Batch, parsed: inout ParsedPayloads) -> Bool {
+    static func apply(
+        _ event: EnvelopeRow,
+        to projector: Projector,
+        batch: inout Batch,
+        parsed: inout ParsedPayloads
+    ) -> Bool {
         guard projector.readsPayloads else { return batch.apply(projector, event.event(json: nil)) }
         switch parsed.json(for: event) {
         case .success(let json):
@@ -94,7 +99,9 @@ enum Applier {
                 case .boolean: try row.get(index, as: Bool?.self).map(Cell.bool) ?? .null
                 case .timestamptz: try row.get(index, as: Date?.self).map(Cell.time) ?? .null
                 case .date, .bigintArray, .textArray:
-                    throw ProjectionError("\(table.name): stateful tables cannot read \(table.columns[index].type.rawValue) columns")
+                    throw ProjectionError(
+                        "\(table.name): stateful tables cannot read \(table.columns[index].type.rawValue) columns"
+                    )
                 }
             }
         }

@@ -96,9 +96,21 @@ struct Batch {
             if replaceExisting {
                 switch table.mode {
                 case .replace(let scope):
-                    try deleteRows(connection, schema: schema, table: table, columns: scope, keys: Array(buffer.scopes.keys))
+                    try deleteRows(
+                        connection,
+                        schema: schema,
+                        table: table,
+                        columns: scope,
+                        keys: Array(buffer.scopes.keys)
+                    )
                 case .upsert:
-                    try deleteRows(connection, schema: schema, table: table, columns: table.key, keys: Array(buffer.rows.keys))
+                    try deleteRows(
+                        connection,
+                        schema: schema,
+                        table: table,
+                        columns: table.key,
+                        keys: Array(buffer.rows.keys)
+                    )
                 }
             }
             var rows = buffer.allRows

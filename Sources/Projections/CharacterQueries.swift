@@ -137,7 +137,8 @@ public enum CharacterQueries {
                 ),
                 Part(
                     name: "labels",
-                    sql: "SELECT label_id, label_name FROM readmodel.contact_labels WHERE character_id = $1 ORDER BY label_id"
+                    sql:
+                        "SELECT label_id, label_name FROM readmodel.contact_labels WHERE character_id = $1 ORDER BY label_id"
                 ),
             ]
         ),
@@ -346,7 +347,8 @@ public enum CharacterQueries {
             [
                 Part(
                     name: "roles",
-                    sql: "SELECT scope, role FROM readmodel.character_roles WHERE character_id = $1 ORDER BY scope, role"
+                    sql:
+                        "SELECT scope, role FROM readmodel.character_roles WHERE character_id = $1 ORDER BY scope, role"
                 )
             ]
         ),
@@ -384,7 +386,8 @@ public enum CharacterQueries {
                 Part(
                     name: "totals",
                     single: true,
-                    sql: "SELECT total_sp, unallocated_sp, fetched_at FROM readmodel.skill_totals WHERE character_id = $1"
+                    sql:
+                        "SELECT total_sp, unallocated_sp, fetched_at FROM readmodel.skill_totals WHERE character_id = $1"
                 ),
                 Part(
                     name: "skills",
@@ -413,7 +416,8 @@ public enum CharacterQueries {
             [
                 Part(
                     name: "titles",
-                    sql: "SELECT title_id, name FROM readmodel.character_titles WHERE character_id = $1 ORDER BY title_id"
+                    sql:
+                        "SELECT title_id, name FROM readmodel.character_titles WHERE character_id = $1 ORDER BY title_id"
                 )
             ]
         ),
@@ -501,7 +505,9 @@ public enum CharacterQueries {
             guard unique.count == 1, let only = matches.first else {
                 if unique.isEmpty { throw ProjectionError("no character known by \"\(text)\" (an id or a name)") }
                 let names = unique.values.sorted().prefix(10).joined(separator: ", ")
-                throw ProjectionError("\"\(text)\" matches \(unique.count) characters: \(names); give the full name or the id")
+                throw ProjectionError(
+                    "\"\(text)\" matches \(unique.count) characters: \(names); give the full name or the id"
+                )
             }
             return only
         }
@@ -528,7 +534,12 @@ public enum CharacterQueries {
     }
 
     /// The character's state, for all sections or the named ones.
-    public static func state(of id: Int64, name: String, sections: [String]? = nil, pool: PostgresPool) async throws
+    public static func state(
+        of id: Int64,
+        name: String,
+        sections: [String]? = nil,
+        pool: PostgresPool
+    ) async throws
         -> CharacterState
     {
         let wanted = sections.map(Set.init)

@@ -50,7 +50,11 @@ enum EventSource {
     }
 
     /// The events of some streams up to a position, ordered by stream and position.
-    static func events(streams: [String], through last: Int64, on connection: PostgresConnection) throws -> [EnvelopeRow] {
+    static func events(
+        streams: [String],
+        through last: Int64,
+        on connection: PostgresConnection
+    ) throws -> [EnvelopeRow] {
         try connection.query(
             "SELECT \(columns) FROM eventlog.events WHERE stream = ANY($1) AND position <= $2 ORDER BY stream, position",
             [streams, last]
@@ -72,7 +76,8 @@ enum EventSource {
     }
 
     /// Decoded payloads; a payload missing or corrupt is absent (its events are quarantined).
-    static func payloads(_ hashes: Set<PayloadHash>, on connection: PostgresConnection) throws -> [PayloadHash: Payload] {
+    static func payloads(_ hashes: Set<PayloadHash>, on connection: PostgresConnection) throws -> [PayloadHash: Payload]
+    {
         guard !hashes.isEmpty else { return [:] }
         var result = [PayloadHash: Payload]()
         let rows = try connection.query(

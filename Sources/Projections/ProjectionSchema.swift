@@ -28,7 +28,9 @@ enum ProjectionSchema {
         )
         var found = [String: [String]]()
         for row in rows {
-            found[try row.get(0, as: String.self), default: []].append("\(try row.get(1, as: String.self)) \(try row.get(2, as: String.self))")
+            found[try row.get(0, as: String.self), default: []].append(
+                "\(try row.get(1, as: String.self)) \(try row.get(2, as: String.self))"
+            )
         }
         for table in projector.tables {
             let expected = table.columns.map { "\($0.name) \($0.type.rawValue)" }

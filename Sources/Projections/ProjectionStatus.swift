@@ -32,10 +32,11 @@ public struct ProjectionStatus: Sendable, Codable {
                 let position = row?.position ?? 0
                 var lag = 0.0
                 if position < head {
-                    lag = try connection.query(
-                        "SELECT extract(epoch FROM now() - recorded_at)::float8 FROM eventlog.events WHERE position = $1",
-                        [position + 1]
-                    ).first.map { try $0.get(0, as: Double.self) } ?? 0
+                    lag =
+                        try connection.query(
+                            "SELECT extract(epoch FROM now() - recorded_at)::float8 FROM eventlog.events WHERE position = $1",
+                            [position + 1]
+                        ).first.map { try $0.get(0, as: Double.self) } ?? 0
                 }
                 rows.append(
                     Row(

@@ -23,10 +23,14 @@ extension Rebuilder {
         progress: @escaping @Sendable (RebuildProgress) -> Void = { _ in }
     ) async throws -> QuarantineRetryReport {
         let (tried, fixed) = try await self.pool.withConnection { connection -> (Int, Set<String>) in
-            let entries = try connection.query("SELECT projector, position FROM projection.quarantine ORDER BY position")
-                .map { (try $0.get(0, as: String.self), try $0.get(1, as: Int64.self)) }
+            let entries = try connection.query(
+                "SELECT projector, position FROM projection.quarantine ORDER BY position"
+            )
+            .map { (try $0.get(0, as: String.self), try $0.get(1, as: Int64.self)) }
             var fixed = Set<String>()
-            for chunk in stride(from: 0, to: entries.count, by: 1000).map({ entries[$0..<min($0 + 1000, entries.count)] }) {
+            for chunk in stride(from: 0, to: entries.count, by: 1000).map({
+                entries[$0..<min($0 + 1000, entries.count)]
+            }) {
                 let positions = chunk.map(\.1)
                 let events = Dictionary(
                     uniqueKeysWithValues: try connection.query(

@@ -65,7 +65,9 @@ public struct RebuildRefused: Error, CustomStringConvertible {
     public var description: String {
         let bad = self.checks.filter { $0.matches == false }
         return "verification failed for \(bad.count) table(s), nothing was swapped: "
-            + bad.map { "\($0.table) (live \($0.liveRows ?? 0) rows, rebuilt \($0.rebuiltRows))" }.joined(separator: ", ")
+            + bad.map { "\($0.table) (live \($0.liveRows ?? 0) rows, rebuilt \($0.rebuiltRows))" }.joined(
+                separator: ", "
+            )
     }
 }
 
@@ -97,7 +99,8 @@ public struct Rebuilder: Sendable {
         progress: @escaping @Sendable (RebuildProgress) -> Void = { _ in }
     ) async throws -> RebuildReport {
         let started = Date()
-        let targets = try options.projectors.isEmpty
+        let targets =
+            try options.projectors.isEmpty
             ? Catalog.projectors
             : options.projectors.map { name in
                 guard let projector = Catalog.projector(named: name) else {
@@ -196,7 +199,14 @@ public struct Rebuilder: Sendable {
                         guard index < chunks.count else { return }
                         let chunk = chunks[index]
                         let part = try await self.pool.withConnection { connection in
-                            try Self.replay(chunk, through: head, targets: targets, shadow: shadow, watched: watched, on: connection)
+                            try Self.replay(
+                                chunk,
+                                through: head,
+                                targets: targets,
+                                shadow: shadow,
+                                watched: watched,
+                                on: connection
+                            )
                         }
                         let snapshot = shared.totals.withLock { totals in
                             totals.replay.events += part.events
@@ -337,8 +347,10 @@ public struct Rebuilder: Sendable {
                     for projector in targets {
                         for table in projector.tables {
                             let rebuilt = try Self.checksum(schema: shadow, table: table.name, on: connection)
-                            let current = comparable.contains(projector.name)
-                                ? try Self.checksum(schema: ProjectionSchema.live, table: table.name, on: connection) : nil
+                            let current =
+                                comparable.contains(projector.name)
+                                ? try Self.checksum(schema: ProjectionSchema.live, table: table.name, on: connection)
+                                : nil
                             checks.append(
                                 TableCheck(
                                     table: table.name,
@@ -423,7 +435,11 @@ public struct Rebuilder: Sendable {
     }
 
     /// Row count and an order-independent checksum (sum of 60-bit prefixes of each row's MD5).
-    static func checksum(schema: String, table: String, on connection: PostgresConnection) throws -> (rows: Int64, sum: String) {
+    static func checksum(
+        schema: String,
+        table: String,
+        on connection: PostgresConnection
+    ) throws -> (rows: Int64, sum: String) {
         let row = try connection.query(
             """
             SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text

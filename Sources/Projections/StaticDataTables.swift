@@ -6,20 +6,27 @@ import StaticData
 /// Copies the shipped static data (types, skills, systems, stations, ...) into schema `sde`, so
 /// the read-model views and reports can join it. Reloaded when the shipped data changes.
 enum StaticDataTables {
-    static func ensureLoaded(on connection: PostgresConnection) throws {
+    /// The rows and their checksum, computed once per process (the shipped data is constant).
+    private static let shipped: (tables: [(String, [[Cell]])], checksum: String) = {
         let tables = Self.tables()
         var hasher = SHA256()
         for (name, rows) in tables {
             hasher.update(data: Data(name.utf8))
             for row in rows { hasher.update(data: Data("\(row)".utf8)) }
         }
-        let checksum = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return (tables, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }()
+
+    static func ensureLoaded(on connection: PostgresConnection) throws {
+        let (tables, checksum) = Self.shipped
         let loaded = try connection.query("SELECT checksum FROM sde.meta").first.map { try $0.get(0, as: String.self) }
         guard loaded != checksum else { return }
         let work = { (connection: PostgresConnection) throws in
             // Serialised: two processes starting at once load it once.
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('sde.load'))")
-            let again = try connection.query("SELECT checksum FROM sde.meta").first.map { try $0.get(0, as: String.self) }
+            let again = try connection.query("SELECT checksum FROM sde.meta").first.map {
+                try $0.get(0, as: String.self)
+            }
             guard again != checksum else { return }
             for (name, rows) in tables {
                 try connection.executeScript("DELETE FROM sde.\(name)")
@@ -49,16 +56,21 @@ enum StaticDataTables {
             (
                 "types",
                 sorted(data.types).map {
-                    [int($0.id), .text($0.name), int($0.groupID), .text($0.groupName), int($0.categoryID),
-                     .text($0.categoryName), $0.volume.map(Cell.double) ?? .null]
+                    [
+                        int($0.id), .text($0.name), int($0.groupID), .text($0.groupName), int($0.categoryID),
+                        .text($0.categoryName), $0.volume.map(Cell.double) ?? .null,
+                    ]
                 }
             ),
             (
                 "skills",
                 sorted(data.skills).map {
-                    [int($0.id), .text($0.name), int($0.groupID), .text($0.groupName), $0.rank.map(Cell.double) ?? .null,
-                     $0.primaryAttribute.map { .text($0.rawValue) } ?? .null,
-                     $0.secondaryAttribute.map { .text($0.rawValue) } ?? .null]
+                    [
+                        int($0.id), .text($0.name), int($0.groupID), .text($0.groupName),
+                        $0.rank.map(Cell.double) ?? .null,
+                        $0.primaryAttribute.map { .text($0.rawValue) } ?? .null,
+                        $0.secondaryAttribute.map { .text($0.rawValue) } ?? .null,
+                    ]
                 }
             ),
             ("regions", sorted(data.regions).map { [int($0.id), .text($0.name)] }),
@@ -71,7 +83,9 @@ enum StaticDataTables {
             ),
             (
                 "stations",
-                sorted(data.stations).map { [int($0.id), .text($0.name), int($0.systemID), int($0.typeID), int($0.owner)] }
+                sorted(data.stations).map {
+                    [int($0.id), .text($0.name), int($0.systemID), int($0.typeID), int($0.owner)]
+                }
             ),
             (
                 "npc_corporations",

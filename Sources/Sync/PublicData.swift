@@ -52,7 +52,9 @@ struct PublicData: Sendable {
         )
         try await self.pool.withConnection { connection in
             if fetch.kind == .failed {
-                try connection.execute("UPDATE sync.public_fetches SET due_at = now() + interval '1 hour' WHERE name = 'market_prices'")
+                try connection.execute(
+                    "UPDATE sync.public_fetches SET due_at = now() + interval '1 hour' WHERE name = 'market_prices'"
+                )
             } else {
                 try connection.execute(
                     """

@@ -50,7 +50,10 @@ package struct SyncHarness: Sendable {
         var registered = [RegisteredCharacter]()
         for id in ids ?? self.characterIDs {
             guard
-                let token = self.simulator.issueRefreshToken(characterID: Int(id), scopes: scopes ?? self.simulator.allScopes)
+                let token = self.simulator.issueRefreshToken(
+                    characterID: Int(id),
+                    scopes: scopes ?? self.simulator.allScopes
+                )
             else { throw TestSetupError("the simulator has no character \(id)") }
             registered.append(
                 try await self.registry.register(

@@ -17,7 +17,9 @@ import Testing
             #expect(sync.status == 0 && sync.output.contains("read models:"), "\(sync.output)")
 
             let list = try run(["characters", "list", "--format", "json"])
-            let characters = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
+            let characters = try #require(
+                try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
+            )
             let name = try #require(characters.first?["name"] as? String)
             let id = try #require(characters.first?["id"] as? Int)
 
@@ -40,7 +42,10 @@ import Testing
 
             // By id, one section, as CSV and as a table.
             let csv = try run(["show", String(id), "--section", "skills", "--format", "csv"])
-            #expect(csv.output.hasPrefix("# skills.totals\ntotal_sp,unallocated_sp,fetched_at"), "\(csv.output.prefix(200))")
+            #expect(
+                csv.output.hasPrefix("# skills.totals\ntotal_sp,unallocated_sp,fetched_at"),
+                "\(csv.output.prefix(200))"
+            )
             let table = try run(["show", String(id), "--section", "ship"])
             #expect(table.status == 0 && table.output.contains("== ship ==") && table.output.contains("ship_type"))
             let nobody = try run(["show", "Nobody At All"])
@@ -49,7 +54,9 @@ import Testing
             #expect(badSection.status != 0 && badSection.output.contains("no section named asets"))
 
             let overview = try run(["overview", "--format", "json"])
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(overview.output.utf8)) as? [[String: Any]])
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(overview.output.utf8)) as? [[String: Any]]
+            )
             #expect(rows.count == 2 && rows.allSatisfy { $0["sp"] is Int && $0["location"] is String })
 
             #expect(try run(["project"]).output.contains("applied 0 events"))
@@ -60,7 +67,9 @@ import Testing
             #expect(badProjection.status != 0 && badProjection.output.contains("no read model named nope"))
 
             let stats = try run(["stats", "--format", "json"])
-            let statistics = try #require(try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])
+            let statistics = try #require(
+                try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any]
+            )
             let projections = try #require(statistics["projections"] as? [String: Any])
             #expect(projections["quarantined"] as? Int == 0)
             #expect(try run(["stats"]).output.contains("read models (log head"))

@@ -2,11 +2,12 @@ import ESISimulator
 import EventLog
 import Foundation
 import Postgres
-@testable import Projections
 import Sync
 import SyncTestSupport
 import TestSupport
 import Testing
+
+@testable import Projections
 
 /// The property the design rests on: however the events were applied — as they arrived, in
 /// batches of any size, interrupted by a crash — the read models equal a rebuild from the log.
@@ -30,7 +31,12 @@ import Testing
                 _ = try await harness.engine().runPass(filter: PassFilter(sections: chosen), force: true)
                 if step % 17 == 5 {
                     // Something ESI never sends but a projector must survive: quarantined, skipped.
-                    try await appendFetch(harness.pool, character: harness.characterIDs[step % 6], section: "contacts", json: "{\"oops\"")
+                    try await appendFetch(
+                        harness.pool,
+                        character: harness.characterIDs[step % 6],
+                        section: "contacts",
+                        json: "{\"oops\""
+                    )
                 }
                 // Incremental projection in batches of varying size, sometimes skipped for a while.
                 if random.next() % 4 != 0 {
@@ -40,7 +46,10 @@ import Testing
             }
             try await project(harness.pool)
             let incremental = try await dumpReadModels(harness.pool)
-            let quarantined = try await rows(harness.pool, "SELECT projector, position, reason FROM projection.quarantine ORDER BY 1, 2")
+            let quarantined = try await rows(
+                harness.pool,
+                "SELECT projector, position, reason FROM projection.quarantine ORDER BY 1, 2"
+            )
             #expect(quarantined.count >= 3)
             #expect(incremental.values.reduce(0) { $0 + $1.count } > 5_000, "a month of six characters is a real log")
 
@@ -50,7 +59,12 @@ import Testing
             // And directly: the swapped-in tables are row for row the incremental ones.
             let rebuilt = try await dumpReadModels(harness.pool)
             for (table, rows) in incremental { #expect(rebuilt[table] == rows, "table \(table)") }
-            #expect(try await rows(harness.pool, "SELECT projector, position, reason FROM projection.quarantine ORDER BY 1, 2") == quarantined)
+            #expect(
+                try await rows(
+                    harness.pool,
+                    "SELECT projector, position, reason FROM projection.quarantine ORDER BY 1, 2"
+                ) == quarantined
+            )
             // A rebuild on one job is the same as on three.
             _ = try await Rebuilder(pool: harness.pool).rebuild(RebuildOptions(jobs: 1))
             #expect(try await dumpReadModels(harness.pool) == incremental)
@@ -63,7 +77,10 @@ import Testing
             try await harness.register()
             for _ in 0..<6 {
                 try await harness.advanceTime(by: 8 * 3600)
-                _ = try await harness.engine().runPass(filter: PassFilter(sections: harness.settings.sections), force: true)
+                _ = try await harness.engine().runPass(
+                    filter: PassFilter(sections: harness.settings.sections),
+                    force: true
+                )
             }
             _ = try await Rebuilder(pool: harness.pool).prepare()
             // Install empty read models at position 0 so everything goes through the incremental path.
@@ -75,13 +92,20 @@ import Testing
             }
             let head = try await value(harness.pool, "SELECT position FROM eventlog.head", as: Int64.self)
             // Project in small batches and kill the projecting connection mid-way: a crash.
-            let crashPool = PostgresPool(conninfo: harness.conninfo + " application_name=crashing_projector", maxConnections: 1)
+            let crashPool = PostgresPool(
+                conninfo: harness.conninfo + " application_name=crashing_projector",
+                maxConnections: 1
+            )
             let runner = ProjectionRunner(pool: crashPool, batchSize: 25)
             let projecting = Task { try await runner.catchUp() }
             var checkpoint: Int64 = 0
             while checkpoint < head / 4 {
                 try await Task.sleep(for: .milliseconds(5))
-                checkpoint = try await value(harness.pool, "SELECT min(position) FROM projection.projectors", as: Int64.self)
+                checkpoint = try await value(
+                    harness.pool,
+                    "SELECT min(position) FROM projection.projectors",
+                    as: Int64.self
+                )
             }
             try await harness.pool.withConnection { connection in
                 try connection.execute(
@@ -92,7 +116,11 @@ import Testing
             }
             await #expect(throws: (any Error).self) { try await projecting.value }
             crashPool.close()
-            let stopped = try await value(harness.pool, "SELECT min(position) FROM projection.projectors", as: Int64.self)
+            let stopped = try await value(
+                harness.pool,
+                "SELECT min(position) FROM projection.projectors",
+                as: Int64.self
+            )
             #expect(stopped > 0 && stopped < head, "the crash came mid-way (checkpoint \(stopped) of \(head))")
 
             // Resuming applies the rest exactly once: the result is a rebuild's, attempt counters included.
@@ -101,7 +129,11 @@ import Testing
             let report = try await Rebuilder(pool: harness.pool).rebuild(RebuildOptions(verify: true))
             #expect(report.checks.allSatisfy { $0.matches == true })
             #expect(try await dumpReadModels(harness.pool) == resumed)
-            let attempts = try await value(harness.pool, "SELECT sum(attempts)::int8 FROM readmodel.sync_status", as: Int64.self)
+            let attempts = try await value(
+                harness.pool,
+                "SELECT sum(attempts)::int8 FROM readmodel.sync_status",
+                as: Int64.self
+            )
             let events = try await value(
                 harness.pool,
                 "SELECT count(*) FROM eventlog.events WHERE stream LIKE 'character:%'",
@@ -113,11 +145,18 @@ import Testing
 
     @Test func aRebuildThatDisagreesWithTheLiveTablesIsRefusedTableByTable() async throws {
         try await TestDatabase.with { pool, _ in
-            try await appendFetch(pool, character: 1, section: "titles", json: #"[{"title_id":1,"name":"A"},{"title_id":2,"name":"B"}]"#)
+            try await appendFetch(
+                pool,
+                character: 1,
+                section: "titles",
+                json: #"[{"title_id":1,"name":"A"},{"title_id":2,"name":"B"}]"#
+            )
             try await appendFetch(pool, character: 1, section: "implants", json: "[9899]")
             try await project(pool)
             // Someone edits a read model behind the projectors' back.
-            try await pool.withConnection { try $0.execute("DELETE FROM readmodel.character_titles WHERE title_id = 2") }
+            try await pool.withConnection {
+                try $0.execute("DELETE FROM readmodel.character_titles WHERE title_id = 2")
+            }
             await #expect(throws: RebuildRefused.self) {
                 try await Rebuilder(pool: pool).rebuild(RebuildOptions(verify: true))
             }
@@ -130,7 +169,13 @@ import Testing
             }
             // Nothing was swapped, no shadow left behind; without --verify the rebuild repairs it.
             #expect(try await value(pool, "SELECT count(*) FROM readmodel.character_titles", as: Int64.self) == 1)
-            #expect(try await value(pool, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'readmodel_shadow%'", as: Int64.self) == 0)
+            #expect(
+                try await value(
+                    pool,
+                    "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'readmodel_shadow%'",
+                    as: Int64.self
+                ) == 0
+            )
             _ = try await Rebuilder(pool: pool).rebuild(RebuildOptions(projectors: ["characters"]))
             #expect(try await value(pool, "SELECT count(*) FROM readmodel.character_titles", as: Int64.self) == 2)
         }
@@ -141,7 +186,9 @@ import Testing
             try await appendFetch(pool, character: 1, section: "implants", json: "[9899, 9941]")
             try await project(pool)
             // As if an older build had installed another version of the skills read model.
-            try await pool.withConnection { try $0.execute("UPDATE projection.projectors SET version = 0 WHERE name = 'characters'") }
+            try await pool.withConnection {
+                try $0.execute("UPDATE projection.projectors SET version = 0 WHERE name = 'characters'")
+            }
             let status = try await ProjectionStatus.load(pool)
             #expect(status.projectors.first { $0.name == "characters" }?.needsRebuild == true)
             #expect(try await Rebuilder(pool: pool).prepare() == ["characters"])
@@ -156,7 +203,14 @@ import Testing
         try await TestDatabase.with { pool, _ in
             let wrong = Projector(
                 name: "mining_ledger",
-                tables: [TableSpec("mining_ledger", [("character_id", .bigint), ("tons", .double)], key: ["character_id"], mode: .upsert)],
+                tables: [
+                    TableSpec(
+                        "mining_ledger",
+                        [("character_id", .bigint), ("tons", .double)],
+                        key: ["character_id"],
+                        mode: .upsert
+                    )
+                ],
                 sections: [:]
             ) { _, _ in [] }
             let message = try await pool.withConnection { connection -> String in

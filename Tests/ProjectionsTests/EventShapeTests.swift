@@ -1,9 +1,10 @@
 import EventLog
 import Foundation
 import Postgres
-@testable import Projections
 import TestSupport
 import Testing
+
+@testable import Projections
 
 /// Read models built from hand-made events: what each kind of section keeps, what a 304 changes,
 /// how undecodable events are quarantined and retried.
@@ -12,18 +13,31 @@ import Testing
 
     @Test func aSnapshotIsReplacedByTheNextFetchAndA304ChangesOnlyTheStatus() async throws {
         try await TestDatabase.with { pool, _ in
-            let first = #"{"skills":[{"skill_id":3300,"active_skill_level":2,"trained_skill_level":3,"skillpoints_in_skill":8000},{"skill_id":3301,"active_skill_level":1,"trained_skill_level":1,"skillpoints_in_skill":250}],"total_sp":8250,"unallocated_sp":5}"#
-            let second = #"{"skills":[{"skill_id":3300,"active_skill_level":3,"trained_skill_level":3,"skillpoints_in_skill":8000}],"total_sp":8000,"unallocated_sp":0}"#
+            let first =
+                #"{"skills":[{"skill_id":3300,"active_skill_level":2,"trained_skill_level":3,"skillpoints_in_skill":8000},{"skill_id":3301,"active_skill_level":1,"trained_skill_level":1,"skillpoints_in_skill":250}],"total_sp":8250,"unallocated_sp":5}"#
+            let second =
+                #"{"skills":[{"skill_id":3300,"active_skill_level":3,"trained_skill_level":3,"skillpoints_in_skill":8000}],"total_sp":8000,"unallocated_sp":0}"#
             let t0 = Date(timeIntervalSince1970: 1_800_000_000)
             try await appendFetch(pool, character: self.character, section: "skills", json: first, at: t0)
             try await project(pool)
-            #expect(try await rows(pool, "SELECT skill_id, active_skill_level FROM readmodel.skills ORDER BY 1") == ["(3300,2)", "(3301,1)"])
+            #expect(
+                try await rows(pool, "SELECT skill_id, active_skill_level FROM readmodel.skills ORDER BY 1") == [
+                    "(3300,2)", "(3301,1)",
+                ]
+            )
             try await appendFetch(pool, character: self.character, section: "skills", json: second, at: t0 + 3600)
             try await project(pool)
             #expect(try await rows(pool, "SELECT skill_id, active_skill_level FROM readmodel.skills") == ["(3300,3)"])
             #expect(try await value(pool, "SELECT total_sp FROM readmodel.skill_totals", as: Int64.self) == 8000)
 
-            try await appendFetch(pool, character: self.character, section: "skills", json: second, outcome: .notModified, at: t0 + 7200)
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "skills",
+                json: second,
+                outcome: .notModified,
+                at: t0 + 7200
+            )
             try await project(pool)
             #expect(try await rows(pool, "SELECT skill_id, active_skill_level FROM readmodel.skills") == ["(3300,3)"])
             let status = try await rows(
@@ -40,28 +54,68 @@ import Testing
             func entry(_ id: Int, _ amount: Double) -> String {
                 #"{"id":\#(id),"date":"2026-11-0\#(id)T10:00:00Z","ref_type":"player_donation","amount":\#(amount),"balance":1000.5,"description":"d\#(id)"}"#
             }
-            try await appendFetch(pool, character: self.character, section: "wallet_journal", json: "[\(entry(1, 10)),\(entry(2, 20))]")
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "wallet_journal",
+                json: "[\(entry(1, 10)),\(entry(2, 20))]"
+            )
             try await project(pool)
             // ESI's window moves on: entry 1 is gone from the answer, 2 changed, 3 is new.
-            try await appendFetch(pool, character: self.character, section: "wallet_journal", json: "[\(entry(2, 25)),\(entry(3, 30))]")
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "wallet_journal",
+                json: "[\(entry(2, 25)),\(entry(3, 30))]"
+            )
             try await project(pool)
             #expect(
                 try await rows(pool, "SELECT id, amount FROM readmodel.wallet_journal ORDER BY id")
                     == ["(1,10)", "(2,25)", "(3,30)"]
             )
             // Mails likewise, beyond the newest-mails window.
-            let mail = #"{"mail_id":%d,"from":90000002,"subject":"s%d","timestamp":"2026-11-30T12:00:00Z","is_read":false,"labels":[1],"recipients":[{"recipient_id":90000001,"recipient_type":"character"}]}"#
-            try await appendFetch(pool, character: self.character, section: "mails", json: "[\(String(format: mail, 1, 1))]")
-            try await appendFetch(pool, character: self.character, section: "mails", json: "[\(String(format: mail, 2, 2))]")
-            try await appendFetch(pool, character: self.character, section: "mail_body", json: #"{"body":"<b>hi</b>"}"#, parameters: ["mail_id": "2"])
+            let mail =
+                #"{"mail_id":%d,"from":90000002,"subject":"s%d","timestamp":"2026-11-30T12:00:00Z","is_read":false,"labels":[1],"recipients":[{"recipient_id":90000001,"recipient_type":"character"}]}"#
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "mails",
+                json: "[\(String(format: mail, 1, 1))]"
+            )
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "mails",
+                json: "[\(String(format: mail, 2, 2))]"
+            )
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "mail_body",
+                json: #"{"body":"<b>hi</b>"}"#,
+                parameters: ["mail_id": "2"]
+            )
             try await project(pool)
-            #expect(try await rows(pool, "SELECT mail_id, subject, body FROM readmodel.mails_view ORDER BY 1") == ["(1,s1,)", "(2,s2,<b>hi</b>)"])
+            #expect(
+                try await rows(pool, "SELECT mail_id, subject, body FROM readmodel.mails_view ORDER BY 1") == [
+                    "(1,s1,)", "(2,s2,<b>hi</b>)",
+                ]
+            )
             // A failed fetch changes nothing but the status.
-            try await appendFetch(pool, character: self.character, section: "wallet_journal", json: "<html>502</html>", outcome: .failed)
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "wallet_journal",
+                json: "<html>502</html>",
+                outcome: .failed
+            )
             try await project(pool)
             #expect(try await value(pool, "SELECT count(*) FROM readmodel.wallet_journal", as: Int64.self) == 3)
             #expect(
-                try await rows(pool, "SELECT section, failing FROM readmodel.sync_sections WHERE section = 'wallet_journal'")
+                try await rows(
+                    pool,
+                    "SELECT section, failing FROM readmodel.sync_sections WHERE section = 'wallet_journal'"
+                )
                     == ["(wallet_journal,t)"]
             )
         }
@@ -77,7 +131,12 @@ import Testing
                  {"item_id":13,"type_id":34,"quantity":7,"location_id":30000142,"location_type":"solar_system","location_flag":"AutoFit","is_singleton":false}]
                 """
             try await appendFetch(pool, character: self.character, section: "assets", json: assets)
-            try await appendFetch(pool, character: self.character, section: "asset_names", json: #"[{"item_id":10,"name":"Speedy"},{"item_id":11,"name":"None"}]"#)
+            try await appendFetch(
+                pool,
+                character: self.character,
+                section: "asset_names",
+                json: #"[{"item_id":10,"name":"Speedy"},{"item_id":11,"name":"None"}]"#
+            )
             try await project(pool)
             let tree = try await rows(
                 pool,
@@ -94,7 +153,10 @@ import Testing
                     "(13,,30000142,0,,solar_system,Jita,\"The Forge\")",
                 ]
             )
-            #expect(try await value(pool, "SELECT type_name FROM readmodel.assets_view WHERE item_id = 10", as: String.self) == "Rifter")
+            #expect(
+                try await value(pool, "SELECT type_name FROM readmodel.assets_view WHERE item_id = 10", as: String.self)
+                    == "Rifter"
+            )
         }
     }
 
@@ -104,7 +166,8 @@ import Testing
                 pool,
                 character: self.character,
                 section: "character_details",
-                json: #"{"name":"Pilot","corporation_id":98999999,"alliance_id":99999999,"birthday":"2015-03-24T11:37:00Z","race_id":1,"bloodline_id":1,"security_status":-2.5,"description":"x","gender":"female","totally_new_field":{"a":1}}"#
+                json:
+                    #"{"name":"Pilot","corporation_id":98999999,"alliance_id":99999999,"birthday":"2015-03-24T11:37:00Z","race_id":1,"bloodline_id":1,"security_status":-2.5,"description":"x","gender":"female","totally_new_field":{"a":1}}"#
             )
             try await project(pool)
             #expect(
@@ -124,7 +187,10 @@ import Testing
                 )
             )
             try await project(pool)
-            #expect(try await value(pool, "SELECT corporation_name FROM readmodel.character_overview", as: String.self) == "Late Corp")
+            #expect(
+                try await value(pool, "SELECT corporation_name FROM readmodel.character_overview", as: String.self)
+                    == "Late Corp"
+            )
         }
     }
 
@@ -132,8 +198,18 @@ import Testing
         try await TestDatabase.with { pool, _ in
             let good = #"[{"title_id":1,"name":"Member"}]"#
             try await appendFetch(pool, character: self.character, section: "titles", json: good)
-            let malformed = try await appendFetch(pool, character: self.character, section: "titles", json: #"[{"title_id":2,"na"#)
-            let unknownShape = try await appendFetch(pool, character: self.character, section: "loyalty", json: #"{"points":5}"#)
+            let malformed = try await appendFetch(
+                pool,
+                character: self.character,
+                section: "titles",
+                json: #"[{"title_id":2,"na"#
+            )
+            let unknownShape = try await appendFetch(
+                pool,
+                character: self.character,
+                section: "loyalty",
+                json: #"{"points":5}"#
+            )
             try await appendFetch(pool, character: self.character, section: "implants", json: "[9899]")
             try await project(pool)
             // The bad titles fetch is skipped: the good one stays; the later implants fetch applied.
@@ -195,7 +271,11 @@ import Testing
             #expect(report.decodeNow == 1)
             #expect(report.rebuilt == ["characters"])
             #expect(report.stillQuarantined == 0)
-            #expect(try await rows(pool, "SELECT corporation_id, loyalty_points FROM readmodel.character_loyalty") == ["(1000035,1200)"])
+            #expect(
+                try await rows(pool, "SELECT corporation_id, loyalty_points FROM readmodel.character_loyalty") == [
+                    "(1000035,1200)"
+                ]
+            )
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Projections
 import Testing
+
+@testable import Projections
 
 @Suite struct ParsingTests {
     @Test func timestampsInESIsFormsAndNotOthers() {
@@ -8,7 +9,9 @@ import Testing
         #expect(parseTimestamp("2026-11-30T12:34:56.250Z") == Date(timeIntervalSince1970: 1_796_042_096.25))
         #expect(parseTimestamp("2000-01-01T00:00:00Z") == Date(timeIntervalSince1970: 946_684_800))
         #expect(parseTimestamp("1969-12-31T23:59:59Z") == Date(timeIntervalSince1970: -1))
-        for bad in ["", "2026-11-30", "2026-13-01T00:00:00Z", "2026-11-30T25:00:00Z", "2026-11-30T12:34:56+02:00", "yesterday"] {
+        for bad in [
+            "", "2026-11-30", "2026-13-01T00:00:00Z", "2026-11-30T25:00:00Z", "2026-11-30T12:34:56+02:00", "yesterday",
+        ] {
             #expect(parseTimestamp(bad) == nil, "\(bad)")
         }
         // Agrees with Foundation on many dates.
@@ -31,12 +34,18 @@ import Testing
 
     @Test func parametersOfTheLog() {
         #expect(parseParameters("{}") == [:])
-        #expect(parseParameters(#"{"chunk": "0", "character_id": "2112000001"}"#) == ["chunk": "0", "character_id": "2112000001"])
+        #expect(
+            parseParameters(#"{"chunk": "0", "character_id": "2112000001"}"#) == [
+                "chunk": "0", "character_id": "2112000001",
+            ]
+        )
         #expect(parseParameters(#"{"name": "a \"quoted\" value"}"#) == ["name": "a \"quoted\" value"])
     }
 
     @Test func jsonFieldsAreReadLeniently() throws {
-        let object = try Projections.object(parseJSON(Array(#"{"a": 5, "b": "x", "c": true, "d": 1.5, "e": null, "f": [1, 2]}"#.utf8)))
+        let object = try Projections.object(
+            parseJSON(Array(#"{"a": 5, "b": "x", "c": true, "d": 1.5, "e": null, "f": [1, 2]}"#.utf8))
+        )
         #expect(object.int("a") == .int(5))
         #expect(object.int("b") == .null)  // a mistyped optional field is NULL, not an error
         #expect(object.text("b") == .text("x"))

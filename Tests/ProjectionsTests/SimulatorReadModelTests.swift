@@ -2,10 +2,11 @@ import ESISimulator
 import EventLog
 import Foundation
 import Postgres
-@testable import Projections
 import Sync
 import SyncTestSupport
 import Testing
+
+@testable import Projections
 
 /// Read models of characters synced from the simulator: they show what ESI served, and follow the
 /// world as it changes.
@@ -62,7 +63,10 @@ import Testing
             #expect(assetsAfter != assetsBefore, "four simulated days of trading change someone's assets")
             // Accumulating sections now hold history, and none of it went missing on a later fetch.
             #expect(try await value(harness.pool, "SELECT count(*) FROM readmodel.wallet_journal", as: Int64.self) > 0)
-            let sections = try await rows(harness.pool, "SELECT DISTINCT section FROM readmodel.sync_sections ORDER BY 1")
+            let sections = try await rows(
+                harness.pool,
+                "SELECT DISTINCT section FROM readmodel.sync_sections ORDER BY 1"
+            )
             #expect(sections.count == harness.settings.sections.count)
         }
     }

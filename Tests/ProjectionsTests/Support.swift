@@ -1,8 +1,9 @@
 import EventLog
 import Foundation
 import Postgres
-@testable import Projections
 import Testing
+
+@testable import Projections
 
 /// Installs the read models (a rebuild of what is missing) and applies every event.
 func project(_ pool: PostgresPool, batchSize: Int = 2000) async throws {
@@ -23,7 +24,11 @@ func dumpReadModels(_ pool: PostgresPool) async throws -> [String: [String]] {
 }
 
 /// Rows of one query, each as text.
-func rows(_ pool: PostgresPool, _ sql: String, _ parameters: [any PostgresEncodable & Sendable] = []) async throws
+func rows(
+    _ pool: PostgresPool,
+    _ sql: String,
+    _ parameters: [any PostgresEncodable & Sendable] = []
+) async throws
     -> [String]
 {
     try await pool.withConnection { connection in

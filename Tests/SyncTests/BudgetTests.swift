@@ -1,7 +1,7 @@
-import SyncTestSupport
 import ESI
 import Foundation
 import Settings
+import SyncTestSupport
 import Testing
 
 @testable import Sync

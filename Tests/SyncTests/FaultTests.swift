@@ -1,9 +1,9 @@
-import SyncTestSupport
 import ESI
 import ESISimulator
 import EventLog
 import Foundation
 import Sync
+import SyncTestSupport
 import Testing
 
 @Suite struct SyncFaultTests {

@@ -1,8 +1,8 @@
-import SyncTestSupport
 import ESISimulator
 import EventLog
 import Foundation
 import Sync
+import SyncTestSupport
 import Testing
 
 @Suite struct FullSyncTests {

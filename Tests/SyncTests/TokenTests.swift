@@ -1,10 +1,10 @@
-import SyncTestSupport
 import ESI
 import ESISimulator
 import EventLog
 import Foundation
 import Postgres
 import Sync
+import SyncTestSupport
 import Testing
 import TokenVault
 

@@ -27,7 +27,10 @@ enum CharacterReadModels {
         "character_location",
         [("solar_system_id", .bigint), ("station_id", .bigint), ("structure_id", .bigint)]
     )
-    static let ship = single("character_ship", [("ship_item_id", .bigint), ("ship_type_id", .bigint), ("ship_name", .text)])
+    static let ship = single(
+        "character_ship",
+        [("ship_item_id", .bigint), ("ship_type_id", .bigint), ("ship_name", .text)]
+    )
     static let online = single(
         "character_online",
         [("online", .boolean), ("last_login", .timestamptz), ("last_logout", .timestamptz), ("logins", .bigint)]
@@ -62,12 +65,17 @@ enum CharacterReadModels {
         [("record_id", .bigint), ("corporation_id", .bigint), ("start_date", .timestamptz), ("is_deleted", .boolean)],
         key: ["record_id"]
     )
-    static let loyalty = list("character_loyalty", [("corporation_id", .bigint), ("loyalty_points", .bigint)], key: ["corporation_id"])
+    static let loyalty = list(
+        "character_loyalty",
+        [("corporation_id", .bigint), ("loyalty_points", .bigint)],
+        key: ["corporation_id"]
+    )
     static let titles = list("character_titles", [("title_id", .bigint), ("name", .text)], key: ["title_id"])
     static let fwStats = single(
         "character_fw_stats",
         [
-            ("faction_id", .bigint), ("enlisted_on", .timestamptz), ("current_rank", .bigint), ("highest_rank", .bigint),
+            ("faction_id", .bigint), ("enlisted_on", .timestamptz), ("current_rank", .bigint),
+            ("highest_rank", .bigint),
             ("kills_yesterday", .bigint), ("kills_last_week", .bigint), ("kills_total", .bigint),
             ("victory_points_yesterday", .bigint), ("victory_points_last_week", .bigint),
             ("victory_points_total", .bigint),
@@ -112,7 +120,8 @@ enum CharacterReadModels {
             return one(
                 details,
                 [
-                    o.text("name"), o.int("corporation_id"), o.int("alliance_id"), o.int("faction_id"), o.int("race_id"),
+                    o.text("name"), o.int("corporation_id"), o.int("alliance_id"), o.int("faction_id"),
+                    o.int("race_id"),
                     o.int("bloodline_id"), o.text("gender"), o.time("birthday"), o.double("security_status"),
                     o.text("title"), o.text("description"),
                 ]
@@ -154,16 +163,20 @@ enum CharacterReadModels {
                 + many(
                     jumpClones,
                     try o.objects("jump_clones").map {
-                        [.int(try $0.requiredInt("jump_clone_id")), $0.text("name"), $0.int("location_id"),
-                         $0.text("location_type"), $0.ints("implants")]
+                        [
+                            .int(try $0.requiredInt("jump_clone_id")), $0.text("name"), $0.int("location_id"),
+                            $0.text("location_type"), $0.ints("implants"),
+                        ]
                     }
                 )
         case "corporation_history":
             return many(
                 corporationHistory,
                 try objects(json).map {
-                    [.int(try $0.requiredInt("record_id")), $0.int("corporation_id"), $0.time("start_date"),
-                     $0.bool("is_deleted")]
+                    [
+                        .int(try $0.requiredInt("record_id")), $0.int("corporation_id"), $0.time("start_date"),
+                        $0.bool("is_deleted"),
+                    ]
                 }
             )
         case "loyalty":
@@ -196,8 +209,10 @@ enum CharacterReadModels {
             return many(
                 planets,
                 try objects(json).map {
-                    [.int(try $0.requiredInt("planet_id")), $0.int("solar_system_id"), $0.text("planet_type"),
-                     $0.int("upgrade_level"), $0.int("num_pins"), $0.time("last_update")]
+                    [
+                        .int(try $0.requiredInt("planet_id")), $0.int("solar_system_id"), $0.text("planet_type"),
+                        $0.int("upgrade_level"), $0.int("num_pins"), $0.time("last_update"),
+                    ]
                 }
             )
         default:

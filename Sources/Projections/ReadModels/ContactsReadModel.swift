@@ -31,16 +31,23 @@ enum ContactsReadModel {
             return many(
                 contacts,
                 try objects(json).map {
-                    [.int(try $0.requiredInt("contact_id")), $0.text("contact_type"), $0.double("standing"),
-                     $0.bool("is_blocked"), $0.bool("is_watched"), $0.ints("label_ids")]
+                    [
+                        .int(try $0.requiredInt("contact_id")), $0.text("contact_type"), $0.double("standing"),
+                        $0.bool("is_blocked"), $0.bool("is_watched"), $0.ints("label_ids"),
+                    ]
                 }
             )
         case "contact_labels":
-            return many(labels, try objects(json).map { [.int(try $0.requiredInt("label_id")), $0.text("label_name")] })
+            return many(
+                labels,
+                try objects(json).map { [.int(try $0.requiredInt("label_id")), $0.text("label_name")] }
+            )
         case "standings":
             return many(
                 standings,
-                try objects(json).map { [.int(try $0.requiredInt("from_id")), $0.text("from_type"), $0.double("standing")] }
+                try objects(json).map {
+                    [.int(try $0.requiredInt("from_id")), $0.text("from_type"), $0.double("standing")]
+                }
             )
         default:
             return []

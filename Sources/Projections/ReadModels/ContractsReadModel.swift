@@ -27,7 +27,10 @@ enum ContractsReadModel {
     )
     static let bids = TableSpec(
         "contract_bids",
-        [M.c, ("contract_id", .bigint), ("bid_id", .bigint), ("bidder_id", .bigint), ("amount", .double), ("date_bid", .timestamptz)],
+        [
+            M.c, ("contract_id", .bigint), ("bid_id", .bigint), ("bidder_id", .bigint), ("amount", .double),
+            ("date_bid", .timestamptz),
+        ],
         key: ["character_id", "contract_id", "bid_id"],
         mode: .replace(scope: ["character_id", "contract_id"])
     )
@@ -46,7 +49,8 @@ enum ContractsReadModel {
         case "contracts":
             let rows = try objects(json).map { o -> [Cell] in
                 [
-                    character, .int(try o.requiredInt("contract_id")), o.text("type"), o.text("status"), o.text("title"),
+                    character, .int(try o.requiredInt("contract_id")), o.text("type"), o.text("status"),
+                    o.text("title"),
                     o.text("availability"), o.int("issuer_id"), o.int("issuer_corporation_id"), o.int("assignee_id"),
                     o.int("acceptor_id"), o.bool("for_corporation"), o.time("date_issued"), o.time("date_expired"),
                     o.time("date_accepted"), o.time("date_completed"), o.int("days_to_complete"),
@@ -58,15 +62,19 @@ enum ContractsReadModel {
         case "contract_items":
             let contract = Cell.int(try event.parameter("contract_id"))
             let rows = try objects(json).map {
-                [character, contract, .int(try $0.requiredInt("record_id")), $0.int("type_id"), $0.int("quantity"),
-                 $0.int("raw_quantity"), $0.bool("is_included"), $0.bool("is_singleton")]
+                [
+                    character, contract, .int(try $0.requiredInt("record_id")), $0.int("type_id"), $0.int("quantity"),
+                    $0.int("raw_quantity"), $0.bool("is_included"), $0.bool("is_singleton"),
+                ]
             }
             return [.replace(items, scope: [character, contract], rows: rows)]
         case "contract_bids":
             let contract = Cell.int(try event.parameter("contract_id"))
             let rows = try objects(json).map {
-                [character, contract, .int(try $0.requiredInt("bid_id")), $0.int("bidder_id"), $0.double("amount"),
-                 $0.time("date_bid")]
+                [
+                    character, contract, .int(try $0.requiredInt("bid_id")), $0.int("bidder_id"), $0.double("amount"),
+                    $0.time("date_bid"),
+                ]
             }
             return [.replace(bids, scope: [character, contract], rows: rows)]
         default:

@@ -24,7 +24,11 @@ enum MailsReadModel {
         key: ["label_id"]
     )
     static let unread = M.single("mail_unread", [("total_unread_count", .bigint)])
-    static let lists = M.list("mailing_lists", [("mailing_list_id", .bigint), ("name", .text)], key: ["mailing_list_id"])
+    static let lists = M.list(
+        "mailing_lists",
+        [("mailing_list_id", .bigint), ("name", .text)],
+        key: ["mailing_list_id"]
+    )
 
     static let projector = Projector(
         name: "mails",
@@ -44,7 +48,8 @@ enum MailsReadModel {
                     int64(r.fields["recipient_id"]).map { ($0, r.fields["recipient_type"] as? String ?? "unknown") }
                 }
                 return [
-                    character, .int(try o.requiredInt("mail_id")), o.int("from"), o.text("subject"), o.time("timestamp"),
+                    character, .int(try o.requiredInt("mail_id")), o.int("from"), o.text("subject"),
+                    o.time("timestamp"),
                     o.bool("is_read"), o.ints("labels"),
                     .ints(recipients.map(\.0)), .texts(recipients.map(\.1)),
                 ]
@@ -60,18 +65,26 @@ enum MailsReadModel {
                     labels,
                     scope: [character],
                     rows: try o.objects("labels").map {
-                        [character, .int(try $0.requiredInt("label_id")), $0.text("name"), $0.text("color"),
-                         $0.int("unread_count")]
+                        [
+                            character, .int(try $0.requiredInt("label_id")), $0.text("name"), $0.text("color"),
+                            $0.int("unread_count"),
+                        ]
                     }
                 ),
-                .replace(unread, scope: [character], rows: [[character, o.int("total_unread_count"), .time(event.fetchedAt)]]),
+                .replace(
+                    unread,
+                    scope: [character],
+                    rows: [[character, o.int("total_unread_count"), .time(event.fetchedAt)]]
+                ),
             ]
         case "mailing_lists":
             return [
                 .replace(
                     lists,
                     scope: [character],
-                    rows: try objects(json).map { [character, .int(try $0.requiredInt("mailing_list_id")), $0.text("name")] }
+                    rows: try objects(json).map {
+                        [character, .int(try $0.requiredInt("mailing_list_id")), $0.text("name")]
+                    }
                 )
             ]
         default:

@@ -32,8 +32,10 @@ enum SkillsReadModel {
         case "skills":
             let o = try object(json)
             let rows = try o.objects("skills").map {
-                [character, .int(try $0.requiredInt("skill_id")), $0.int("active_skill_level"),
-                 $0.int("trained_skill_level"), $0.int("skillpoints_in_skill")]
+                [
+                    character, .int(try $0.requiredInt("skill_id")), $0.int("active_skill_level"),
+                    $0.int("trained_skill_level"), $0.int("skillpoints_in_skill"),
+                ]
             }
             return [
                 .replace(skills, scope: [character], rows: rows),
@@ -45,9 +47,11 @@ enum SkillsReadModel {
             ]
         case "skill_queue":
             let rows = try objects(json).map {
-                [character, .int(try $0.requiredInt("queue_position")), .int(try $0.requiredInt("skill_id")),
-                 $0.int("finished_level"), $0.time("start_date"), $0.time("finish_date"), $0.int("level_start_sp"),
-                 $0.int("level_end_sp"), $0.int("training_start_sp")]
+                [
+                    character, .int(try $0.requiredInt("queue_position")), .int(try $0.requiredInt("skill_id")),
+                    $0.int("finished_level"), $0.time("start_date"), $0.time("finish_date"), $0.int("level_start_sp"),
+                    $0.int("level_end_sp"), $0.int("training_start_sp"),
+                ]
             }
             return [.replace(queue, scope: [character], rows: rows)]
         default:

@@ -10,7 +10,10 @@ enum UniverseReadModel {
     )
     static let stations = TableSpec(
         "stations",
-        [("station_id", .bigint), ("name", .text), ("system_id", .bigint), ("type_id", .bigint), ("owner_id", .bigint)],
+        [
+            ("station_id", .bigint), ("name", .text), ("system_id", .bigint), ("type_id", .bigint),
+            ("owner_id", .bigint),
+        ],
         key: ["station_id"],
         mode: .upsert
     )
@@ -42,20 +45,32 @@ enum UniverseReadModel {
         switch event.section {
         case "universe_names":
             return [
-                .upsert(names, rows: try objects(json).map { [.int(try $0.requiredInt("id")), $0.text("name"), $0.text("category")] })
+                .upsert(
+                    names,
+                    rows: try objects(json).map {
+                        [.int(try $0.requiredInt("id")), $0.text("name"), $0.text("category")]
+                    }
+                )
             ]
         case "station":
             let o = try object(json)
             let id = try int64(o.fields["station_id"]) ?? event.parameter("station_id")
-            return [.upsert(stations, rows: [[.int(id), o.text("name"), o.int("system_id"), o.int("type_id"), o.int("owner")]])]
+            return [
+                .upsert(
+                    stations,
+                    rows: [[.int(id), o.text("name"), o.int("system_id"), o.int("type_id"), o.int("owner")]]
+                )
+            ]
         case "structure":
             let o = try object(json)
             return [
                 .upsert(
                     structures,
                     rows: [
-                        [.int(try event.parameter("structure_id")), o.text("name"), o.int("solar_system_id"),
-                         o.int("type_id"), o.int("owner_id")]
+                        [
+                            .int(try event.parameter("structure_id")), o.text("name"), o.int("solar_system_id"),
+                            o.int("type_id"), o.int("owner_id"),
+                        ]
                     ]
                 )
             ]

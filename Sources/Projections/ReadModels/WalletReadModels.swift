@@ -55,7 +55,8 @@ enum WalletReadModels {
         let character = Cell.int(try event.requireCharacter())
         let rows = try objects(event.json as Any).map { o -> [Cell] in
             [
-                character, .int(try o.requiredInt("transaction_id")), o.time("date"), o.int("type_id"), o.int("quantity"),
+                character, .int(try o.requiredInt("transaction_id")), o.time("date"), o.int("type_id"),
+                o.int("quantity"),
                 o.double("unit_price"), o.int("client_id"), o.int("location_id"), o.bool("is_buy"),
                 o.bool("is_personal"), o.int("journal_ref_id"),
             ]
@@ -72,7 +73,8 @@ enum WalletReadModels {
         let rows = try objects(event.json as Any).map { o -> [Cell] in
             guard case .date = o.date("date") else { throw DecodeError("a mining entry has no date") }
             return [
-                character, o.date("date"), .int(try o.requiredInt("solar_system_id")), .int(try o.requiredInt("type_id")),
+                character, o.date("date"), .int(try o.requiredInt("solar_system_id")),
+                .int(try o.requiredInt("type_id")),
                 o.int("quantity"),
             ]
         }
