@@ -22,7 +22,7 @@ struct OverviewCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try self.global.settings()
         let part = try await withMigratedDatabase(settings) { database in
-            _ = try await Rebuilder(pool: database.pool).prepare()
+            try await prepareReadModels(database.pool)
             return try await CharacterQueries.overview(pool: database.pool)
         }
         let state = CharacterState(id: 0, name: "", sections: [SectionState(name: "characters", parts: [part])])

@@ -32,11 +32,9 @@ struct ProjectCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try self.global.settings()
         try await withMigratedDatabase(settings) { database in
-            let progress = RebuildProgressBar()
             let rebuilder = Rebuilder(pool: database.pool)
-            let rebuilt = try await rebuilder.prepare { progress.show($0) }
-            progress.finish()
-            for name in rebuilt { printError("rebuilt \(name) (new or changed read model)") }
+            try await prepareReadModels(database.pool)
+            let progress = RebuildProgressBar()
             if self.retryQuarantined {
                 let report = try await rebuilder.retryQuarantined(jobs: self.jobs) { progress.show($0) }
                 progress.finish()
@@ -147,6 +145,15 @@ struct RebuildCommand: AsyncParsableCommand {
         }
         return table.render()
     }
+}
+
+/// Builds the read models that are missing or changed (new installation, new version), showing
+/// progress: the first command after an upgrade may replay the whole log.
+func prepareReadModels(_ pool: PostgresPool) async throws {
+    let progress = RebuildProgressBar()
+    let rebuilt = try await Rebuilder(pool: pool).prepare { progress.show($0) }
+    progress.finish()
+    for name in rebuilt { printError("built read model \(name) from the event log (new or changed)") }
 }
 
 /// A progress bar on a terminal, a line every few seconds otherwise.

@@ -44,7 +44,7 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try self.global.settings()
         let state = try await withMigratedDatabase(settings) { database in
-            _ = try await Rebuilder(pool: database.pool).prepare()
+            try await prepareReadModels(database.pool)
             let (id, name) = try await CharacterQueries.resolve(self.character, pool: database.pool)
             return try await CharacterQueries.state(
                 of: id,

@@ -63,7 +63,7 @@ struct SyncCommand: AsyncParsableCommand {
             let summary = try await engine.runPass(filter: filter, force: self.force) { reporter.show($0) }
             reporter.finish()
             if !self.noProject {
-                _ = try await Rebuilder(pool: engine.pool).prepare()
+                try await prepareReadModels(engine.pool)
                 let applied = try await ProjectionRunner(pool: engine.pool).catchUp()
                 printError("read models: \(applied) events applied")
             }
@@ -100,7 +100,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let summary = try await context.withEngine { engine in
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
             // The read models: new or changed ones rebuilt first, then kept current as events arrive.
-            for name in try await Rebuilder(pool: engine.pool).prepare() { printError("rebuilt read model \(name)") }
+            try await prepareReadModels(engine.pool)
             let runner = ProjectionRunner(pool: engine.pool)
             let projecting = Task {
                 try await runner.run { printError("projection: \($0); retrying in 5 s") }
