@@ -144,7 +144,6 @@ public final class Simulator: Sendable {
         return response
     }
 
-    /// How many ESI answers of each status the simulator has sent (tests check for 420s).
     /// The route's rate limit, scaled by ``SimulatorConfiguration/rateLimitScale``.
     func rateLimit(of route: RouteSpec) -> RouteSpec.RateLimit? {
         guard var limit = route.rateLimit else { return nil }
@@ -152,6 +151,7 @@ public final class Simulator: Sendable {
         return limit
     }
 
+    /// How many ESI answers of each status the simulator has sent (tests check for 420s).
     public var answeredStatuses: [Int: Int] { self.statusCounts.withLock { $0 } }
 
     // MARK: - ESI
@@ -219,7 +219,8 @@ public final class Simulator: Sendable {
                 authFailure = (401, "Unauthorized - Invalid token")
             }
         }
-        let bucket = route.rateLimit.map { "\($0.group):\(tokenCharacter.map(String.init) ?? request.client)" }
+        let rateLimit = self.rateLimit(of: route)
+        let bucket = rateLimit.map { "\($0.group):\(tokenCharacter.map(String.init) ?? request.client)" }
         /// An ESI error for this route, with its limit bookkeeping.
         func fail(_ status: Int, _ message: String, extra: [(String, JSONValue)] = []) -> SimulatorResponse {
             self.error(
@@ -227,12 +228,12 @@ public final class Simulator: Sendable {
                 message,
                 headers: headers,
                 delay: delay,
-                limit: self.rateLimit(of: route),
+                limit: rateLimit,
                 bucket: bucket,
                 extra: extra
             )
         }
-        if let limit = self.rateLimit(of: route), let bucket {
+        if let limit = rateLimit, let bucket {
             let (remaining, retryAfter) = self.rateLimiter.remaining(bucket: bucket, limit: limit, now: Date())
             if remaining <= 0 {
                 var response = SimulatorResponse(
@@ -353,7 +354,7 @@ public final class Simulator: Sendable {
         if let match = request.headers["if-none-match"], match == tag {
             return self.finish(
                 SimulatorResponse(status: 304, headers: headers, body: [], delay: delay),
-                limit: self.rateLimit(of: route),
+                limit: rateLimit,
                 bucket: bucket
             )
         }
@@ -366,13 +367,13 @@ public final class Simulator: Sendable {
                     body: Array(body.prefix(max(1, body.count / 2))),
                     delay: delay
                 ),
-                limit: self.rateLimit(of: route),
+                limit: rateLimit,
                 bucket: bucket
             )
         }
         return self.finish(
             SimulatorResponse(status: 200, headers: headers, body: body, delay: delay),
-            limit: self.rateLimit(of: route),
+            limit: rateLimit,
             bucket: bucket
         )
     }

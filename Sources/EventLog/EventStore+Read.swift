@@ -59,30 +59,47 @@ extension EventStore {
     public func payloads(_ hashes: [PayloadHash], verify: Bool = false) async throws -> [PayloadHash: [UInt8]] {
         guard !hashes.isEmpty else { return [:] }
         return try await self.pool.withConnection { connection in
-            var result = [PayloadHash: [UInt8]]()
-            let rows = try connection.query(
-                "SELECT hash, codec, raw_size, body FROM eventlog.payloads WHERE hash = ANY($1)",
-                [hashes.map { ByteA($0.bytes) }]
-            )
-            for row in rows {
-                let hash = PayloadHash(bytes: try row.get(0, as: ByteA.self).bytes)!
-                let codecID: Int16 = try row.get(1)
-                guard let codec = PayloadCodec(rawValue: codecID) else {
-                    throw EventLogError(.corruptPayload, "payload \(hash) has an unknown codec \(codecID)")
-                }
-                let raw: [UInt8]
-                do {
-                    raw = try codec.decode(try row.get(3, as: ByteA.self).bytes, rawSize: try row.get(2))
-                } catch let error as EventLogError {
-                    throw EventLogError(.corruptPayload, "payload \(hash): \(error.message)")
-                }
-                if verify, PayloadHash(of: raw) != hash {
-                    throw EventLogError(.corruptPayload, "payload \(hash) decodes to bytes with another hash")
-                }
-                result[hash] = raw
-            }
-            return result
+            try Self.payloads(hashes, verify: verify, on: connection).mapValues { try $0.get() }
         }
+    }
+
+    /// The payloads of `hashes` read on a connection the caller holds (inside its transaction),
+    /// each decoded or with the reason it could not be: callers that skip a corrupt payload and go
+    /// on (the projectors) and callers that stop at one (``payloads(_:verify:)``) share it.
+    public static func payloads(
+        _ hashes: some Collection<PayloadHash>,
+        verify: Bool = false,
+        on connection: PostgresConnection
+    ) throws -> [PayloadHash: Result<[UInt8], EventLogError>] {
+        guard !hashes.isEmpty else { return [:] }
+        var result = [PayloadHash: Result<[UInt8], EventLogError>]()
+        let rows = try connection.query(
+            "SELECT hash, codec, raw_size, body FROM eventlog.payloads WHERE hash = ANY($1)",
+            [hashes.map { ByteA($0.bytes) }]
+        )
+        for row in rows {
+            let hash = PayloadHash(bytes: try row.get(0, as: ByteA.self).bytes)!
+            let codecID: Int16 = try row.get(1)
+            guard let codec = PayloadCodec(rawValue: codecID) else {
+                result[hash] = .failure(
+                    EventLogError(.corruptPayload, "payload \(hash) has an unknown codec \(codecID)")
+                )
+                continue
+            }
+            do {
+                let raw = try codec.decode(try row.get(3, as: ByteA.self).bytes, rawSize: try row.get(2))
+                if verify, PayloadHash(of: raw) != hash {
+                    result[hash] = .failure(
+                        EventLogError(.corruptPayload, "payload \(hash) decodes to bytes with another hash")
+                    )
+                } else {
+                    result[hash] = .success(raw)
+                }
+            } catch let error as EventLogError {
+                result[hash] = .failure(EventLogError(.corruptPayload, "payload \(hash): \(error.message)"))
+            }
+        }
+        return result
     }
 }
 

@@ -16,7 +16,7 @@ public enum PayloadCodec: Int16, Sendable {
     }
 
     /// Restores the raw bytes of a stored body.
-    public func decode(_ body: [UInt8], rawSize: Int) throws -> [UInt8] {
+    func decode(_ body: [UInt8], rawSize: Int) throws -> [UInt8] {
         switch self {
         case .raw:
             guard body.count == rawSize else {

@@ -110,15 +110,15 @@ enum Applier {
 
 /// Payloads parsed once per event, however many projectors read them.
 struct ParsedPayloads {
-    var payloads: [PayloadHash: Payload]
+    var payloads: [PayloadHash: Result<[UInt8], EventLogError>]
     private var cache: [PayloadHash: Result<Any, DecodeError>] = [:]
 
-    init(payloads: [PayloadHash: Payload]) { self.payloads = payloads }
+    init(payloads: [PayloadHash: Result<[UInt8], EventLogError>]) { self.payloads = payloads }
 
     /// Decoded bytes of the payloads parsed so far.
     var parsedBytes: Int {
         self.cache.keys.reduce(0) { total, hash in
-            if case .bytes(let bytes)? = self.payloads[hash] { total + bytes.count } else { total }
+            if case .success(let bytes)? = self.payloads[hash] { total + bytes.count } else { total }
         }
     }
 
@@ -127,13 +127,13 @@ struct ParsedPayloads {
         if let cached = self.cache[hash] { return cached }
         let result: Result<Any, DecodeError>
         switch self.payloads[hash] {
-        case .bytes(let bytes)?:
+        case .success(let bytes)?:
             do {
                 result = .success(try parseJSON(bytes))
             } catch {
                 result = .failure(DecodeError("\(error)"))
             }
-        case .corrupt(let reason)?: result = .failure(DecodeError("payload \(hash) is corrupt: \(reason)"))
+        case .failure(let error)?: result = .failure(DecodeError(error.message))
         case nil: result = .failure(DecodeError("payload \(hash) is not in the log"))
         }
         self.cache[hash] = result

@@ -13,9 +13,11 @@ struct Batch {
     var watched: Set<Int64> = []
     /// Watched positions that decoded, as (projector, position).
     private(set) var released: [(projector: String, position: Int64)] = []
-    private(set) var rowCount = 0
 
     var isEmpty: Bool { self.buffers.isEmpty && self.quarantined.isEmpty }
+
+    /// Rows the flush writes: after folding, one per key (a journal entry fetched ten times is one).
+    var rowCount: Int { self.buffers.values.reduce(0) { $0 + $1.count } }
 
     /// Applies one event to the batch: all of the projector's writes for it, or none (the event
     /// is then quarantined). Returns whether it applied.
@@ -80,10 +82,8 @@ struct Batch {
         switch write {
         case .replace(let table, let scope, let rows):
             self.buffers[table.name, default: TableBuffer(table)].replace(scope: scope, rows: rows)
-            self.rowCount += rows.count
         case .upsert(let table, let rows):
             self.buffers[table.name, default: TableBuffer(table)].upsert(rows)
-            self.rowCount += rows.count
         }
     }
 
@@ -147,10 +147,14 @@ private struct TableBuffer {
         for row in rows { self.rows[self.table.keyIndexes.map { row[$0] }] = row }
     }
 
-    func row(key: [Cell]) -> [Cell]? {
-        if let row = self.rows[key] { return row }
-        for rows in self.scopes.values { if let row = rows[key] { return row } }
-        return nil
+    /// A row by key; only stateful tables are read, and they are upsert tables.
+    func row(key: [Cell]) -> [Cell]? { self.rows[key] }
+
+    var count: Int {
+        switch self.table.mode {
+        case .replace: self.scopes.values.reduce(0) { $0 + $1.count }
+        case .upsert: self.rows.count
+        }
     }
 
     var allRows: [[Cell]] {

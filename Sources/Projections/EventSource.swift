@@ -75,28 +75,15 @@ enum EventSource {
         ).map { try $0.get(0, as: String.self) }
     }
 
-    /// Decoded payloads; a payload missing or corrupt is absent (its events are quarantined).
-    static func payloads(_ hashes: Set<PayloadHash>, on connection: PostgresConnection) throws -> [PayloadHash: Payload]
+    /// Decoded payloads; a payload missing or corrupt is absent or a failure (its events are
+    /// quarantined with the reason).
+    static func payloads(
+        _ hashes: Set<PayloadHash>,
+        on connection: PostgresConnection
+    ) throws
+        -> [PayloadHash: Result<[UInt8], EventLogError>]
     {
-        guard !hashes.isEmpty else { return [:] }
-        var result = [PayloadHash: Payload]()
-        let rows = try connection.query(
-            "SELECT hash, codec, raw_size, body FROM eventlog.payloads WHERE hash = ANY($1)",
-            [hashes.map { ByteA($0.bytes) }]
-        )
-        for row in rows {
-            guard let hash = PayloadHash(bytes: try row.get(0, as: ByteA.self).bytes) else { continue }
-            guard let codec = PayloadCodec(rawValue: try row.get(1)) else {
-                result[hash] = .corrupt("unknown codec")
-                continue
-            }
-            do {
-                result[hash] = .bytes(try codec.decode(try row.get(3, as: ByteA.self).bytes, rawSize: try row.get(2)))
-            } catch {
-                result[hash] = .corrupt("\(error)")
-            }
-        }
-        return result
+        try EventStore.payloads(hashes, on: connection)
     }
 
     static func decode(_ row: PostgresRow) throws -> EnvelopeRow {
@@ -113,11 +100,6 @@ enum EventSource {
             payloadSize: try row.get(9)
         )
     }
-}
-
-enum Payload {
-    case bytes([UInt8])
-    case corrupt(String)
 }
 
 /// Parses the log's parameter objects, flat `{"name": "value", ...}` written by the sync; anything

@@ -28,7 +28,8 @@ public struct TableSpec: Sendable, Hashable {
     public let key: [String]
     public let mode: Mode
     /// Whether the projector reads its own earlier rows (the framework then loads them for the
-    /// characters of each batch). Such tables have `character_id` as their first key column.
+    /// characters of each batch). Such tables are upsert tables with `character_id` as their first
+    /// key column.
     public let stateful: Bool
 
     let keyIndexes: [Int]
@@ -46,6 +47,10 @@ public struct TableSpec: Sendable, Hashable {
         self.key = key
         self.mode = mode
         self.stateful = stateful
+        precondition(
+            !stateful || (mode == .upsert && key.first == "character_id"),
+            "\(name): a stateful table upserts by character"
+        )
         let names = columns.map(\.0)
         self.keyIndexes = key.map { names.firstIndex(of: $0)! }
         if case .replace(let scope) = mode {

@@ -115,13 +115,20 @@ public final class SyncEngine: Sendable {
         let started = Date()
         try await self.queue.register()
         try await self.queue.analyzeIfStale()
-        do {
-            _ = try await self.publicData.refreshMarketPrices()
-        } catch {
-            self.logger.warning("market prices not fetched (asset values wait for the next try): \(error)")
-        }
+        await self.refreshMarketPrices()
         let housekeeping = Task { await self.housekeeping() }
         defer { housekeeping.cancel() }
+        // A worker checks every minute whether a day has passed; its own task, so that a slow ESI
+        // answer never delays the heartbeats that keep the leases.
+        let prices =
+            continuous
+            ? Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(60))
+                    await self.refreshMarketPrices()
+                }
+            } : nil
+        defer { prices?.cancel() }
         var summary = PassSummary()
         // Sections in flight; each runs a few requests at once, so requests in flight are about
         // twice this.
@@ -183,19 +190,23 @@ public final class SyncEngine: Sendable {
         return summary
     }
 
+    /// Market prices for asset values, when a day has passed (the claim makes it one worker).
+    private func refreshMarketPrices() async {
+        do {
+            _ = try await self.publicData.refreshMarketPrices()
+        } catch is CancellationError {
+        } catch {
+            self.logger.warning("market prices not fetched (asset values wait for the next try): \(error)")
+        }
+    }
+
     /// Heartbeats for the leases, and the budget shared with other workers.
     private func housekeeping() async {
         var lastHeartbeat = Date()
-        var lastPrices = Date.distantPast
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             do {
                 try await self.budget.exchange(with: self.pool)
-                // Market prices (asset values): the claim makes it one worker once a day.
-                if Date().timeIntervalSince(lastPrices) >= 60 {
-                    lastPrices = Date()
-                    _ = try await self.publicData.refreshMarketPrices()
-                }
                 if Date().timeIntervalSince(lastHeartbeat) >= Double(self.settings.leaseSeconds) / 3 {
                     try await self.queue.heartbeat()
                     lastHeartbeat = Date()

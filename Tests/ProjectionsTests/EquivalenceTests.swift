@@ -162,6 +162,7 @@ import Testing
             }
             do {
                 _ = try await Rebuilder(pool: pool).rebuild(RebuildOptions(projectors: ["characters"], verify: true))
+                Issue.record("the rebuild of the edited read model was not refused")
             } catch let refused as RebuildRefused {
                 let bad = refused.checks.filter { $0.matches == false }
                 #expect(bad.map(\.table) == ["character_titles"])

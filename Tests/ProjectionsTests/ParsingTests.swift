@@ -26,7 +26,6 @@ import Testing
         #expect(parseDay("2000-01-01") == 0)
         #expect(parseDay("2026-11-30") == 9830)
         #expect(parseDay("1999-12-31") == -1)
-        #expect(parseDay("2026-02-30x") != nil)  // the day part is read; ESI's dates are well formed
         #expect(parseDay("30.11.2026") == nil)
         #expect(formatDate(9830) == "2026-11-30")
         #expect(Cell.date(9830).keyText == "2026-11-30")
