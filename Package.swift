@@ -75,10 +75,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "SkillSets", dependencies: ["Postgres", "StaticData"], swiftSettings: swiftSettings),
+        .target(name: "Reports", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "Projections",
             dependencies: [
-                "EventLog", "Postgres", "StaticData", "Sync", .product(name: "Crypto", package: "swift-crypto"),
+                "EventLog", "Postgres", "SkillSets", "StaticData", "Sync",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedFiles"]
@@ -117,8 +120,8 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections", "Settings",
-                "SimulatorCommandLine", "Sync", "TokenVault",
+                "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections", "Reports", "Settings",
+                "SimulatorCommandLine", "SkillSets", "StaticData", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

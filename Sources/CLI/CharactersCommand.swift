@@ -2,16 +2,17 @@ import ArgumentParser
 import ESI
 import Foundation
 import Postgres
+import Projections
 import Settings
 import Sync
 
 struct CharactersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "characters",
-        abstract: "Register, list, remove, disable and enable characters.",
+        abstract: "Register, claim, list, remove, disable and enable characters.",
         subcommands: [
-            AddCharacter.self, ListCharacters.self, RemoveCharacter.self, DisableCharacter.self, EnableCharacter.self,
-            ListNotifications.self,
+            AddCharacter.self, ClaimCharacter.self, ListCharacters.self, RemoveCharacter.self, DisableCharacter.self,
+            EnableCharacter.self, ListNotifications.self,
         ]
     )
 }
@@ -46,9 +47,7 @@ struct AddCharacter: AsyncParsableCommand {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
         // "-": one token per line of standard input (several characters at once).
-        let tokens =
-            (self.refreshToken == "-" ? Array(AnyIterator { readLine(strippingNewline: true) }) : [self.refreshToken])
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let tokens = readTokens(self.refreshToken)
         guard !tokens.isEmpty else { throw ValidationError("the refresh token is empty") }
         let (registered, failures) = try await context.withMigratedDatabase { database in
             let http = HTTPClient(userAgent: context.sync.userAgent)
@@ -146,15 +145,76 @@ extension CharacterAction {
     }
 }
 
-struct RemoveCharacter: CharacterAction {
+struct RemoveCharacter: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove",
-        abstract: "Remove a character: its token and queue go; its events stay in the log."
+        abstract: "Remove a character: its token, queue and read models go; its events stay in the log.",
+        discussion: """
+            The character is no longer synced, and every row of it in the read models (and its \
+            skill-set checks) is deleted in one transaction; a rebuild skips it. Its events stay in \
+            the log, so the audit trail of what it had keeps working. Its user is still known to \
+            own it, so it counts as unregistered in the compliance reports. Deleting the events too \
+            is `memberaudit purge`, the one destructive command.
+            """
     )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The character's id.") var id: Int64
-    var done: String { "removed" }
-    func act(_ registry: Registry) async throws -> Bool { try await registry.remove(self.id) }
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        let removed = try await context.withMigratedDatabase { database in
+            try await CharacterRemoval.remove(self.id, pool: database.pool)
+        }
+        guard let removed else {
+            printError("error: no character \(self.id) is registered or in the log (see: memberaudit characters list)")
+            throw ExitCode(1)
+        }
+        print(
+            "removed character \(self.id)\(removed.wasRegistered ? "" : " (it was not registered)"): "
+                + "\(removed.readModelRows) read-model rows deleted; its events stay in the log"
+        )
+    }
+}
+
+struct ClaimCharacter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claim",
+        abstract: "Record that a user owns a character, without registering it for syncing.",
+        discussion: """
+            What an EVE SSO login does for a character its owner has not registered: the token \
+            (any scopes) is refreshed once and verified, and the character is recorded as the \
+            user's. Compliance reports then count it as known but unregistered. Nothing is stored \
+            of the token. Pass "-" to read tokens from standard input, one per line.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The refresh token, or - to read tokens from standard input.")
+    var refreshToken: String
+
+    @Option(help: "The user who owns the character (created if new; default: the character's name).")
+    var user: String?
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        try context.sync.requireSSOCredentials()
+        let tokens = readTokens(self.refreshToken)
+        guard !tokens.isEmpty else { throw ValidationError("the refresh token is empty") }
+        try await context.withMigratedDatabase { database in
+            let registry = Registry(pool: database.pool, cipher: context.cipher)
+            let sso = SSOClient(http: HTTPClient(userAgent: context.sync.userAgent), configuration: context.sync.sso)
+            for token in tokens {
+                let claimed = try await registry.claim(refreshToken: token, user: self.user, sso: sso)
+                print("\(claimed.characterName) (\(claimed.characterID)) is owned by user \(claimed.user)")
+            }
+        }
+    }
+}
+
+/// "-": one token per line of standard input; otherwise the argument itself.
+func readTokens(_ argument: String) -> [String] {
+    (argument == "-" ? Array(AnyIterator { readLine(strippingNewline: true) }) : [argument])
+        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
 }
 
 struct DisableCharacter: CharacterAction {

@@ -13,8 +13,9 @@ struct MemberAudit: AsyncParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, CharactersCommand.self, SyncCommand.self, WorkerCommand.self, ProjectCommand.self,
-            RebuildCommand.self, ShowCommand.self, OverviewCommand.self, StatsCommand.self, LogCommand.self,
-            DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
+            RebuildCommand.self, ShowCommand.self, OverviewCommand.self, SkillSetsCommand.self, ReportCommand.self,
+            StatsCommand.self, LogCommand.self,
+            PurgeCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
         ]
     )
 }

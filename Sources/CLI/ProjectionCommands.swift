@@ -69,7 +69,7 @@ struct RebuildCommand: AsyncParsableCommand {
             --verify the rebuilt tables are first compared with the live ones at the same log \
             position (row counts and an order-independent checksum per table); a difference is \
             reported table by table and nothing is swapped (exit status 1). Projectors: \
-            \(Catalog.projectors.map(\.name).joined(separator: ", ")).
+            \(Catalog.names.joined(separator: ", ")).
             """
     )
 
@@ -89,10 +89,10 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard self.jobs >= 1, self.jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
-        let known = Set(Catalog.projectors.map(\.name))
+        let known = Set(Catalog.names)
         for name in self.projections where !known.contains(name) {
             throw ValidationError(
-                "no read model named \(name); they are: \(Catalog.projectors.map(\.name).joined(separator: ", "))"
+                "no read model named \(name); they are: \(Catalog.names.joined(separator: ", "))"
             )
         }
     }

@@ -262,6 +262,12 @@ public final class Simulator: Sendable {
             guard tokenScopes.contains(scope), pathCharacter == nil || pathCharacter == character else {
                 return fail(403, "token not valid for scope")
             }
+            // Corporation routes answer only a member of that corporation.
+            if let corporation = parameters["corporation_id"].flatMap(Int.init),
+                !self.world.members(ofCorporation: corporation).contains(character)
+            {
+                return fail(403, "Character is not in the corporation")
+            }
         }
         if route.path == "/universe/structures/{structure_id}",
             let id = parameters["structure_id"].flatMap(Int.init), faults.forbiddenStructures.contains(id)

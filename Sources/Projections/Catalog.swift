@@ -7,10 +7,18 @@ public enum Catalog {
         CharacterReadModels.projector, ContactsReadModel.projector, SkillsReadModel.projector,
         AssetsReadModel.projector, MailsReadModel.projector, ContractsReadModel.projector,
         WalletReadModels.journalProjector, WalletReadModels.transactionsProjector, WalletReadModels.miningProjector,
-        UniverseReadModel.projector, SyncStatusReadModel.projector,
+        UniverseReadModel.projector, SyncStatusReadModel.projector, CorporationMembersReadModel.projector,
     ]
 
     public static func projector(named name: String) -> Projector? { self.projectors.first { $0.name == name } }
+
+    /// Read models computed from other read models (see ``DerivedModel``).
+    public static let derived: [DerivedModel] = [SkillSetChecks.model]
+
+    public static func derived(named name: String) -> DerivedModel? { self.derived.first { $0.name == name } }
+
+    /// Every projector's and derived model's name, as `rebuild --projection` takes them.
+    public static var names: [String] { self.projectors.map(\.name) + self.derived.map(\.name) }
 
     /// The views over all read models (`projections/views.sql`).
     static var viewsSQL: String { EmbeddedFiles.text(named: "views.sql")! }
@@ -22,8 +30,10 @@ struct ProjectorDDL: Sendable {
     let version: Int
     let hash: String
 
-    init(_ projector: Projector) throws {
-        let file = "\(projector.name).sql"
+    init(_ projector: Projector) throws { try self.init(name: projector.name) }
+
+    init(name: String) throws {
+        let file = "\(name).sql"
         guard let sql = EmbeddedFiles.text(named: file) else {
             throw ProjectionError("projections/\(file) is missing from the build")
         }

@@ -44,7 +44,10 @@ enum EventSource {
         on connection: PostgresConnection
     ) throws -> [EnvelopeRow] {
         try connection.query(
-            "SELECT \(columns) FROM eventlog.events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3",
+            """
+            SELECT \(columns) FROM eventlog.events WHERE position > $1 AND position <= $2 AND \(notRemoved)
+            ORDER BY position LIMIT $3
+            """,
             [position, last, Int64(limit)]
         ).map(decode)
     }
@@ -61,7 +64,12 @@ enum EventSource {
         ).map(decode)
     }
 
-    /// Every stream of the log (a skip scan of the stream index: one probe per stream).
+    /// Removed characters' events stay in the log, but no read model shows them (see
+    /// docs/skill-sets.md, "Removing a character").
+    static let notRemoved = "stream NOT IN (SELECT 'character:' || character_id FROM sync.removed_characters)"
+
+    /// Every stream of the log but removed characters' (a skip scan of the stream index: one probe
+    /// per stream).
     static func streams(on connection: PostgresConnection) throws -> [String] {
         try connection.query(
             """
@@ -70,7 +78,7 @@ enum EventSource {
                 UNION ALL
                 SELECT (SELECT min(stream) FROM eventlog.events WHERE stream > s.stream) FROM s WHERE s.stream IS NOT NULL
             )
-            SELECT stream FROM s WHERE stream IS NOT NULL
+            SELECT stream FROM s WHERE stream IS NOT NULL AND \(notRemoved)
             """
         ).map { try $0.get(0, as: String.self) }
     }

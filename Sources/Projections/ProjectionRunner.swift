@@ -56,6 +56,9 @@ public final class ProjectionRunner: Sendable {
         let events = try EventSource.events(after: from, limit: limit, on: connection)
         guard let last = events.last?.position else { return (0, from) }
         try Applier.apply(events, to: active, schema: ProjectionSchema.live, on: connection)
+        for model in Catalog.derived where installed[model.name]?.isCurrent(name: model.name) == true {
+            try model.refresh(after: events, active: active, schema: ProjectionSchema.live, on: connection)
+        }
         try connection.execute(
             "UPDATE projection.projectors SET position = $2, updated_at = now() WHERE name = ANY($1) AND position < $2",
             [active.map(\.projector.name), last]

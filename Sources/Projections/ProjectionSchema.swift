@@ -9,12 +9,21 @@ enum ProjectionSchema {
     /// Runs the projector's DDL in `schema` and checks that every table it writes is there with its
     /// columns in order and of their types.
     static func createTables(_ projector: Projector, in schema: String, on connection: PostgresConnection) throws {
-        let ddl = try ProjectorDDL(projector)
+        try self.createTables(name: projector.name, tables: projector.tables, in: schema, on: connection)
+    }
+
+    static func createTables(
+        name: String,
+        tables: [TableSpec],
+        in schema: String,
+        on connection: PostgresConnection
+    ) throws {
+        let ddl = try ProjectorDDL(name: name)
         try connection.executeScript("SET LOCAL search_path = \(schema), pg_catalog")
         do {
             try connection.executeScript(ddl.sql)
         } catch {
-            throw ProjectionError("projections/\(projector.name).sql: \(error.message)")
+            throw ProjectionError("projections/\(name).sql: \(error.message)")
         }
         try connection.executeScript("SET LOCAL search_path = public, pg_catalog")
         let rows = try connection.query(
@@ -24,7 +33,7 @@ enum ProjectionSchema {
             WHERE n.nspname = $1 AND c.relname = ANY($2) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY c.relname, a.attnum
             """,
-            [schema, projector.tables.map(\.name)]
+            [schema, tables.map(\.name)]
         )
         var found = [String: [String]]()
         for row in rows {
@@ -32,14 +41,14 @@ enum ProjectionSchema {
                 "\(try row.get(1, as: String.self)) \(try row.get(2, as: String.self))"
             )
         }
-        for table in projector.tables {
+        for table in tables {
             let expected = table.columns.map { "\($0.name) \($0.type.rawValue)" }
             guard let actual = found[table.name] else {
-                throw ProjectionError("projections/\(projector.name).sql does not create table \(table.name)")
+                throw ProjectionError("projections/\(name).sql does not create table \(table.name)")
             }
             guard actual == expected else {
                 throw ProjectionError(
-                    "projections/\(projector.name).sql: table \(table.name) has columns (\(actual.joined(separator: ", "))) "
+                    "projections/\(name).sql: table \(table.name) has columns (\(actual.joined(separator: ", "))) "
                         + "but the projector writes (\(expected.joined(separator: ", ")))"
                 )
             }
@@ -55,7 +64,7 @@ enum ProjectionSchema {
         let installed = try Set(
             connection.query("SELECT name FROM projection.projectors").map { try $0.get(0, as: String.self) }
         )
-        guard Catalog.projectors.allSatisfy({ installed.contains($0.name) }) else { return }
+        guard Catalog.names.allSatisfy({ installed.contains($0) }) else { return }
         try connection.executeScript("SET LOCAL search_path = readmodel, pg_catalog")
         do {
             try connection.executeScript(Catalog.viewsSQL)
@@ -100,8 +109,11 @@ extension InstalledProjector {
     }
 
     /// Whether the installed tables are the ones this build's projector writes.
-    func isCurrent(for projector: Projector) -> Bool {
-        guard let ddl = try? ProjectorDDL(projector) else { return false }
+    func isCurrent(for projector: Projector) -> Bool { self.isCurrent(name: projector.name) }
+
+    /// Whether the installed tables are the ones this build's DDL file `name`.sql creates.
+    func isCurrent(name: String) -> Bool {
+        guard let ddl = try? ProjectorDDL(name: name) else { return false }
         return self.version == ddl.version && self.ddlHash == ddl.hash
     }
 }

@@ -84,9 +84,7 @@ public struct Rebuilder: Sendable {
             try connection.transaction { connection in
                 try StaticDataTables.ensureLoaded(on: connection)
                 let installed = try InstalledProjector.load(connection)
-                return Catalog.projectors.filter { projector in
-                    installed[projector.name].map { !$0.isCurrent(for: projector) } ?? true
-                }.map(\.name)
+                return Catalog.names.filter { name in installed[name].map { !$0.isCurrent(name: name) } ?? true }
             }
         }
         guard !stale.isEmpty else { return [] }
@@ -99,17 +97,15 @@ public struct Rebuilder: Sendable {
         progress: @escaping @Sendable (RebuildProgress) -> Void = { _ in }
     ) async throws -> RebuildReport {
         let started = Date()
-        let targets =
-            try options.projectors.isEmpty
-            ? Catalog.projectors
-            : options.projectors.map { name in
-                guard let projector = Catalog.projector(named: name) else {
-                    throw ProjectionError(
-                        "no projector named \(name); they are: \(Catalog.projectors.map(\.name).joined(separator: ", "))"
-                    )
-                }
-                return projector
-            }
+        for name in options.projectors where !Catalog.names.contains(name) {
+            throw ProjectionError("no projector named \(name); they are: \(Catalog.names.joined(separator: ", "))")
+        }
+        let names = options.projectors.isEmpty ? Catalog.names : options.projectors
+        let targets = Catalog.projectors.filter { names.contains($0.name) }
+        // A derived model is rebuilt with any of its inputs.
+        let derived = Catalog.derived.filter { model in
+            names.contains(model.name) || targets.contains { model.inputs[$0.name] != nil }
+        }
         let shadow = "readmodel_shadow_" + UUID().uuidString.prefix(8).lowercased()
         let (head, streams, watched) = try await self.pool.withConnection { connection in
             try StaticDataTables.ensureLoaded(on: connection)
@@ -118,6 +114,14 @@ public struct Rebuilder: Sendable {
                 try connection.executeScript("CREATE SCHEMA \(shadow)")
                 try connection.executeScript("COMMENT ON SCHEMA \(shadow) IS '\(Int(Date().timeIntervalSince1970))'")
                 for projector in targets { try ProjectionSchema.createTables(projector, in: shadow, on: connection) }
+                for model in derived {
+                    try ProjectionSchema.createTables(
+                        name: model.name,
+                        tables: model.tables,
+                        in: shadow,
+                        on: connection
+                    )
+                }
                 let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
                 let watched = Set(
                     try connection.query(
@@ -129,18 +133,22 @@ public struct Rebuilder: Sendable {
             }
         }
         do {
-            let replay = try await self.replay(
-                streams: streams,
-                through: head,
-                targets: targets,
-                shadow: shadow,
-                watched: watched,
-                options: options,
-                started: started,
-                progress: progress
-            )
+            let replay =
+                targets.isEmpty
+                ? Replay()
+                : try await self.replay(
+                    streams: streams,
+                    through: head,
+                    targets: targets,
+                    shadow: shadow,
+                    watched: watched,
+                    options: options,
+                    started: started,
+                    progress: progress
+                )
             var report = try await self.swap(
                 targets: targets,
+                derived: derived,
                 shadow: shadow,
                 head: head,
                 verify: options.verify,
@@ -302,6 +310,7 @@ public struct Rebuilder: Sendable {
     /// tables) to the same position, compare, and swap.
     private func swap(
         targets: [Projector],
+        derived: [DerivedModel],
         shadow: String,
         head: Int64,
         verify: Bool,
@@ -328,6 +337,17 @@ public struct Rebuilder: Sendable {
                     released: &released,
                     on: connection
                 )
+                // Derived models in full, from the rebuilt inputs where they were rebuilt.
+                let rebuiltNames = Set(targets.map(\.name))
+                for model in derived {
+                    _ = try model.refresh(
+                        nil,
+                        shadow,
+                        { rebuiltNames.contains($0) ? shadow : ProjectionSchema.live },
+                        connection
+                    )
+                }
+                let liveDerived = Catalog.derived.filter { installed[$0.name]?.isCurrent(name: $0.name) == true }
                 var checks = [TableCheck]()
                 if verify {
                     for (projector, checkpoint) in live where checkpoint < target {
@@ -338,17 +358,19 @@ public struct Rebuilder: Sendable {
                             through: target,
                             to: [(projector, checkpoint)],
                             schema: ProjectionSchema.live,
+                            refreshing: liveDerived,
                             quarantined: &ignored,
                             released: &ignoredReleased,
                             on: connection
                         )
                     }
-                    let comparable = Set(live.map(\.projector.name))
-                    for projector in targets {
-                        for table in projector.tables {
+                    let comparable = Set(live.map(\.projector.name) + liveDerived.map(\.name))
+                    let compared = targets.map { ($0.name, $0.tables) } + derived.map { ($0.name, $0.tables) }
+                    for (name, tables) in compared {
+                        for table in tables {
                             let rebuilt = try Self.checksum(schema: shadow, table: table.name, on: connection)
                             let current =
-                                comparable.contains(projector.name)
+                                comparable.contains(name)
                                 ? try Self.checksum(schema: ProjectionSchema.live, table: table.name, on: connection)
                                 : nil
                             checks.append(
@@ -365,14 +387,14 @@ public struct Rebuilder: Sendable {
                     }
                     if checks.contains(where: { $0.matches == false }) { throw RebuildRefused(checks: checks) }
                 }
-                for projector in targets {
-                    for table in installed[projector.name]?.tables ?? projector.tables.map(\.name) {
+                for (name, tables) in targets.map({ ($0.name, $0.tables) }) + derived.map({ ($0.name, $0.tables) }) {
+                    for table in installed[name]?.tables ?? tables.map(\.name) {
                         try connection.executeScript("DROP TABLE IF EXISTS readmodel.\"\(table)\" CASCADE")
                     }
-                    for table in projector.tables {
+                    for table in tables {
                         try connection.executeScript("ALTER TABLE \(shadow).\"\(table.name)\" SET SCHEMA readmodel")
                     }
-                    let ddl = try ProjectorDDL(projector)
+                    let ddl = try ProjectorDDL(name: name)
                     try connection.execute(
                         """
                         INSERT INTO projection.projectors (name, version, ddl_hash, position, tables, rebuilt_at)
@@ -380,7 +402,7 @@ public struct Rebuilder: Sendable {
                         ON CONFLICT (name) DO UPDATE SET version = excluded.version, ddl_hash = excluded.ddl_hash,
                             position = excluded.position, tables = excluded.tables, rebuilt_at = now(), updated_at = now()
                         """,
-                        [projector.name, Int32(ddl.version), ddl.hash, target, projector.tables.map(\.name)]
+                        [name, Int32(ddl.version), ddl.hash, target, tables.map(\.name)]
                     )
                 }
                 for entry in released {
@@ -392,7 +414,7 @@ public struct Rebuilder: Sendable {
                 try Applier.recordQuarantine(quarantined, on: connection)
                 try ProjectionSchema.recreateViews(on: connection)
                 return RebuildReport(
-                    projectors: targets.map(\.name),
+                    projectors: targets.map(\.name) + derived.map(\.name),
                     position: target,
                     streams: 0,
                     events: replay.events,
@@ -416,6 +438,7 @@ public struct Rebuilder: Sendable {
         through end: Int64,
         to projectors: [(projector: Projector, checkpoint: Int64)],
         schema: String,
+        refreshing derived: [DerivedModel] = [],
         quarantined: inout [QuarantineEntry],
         released: inout Set<ReleasedEvent>,
         on connection: PostgresConnection
@@ -426,6 +449,9 @@ public struct Rebuilder: Sendable {
             let events = try EventSource.events(after: position, through: end, limit: 5000, on: connection)
             guard let last = events.last?.position else { break }
             let batch = try Applier.apply(events, to: projectors, schema: schema, on: connection)
+            for model in derived {
+                try model.refresh(after: events, active: projectors, schema: schema, on: connection)
+            }
             quarantined += batch.quarantined
             released.formUnion(batch.released.map { ReleasedEvent(projector: $0.projector, position: $0.position) })
             count += events.count

@@ -8,6 +8,11 @@ public struct SkillRequirement: Sendable, Codable, Hashable {
     public var skillID: Int
     public var level: Int
 
+    public init(skillID: Int, level: Int) {
+        self.skillID = skillID
+        self.level = level
+    }
+
     enum CodingKeys: String, CodingKey {
         case skillID = "skill_id"
         case level

@@ -36,6 +36,11 @@ func collectIDs(_ value: Any, section: String, entities: inout Set<Int64>, locat
         collectAssetLocations(value, into: &locations)
         return
     }
+    if section == "corporation_members" {
+        // A plain array of character ids: the members the report names.
+        for id in (value as? [Any] ?? []).compactMap(int64) where id >= 500_000 { entities.insert(id) }
+        return
+    }
     let entityNames = entityKeys[section] ?? []
     let locationNames = locationKeys[section] ?? []
     guard !entityNames.isEmpty || !locationNames.isEmpty else { return }

@@ -45,18 +45,7 @@ public struct Registry: Sendable {
         sso: SSOClient,
         sections: [Section]
     ) async throws -> RegisteredCharacter {
-        let grant: TokenGrant
-        do {
-            grant = try await sso.refresh(refreshToken)
-        } catch {
-            throw SyncError(error.description)
-        }
-        let verified: VerifiedAccessToken
-        do {
-            verified = try await sso.verifier().verify(grant.accessToken)
-        } catch let error as JWTError {
-            throw SyncError("the SSO's access token was refused: \(error.description)")
-        }
+        let (grant, verified) = try await Self.redeem(refreshToken, sso: sso)
         return try await self.add(
             verified: verified,
             refreshToken: grant.refreshToken,
@@ -65,6 +54,22 @@ public struct Registry: Sendable {
             user: user ?? verified.characterName,
             sections: sections
         )
+    }
+
+    /// Refreshes a token once (the SSO may rotate it) and verifies the access token it gives.
+    private static func redeem(_ refreshToken: String, sso: SSOClient) async throws -> (TokenGrant, VerifiedAccessToken)
+    {
+        let grant: TokenGrant
+        do {
+            grant = try await sso.refresh(refreshToken)
+        } catch {
+            throw SyncError(error.description)
+        }
+        do {
+            return (grant, try await sso.verifier().verify(grant.accessToken))
+        } catch let error as JWTError {
+            throw SyncError("the SSO's access token was refused: \(error.description)")
+        }
     }
 
     /// Stores a verified character. Registering it again replaces its token and re-enables it.
@@ -110,6 +115,15 @@ public struct Registry: Sendable {
                 "UPDATE sync.users SET main_character_id = $2 WHERE id = $1 AND main_character_id IS NULL",
                 [userID, id]
             )
+            try Self.recordOwnership(
+                characterID: id,
+                name: verified.characterName,
+                ownerHash: verified.ownerHash,
+                userID: userID,
+                on: connection
+            )
+            // Registered again after a removal: its read models fill again from now on.
+            try connection.execute("DELETE FROM sync.removed_characters WHERE character_id = $1", [id])
             try connection.execute(
                 """
                 INSERT INTO sync.work (character_id, section) SELECT $1, unnest($2::text[])
@@ -122,6 +136,56 @@ public struct Registry: Sendable {
             throw SyncError("character \(id) vanished while it was registered")
         }
         return character
+    }
+
+    /// Records that a user owns a character (it then counts as theirs in compliance reports,
+    /// registered or not). A character proved to belong to another user moves to that user.
+    static func recordOwnership(
+        characterID: Int64,
+        name: String,
+        ownerHash: String,
+        userID: Int64,
+        on connection: PostgresConnection
+    ) throws {
+        try connection.execute(
+            """
+            INSERT INTO sync.ownerships (character_id, user_id, character_name, owner_hash) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (character_id) DO UPDATE SET user_id = excluded.user_id,
+                character_name = excluded.character_name, owner_hash = excluded.owner_hash
+            """,
+            [characterID, userID, name, ownerHash]
+        )
+    }
+
+    /// Records a user's ownership of a character from a login (an SSO token, whatever its scopes)
+    /// without registering it for syncing: a known, unregistered character. Returns the user.
+    public func claim(
+        refreshToken: String,
+        user: String?,
+        sso: SSOClient
+    ) async throws -> (
+        characterID: Int64, characterName: String, user: String
+    ) {
+        let (grant, verified) = try await Self.redeem(refreshToken, sso: sso)
+        let userName = (user ?? verified.characterName).trimmingCharacters(in: .whitespaces)
+        guard !userName.isEmpty else { throw SyncError("a user name cannot be empty") }
+        try await self.pool.transaction { connection in
+            let userID = try connection.query(
+                """
+                INSERT INTO sync.users (name) VALUES ($1)
+                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                """,
+                [userName]
+            )[0].get(0, as: Int64.self)
+            try Self.recordOwnership(
+                characterID: verified.characterID,
+                name: verified.characterName,
+                ownerHash: verified.ownerHash,
+                userID: userID,
+                on: connection
+            )
+        }
+        return (verified.characterID, verified.characterName, userName)
     }
 
     /// Registered characters, or the one with `id`.
@@ -150,13 +214,6 @@ public struct Registry: Sendable {
                     registeredAt: try row.get(8)
                 )
             }
-        }
-    }
-
-    /// Removes a character and its queue; its events stay in the log. False when unknown.
-    public func remove(_ id: Int64) async throws -> Bool {
-        try await self.pool.transaction { connection in
-            try connection.execute("DELETE FROM sync.characters WHERE id = $1", [id]) > 0
         }
     }
 

@@ -30,6 +30,9 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
     case contacts
     case contracts
     case corporationHistory = "corporation_history"
+    /// The member list of the character's corporation (needs a director's membership scope):
+    /// what the membership report compares with the registered characters.
+    case corporationMembers = "corporation_members"
     case fwStats = "fw_stats"
     case implants
     case jumpClones = "jump_clones"
@@ -59,6 +62,7 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
         case .characterDetails, .corporationHistory: nil
         case .contacts: "esi-characters.read_contacts.v1"
         case .contracts: "esi-contracts.read_character_contracts.v1"
+        case .corporationMembers: "esi-corporations.read_corporation_membership.v1"
         case .fwStats: "esi-characters.read_fw_stats.v1"
         case .implants: "esi-clones.read_implants.v1"
         case .jumpClones: "esi-clones.read_clones.v1"
@@ -101,6 +105,15 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
         case .contracts:
             return [Route(name: "contracts", template: "\(c)/contracts", group: "char-contract", paging: .xPages)]
         case .corporationHistory: return [Route(name: "corporation_history", template: "\(c)/corporationhistory")]
+        case .corporationMembers:
+            // {corporation_id}: the character's corporation, from its newest details.
+            return [
+                Route(
+                    name: "corporation_members",
+                    template: "/corporations/{corporation_id}/members",
+                    group: "corp-member"
+                )
+            ]
         case .fwStats: return [Route(name: "fw_stats", template: "\(c)/fw/stats", group: "factional-warfare")]
         case .implants: return [Route(name: "implants", template: "\(c)/implants", group: "char-detail")]
         case .jumpClones: return [Route(name: "jump_clones", template: "\(c)/clones", group: "char-location")]

@@ -1,0 +1,440 @@
+import ArgumentParser
+import Foundation
+import Postgres
+import Projections
+import Settings
+import SkillSets
+import StaticData
+
+struct SkillSetsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skillsets",
+        abstract: "Define skill sets (what a doctrine ship or an activity needs) and their groups.",
+        discussion: """
+            A skill set lists skills with a required and/or a recommended level (1-5, arabic or \
+            roman). Every character is checked against every set with its active skill levels; \
+            the checks are recomputed in the same transaction as every change here, and whenever \
+            a character's skills or attributes arrive. Skills are named as in game, e.g. \
+            --skill "Small Projectile Turret:3:5" (required 3, recommended 5), --skill \
+            "Gunnery:IV" (required only), --skill "Sharpshooter::4" (recommended only).
+            """,
+        subcommands: [
+            ListSkillSets.self, ShowSkillSet.self, CreateSkillSet.self, EditSkillSet.self, DeleteSkillSet.self,
+            CloneSkillSet.self, ImportFitting.self, ImportSkillPlan.self, ExportSkillSets.self,
+            ImportSkillSets.self, SkillSetGroupCommand.self,
+        ]
+    )
+}
+
+/// Runs `body` in one transaction of the migrated database (read models prepared first, so the
+/// checks the change causes are computed at once).
+func withSkillSets<T: Sendable>(
+    _ global: GlobalOptions,
+    _ body: @escaping @Sendable (PostgresConnection) throws -> T
+) async throws -> T {
+    let settings = try global.settings()
+    return try await withMigratedDatabase(settings) { database in
+        try await prepareReadModels(database.pool)
+        return try await database.pool.transaction { try body($0) }
+    }
+}
+
+/// Who made a change, for `modified_by`.
+let changedBy = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+
+/// Saves a set and re-evaluates every character against it.
+func saveAndCheck(_ set: SkillSet, groups: [String], on connection: PostgresConnection) throws -> Int {
+    let id = try SkillSetStore.save(set, by: changedBy, on: connection)
+    for group in groups { try SkillSetStore.add(set: set.name, toGroup: group, by: changedBy, on: connection) }
+    return try SkillSetChecks.refresh(sets: [id], on: connection)
+}
+
+/// `Name:required[:recommended]`; either level may be empty, levels arabic or roman.
+func parseSkillOption(_ text: String, catalog: SkillCatalog = .shipped) throws -> SkillLevels {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+    }
+    guard parts.count == 2 || parts.count == 3, let skill = catalog.skill(named: parts[0]) else {
+        throw ValidationError(
+            parts.count >= 2
+                ? "unknown skill \"\(parts[0])\""
+                : "--skill \"\(text)\": expected \"Skill Name:REQUIRED[:RECOMMENDED]\""
+        )
+    }
+    func level(_ index: Int) throws -> Int? {
+        guard index < parts.count, !parts[index].isEmpty else { return nil }
+        guard let level = SkillLevel.parse(parts[index]) else {
+            throw ValidationError("--skill \"\(text)\": \"\(parts[index])\" is not a level (1-5 or I-V)")
+        }
+        return level
+    }
+    let levels = SkillLevels(skillID: skill.id, required: try level(1), recommended: try level(2))
+    guard levels.required != nil || levels.recommended != nil else {
+        throw ValidationError("--skill \"\(text)\": give a required or a recommended level")
+    }
+    return levels
+}
+
+func shipTypeID(_ name: String?) throws -> Int? {
+    guard let name else { return nil }
+    guard let id = SkillCatalog.shipped.typeID(named: name) else {
+        throw ValidationError("unknown ship type \"\(name)\"")
+    }
+    return id
+}
+
+func readInput(_ path: String) throws -> String {
+    if path == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
+    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+struct ListSkillSets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List skill sets and groups.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let (sets, groups) = try await withSkillSets(self.global) {
+            (try SkillSetStore.sets(on: $0), try SkillSetStore.groups(on: $0))
+        }
+        if self.format == .json {
+            try printJSON(SkillSetDocument(groups: groups, sets: sets))
+            return
+        }
+        guard !sets.isEmpty || !groups.isEmpty else {
+            print("no skill sets (create one with: memberaudit skillsets create, import-eft or import-plan)")
+            return
+        }
+        var table = TextTable(columns: ["skill set", "ship", "skills", "visible", "groups"])
+        for set in sets {
+            table.add([
+                set.name, set.shipTypeID.map { SkillCatalog.shipped.name(of: $0) } ?? "", String(set.skills.count),
+                set.isVisible ? "yes" : "no",
+                groups.filter { $0.skillSets.contains(set.name) }.map(\.name).joined(separator: ", "),
+            ])
+        }
+        print(table.render())
+        if !groups.isEmpty {
+            var groupTable = TextTable(columns: ["group", "doctrine", "active", "sets"])
+            for group in groups {
+                groupTable.add([
+                    group.name, group.isDoctrine ? "yes" : "no", group.isActive ? "yes" : "no",
+                    String(group.skillSets.count),
+                ])
+            }
+            print("\n" + groupTable.render())
+        }
+    }
+}
+
+struct ShowSkillSet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a skill set's skills.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The skill set's name.") var name: String
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let name = self.name
+        guard let set = try await withSkillSets(self.global, { try SkillSetStore.set(named: name, on: $0) }) else {
+            throw ValidationError("no skill set named \(name) (see: memberaudit skillsets list)")
+        }
+        if self.format == .json {
+            try printJSON(SkillSetDocument(groups: [], sets: [set]).skillSets[0])
+            return
+        }
+        let catalog = SkillCatalog.shipped
+        print(
+            set.name + (set.shipTypeID.map { " (\(catalog.name(of: $0)))" } ?? "") + (set.isVisible ? "" : " [hidden]")
+        )
+        if !set.description.isEmpty { print(set.description) }
+        var table = TextTable(columns: ["skill", "group", "required", "recommended"])
+        for skill in set.skills.sorted(by: { catalog.name(of: $0.skillID) < catalog.name(of: $1.skillID) }) {
+            table.add([
+                catalog.name(of: skill.skillID), catalog.skill(skill.skillID)?.groupName ?? "",
+                skill.required.map(SkillLevel.roman) ?? "", skill.recommended.map(SkillLevel.roman) ?? "",
+            ])
+        }
+        print(table.render())
+    }
+}
+
+struct CreateSkillSet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a skill set.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The skill set's name (unique).") var name: String
+    @Option(help: "What it is for.") var description = ""
+    @Option(help: "The ship it is for (display only).") var ship: String?
+    @Flag(help: "Hide it from the character sheet (it is still checked and reported).") var hidden = false
+    @Option(help: "A skill: \"Name:REQUIRED[:RECOMMENDED]\" (repeatable).") var skill: [String] = []
+    @Option(help: "Add it to this group, created if new (repeatable).") var group: [String] = []
+
+    func run() async throws {
+        let set = SkillSet(
+            name: self.name,
+            description: self.description,
+            shipTypeID: try shipTypeID(self.ship),
+            isVisible: !self.hidden,
+            skills: try self.skill.map { try parseSkillOption($0) }
+        )
+        try set.validate()
+        let (name, groups) = (self.name, self.group)
+        let checks = try await withSkillSets(self.global) { connection in
+            guard try SkillSetStore.set(named: name, on: connection) == nil else {
+                throw ValidationError("a skill set named \(name) exists already (use: memberaudit skillsets edit)")
+            }
+            return try saveAndCheck(set, groups: groups, on: connection)
+        }
+        print("created skill set \(name) with \(set.skills.count) skills; \(checks) character checks computed")
+    }
+}
+
+struct EditSkillSet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Change a skill set: name, description, ship, visibility, skills, groups."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The skill set's name.") var name: String
+    @Option(help: "A new name.") var rename: String?
+    @Option(help: "A new description.") var description: String?
+    @Option(help: "The ship it is for (display only; \"\" for none).") var ship: String?
+    @Flag(inversion: .prefixedNo, help: "Show it on the character sheet.") var visible: Bool?
+    @Option(help: "Add or change a skill: \"Name:REQUIRED[:RECOMMENDED]\" (repeatable).") var skill: [String] = []
+    @Option(help: "Remove a skill by name (repeatable).") var removeSkill: [String] = []
+    @Option(help: "Add it to a group, created if new (repeatable).") var addGroup: [String] = []
+    @Option(help: "Remove it from a group (repeatable).") var removeGroup: [String] = []
+
+    func run() async throws {
+        let changes = try self.skill.map { try parseSkillOption($0) }
+        let removals = try self.removeSkill.map { name in
+            guard let skill = SkillCatalog.shipped.skill(named: name) else {
+                throw ValidationError("unknown skill \"\(name)\"")
+            }
+            return skill.id
+        }
+        let ship = try self.ship.flatMap { $0.isEmpty ? nil : $0 }.map { try shipTypeID($0)! }
+        let command = self
+        let checks = try await withSkillSets(self.global) { connection in
+            guard var set = try SkillSetStore.set(named: command.name, on: connection) else {
+                throw ValidationError("no skill set named \(command.name) (see: memberaudit skillsets list)")
+            }
+            if let newName = command.rename {
+                guard try SkillSetStore.rename(command.name, to: newName, on: connection) else {
+                    throw ValidationError("no skill set named \(command.name)")
+                }
+                set.name = newName
+            }
+            if let description = command.description { set.description = description }
+            if command.ship != nil { set.shipTypeID = ship }
+            if let visible = command.visible { set.isVisible = visible }
+            set.skills.removeAll { removals.contains($0.skillID) }
+            for change in changes {
+                if let index = set.skills.firstIndex(where: { $0.skillID == change.skillID }) {
+                    set.skills[index] = change
+                } else {
+                    set.skills.append(change)
+                }
+            }
+            for group in command.removeGroup {
+                guard var found = try SkillSetStore.group(named: group, on: connection) else {
+                    throw ValidationError("no group named \(group)")
+                }
+                found.skillSets.removeAll { $0 == set.name }
+                try SkillSetStore.save(found, by: changedBy, on: connection)
+            }
+            return try saveAndCheck(set, groups: command.addGroup, on: connection)
+        }
+        print("updated skill set \(self.rename ?? self.name); \(checks) character checks recomputed")
+    }
+}
+
+struct DeleteSkillSet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a skill set.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The skill set's name.") var name: String
+
+    func run() async throws {
+        let name = self.name
+        try await withSkillSets(self.global) { connection in
+            guard let id = try SkillSetStore.delete(set: name, on: connection) else {
+                throw ValidationError("no skill set named \(name) (see: memberaudit skillsets list)")
+            }
+            try SkillSetChecks.forget(set: id, on: connection)
+        }
+        print("deleted skill set \(name)")
+    }
+}
+
+struct CloneSkillSet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clone",
+        abstract: "Copy a skill set, with its skills and groups (default name: \"<name> 2\")."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The skill set's name.") var name: String
+    @Option(name: .customLong("as"), help: "The copy's name.") var newName: String?
+
+    func run() async throws {
+        let (name, newName) = (self.name, self.newName)
+        let copy = try await withSkillSets(self.global) { connection in
+            let copy = try SkillSetStore.clone(name, as: newName, by: changedBy, on: connection)
+            try SkillSetChecks.refresh(sets: [copy.id!], on: connection)
+            return copy
+        }
+        print("cloned \(name) as \(copy.name)")
+    }
+}
+
+/// Prints what an import could not use; with `strict`, any issue is an error.
+func report(_ issues: [ImportIssue], strict: Bool) throws {
+    for issue in issues { printError("warning: \(issue)") }
+    if strict, !issues.isEmpty {
+        throw ValidationError("\(issues.count) line(s) could not be used; nothing was saved (--strict)")
+    }
+}
+
+struct ImportFitting: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-eft",
+        abstract: "Create or replace a skill set from a fitting in EFT format.",
+        discussion: """
+            The ship and every fitted module, charge, drone and cargo item contribute the skills \
+            they need, with the whole prerequisite chain, at the highest level each is needed \
+            (as required levels). Items the static data does not know are reported, line by line. \
+            FILE may be - for standard input.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The fitting file.") var file: String
+    @Option(help: "The skill set's name (default: the fitting's name).") var name: String?
+    @Option(help: "Add it to this group, created if new.") var group: String?
+    @Flag(help: "Refuse the import when an item is unknown.") var strict = false
+
+    func run() async throws {
+        let imported = try Fitting.parse(try readInput(self.file)).skillSet(name: self.name)
+        try report(imported.issues, strict: self.strict)
+        let group = self.group
+        let checks = try await withSkillSets(self.global) {
+            try saveAndCheck(imported.skillSet, groups: group.map { [$0] } ?? [], on: $0)
+        }
+        print(
+            "saved skill set \(imported.skillSet.name): \(imported.skillSet.skills.count) skills"
+                + " (prerequisites included); \(checks) character checks computed"
+        )
+    }
+}
+
+struct ImportSkillPlan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-plan",
+        abstract: "Create or replace a skill set from a skill plan (\"Skill Name LEVEL\" per line).",
+        discussion: """
+            Levels are arabic (1-5) or roman (I-V); empty lines are skipped and a skill listed twice \
+            counts at its highest level. Lines that name no known skill or no level are reported \
+            with their line numbers. FILE may be - for standard input.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The skill plan file.") var file: String
+    @Option(help: "The skill set's name.") var name: String
+    @Option(help: "Add it to this group, created if new.") var group: String?
+    @Flag(help: "Refuse the import when a line cannot be used.") var strict = false
+
+    func run() async throws {
+        var imported = try SkillPlanParser.parse(try readInput(self.file), name: self.name)
+        imported.skillSet.description = "Imported from skill plan \((self.file as NSString).lastPathComponent)"
+        try report(imported.issues, strict: self.strict)
+        let (set, group) = (imported.skillSet, self.group)
+        let checks = try await withSkillSets(self.global) {
+            try saveAndCheck(set, groups: group.map { [$0] } ?? [], on: $0)
+        }
+        print("saved skill set \(set.name): \(set.skills.count) skills; \(checks) character checks computed")
+    }
+}
+
+struct ExportSkillSets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export every group and skill set as JSON (to share doctrines between installations)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+
+    func run() async throws {
+        let document = try await withSkillSets(self.global) {
+            SkillSetDocument(groups: try SkillSetStore.groups(on: $0), sets: try SkillSetStore.sets(on: $0))
+        }
+        let data = try document.encoded()
+        if let output = self.output {
+            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+            printError(
+                "exported \(document.skillSets.count) skill sets and \(document.groups.count) groups to \(output)"
+            )
+        } else {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+struct ImportSkillSets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import groups and skill sets from an export (created or replaced by name).",
+        discussion: "Everything is checked before anything is written; one transaction. FILE may be -."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The export file.") var file: String
+    @Flag(help: "Also delete the sets and groups the file does not have.") var replaceAll = false
+
+    func run() async throws {
+        let document = try SkillSetDocument.decode(Data(try readInput(self.file).utf8))
+        _ = try document.resolvedSets()
+        let replaceAll = self.replaceAll
+        let (sets, groups) = try await withSkillSets(self.global) { connection in
+            let counts = try document.importInto(connection, replaceAll: replaceAll, by: changedBy)
+            try SkillSetChecks.refresh(sets: nil, on: connection)
+            return counts
+        }
+        print("imported \(sets) skill sets and \(groups) groups")
+    }
+}
+
+struct SkillSetGroupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group",
+        abstract: "Create, change or delete a group of skill sets.",
+        discussion: "A doctrine group is shown as \"Doctrine: NAME\"; an inactive one is kept but marked."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The group's name.") var name: String
+    @Option(help: "What it is for.") var description: String?
+    @Flag(inversion: .prefixedNo, help: "Whether it is a doctrine.") var doctrine: Bool?
+    @Flag(inversion: .prefixedNo, help: "Whether it is active.") var active: Bool?
+    @Option(help: "Add a skill set (repeatable).") var add: [String] = []
+    @Option(help: "Remove a skill set (repeatable).") var remove: [String] = []
+    @Flag(help: "Delete the group (its sets stay).") var delete = false
+
+    func run() async throws {
+        let command = self
+        let message = try await withSkillSets(self.global) { connection -> String in
+            if command.delete {
+                guard try SkillSetStore.delete(group: command.name, on: connection) else {
+                    throw ValidationError("no group named \(command.name)")
+                }
+                return "deleted group \(command.name)"
+            }
+            let existing = try SkillSetStore.group(named: command.name, on: connection)
+            var group = existing ?? SkillSetGroup(name: command.name)
+            if let description = command.description { group.description = description }
+            if let doctrine = command.doctrine { group.isDoctrine = doctrine }
+            if let active = command.active { group.isActive = active }
+            group.skillSets.removeAll { command.remove.contains($0) }
+            group.skillSets += command.add.filter { !group.skillSets.contains($0) }
+            try SkillSetStore.save(group, by: changedBy, on: connection)
+            return
+                "\(existing == nil ? "created" : "updated") group \(command.name) with \(group.skillSets.count) skill sets"
+        }
+        print(message)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Postgres
+
+/// Removing a character, and purging its events: the policy of docs/skill-sets.md.
+///
+/// *Remove* stops syncing a character and deletes every read-model and derived row of it; its
+/// events stay in the log (the audit trail), and rebuilds skip them. *Purge* deletes a removed
+/// character's events for good: the only destructive operation on the log.
+public enum CharacterRemoval {
+    public struct Removed: Sendable, Codable, Equatable {
+        public var characterID: Int64
+        /// Whether it was registered for syncing (false: only its read models and events were left).
+        public var wasRegistered: Bool
+        public var readModelRows: Int
+    }
+
+    /// Removes a character from syncing and from the read models, in one transaction. Registering
+    /// it again later syncs it anew; its history before removal returns with a rebuild.
+    public static func remove(_ id: Int64, pool: PostgresPool) async throws -> Removed? {
+        try await pool.transaction { connection in
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
+            let registered = try connection.execute("DELETE FROM sync.characters WHERE id = $1", [id]) > 0
+            let known = try connection.query(
+                "SELECT EXISTS (SELECT 1 FROM eventlog.events WHERE stream = $1)",
+                ["character:\(id)"]
+            )[0].get(0, as: Bool.self)
+            guard registered || known else { return nil }
+            try connection.execute(
+                "INSERT INTO sync.removed_characters (character_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                [id]
+            )
+            return Removed(
+                characterID: id,
+                wasRegistered: registered,
+                readModelRows: try self.deleteReadModelRows(of: id, on: connection)
+            )
+        }
+    }
+
+    /// Deletes a character's rows from every read-model table with a `character_id` column.
+    static func deleteReadModelRows(of id: Int64, on connection: PostgresConnection) throws -> Int {
+        let tables = try connection.query(
+            """
+            SELECT c.table_name FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = 'readmodel' AND c.column_name = 'character_id' AND t.table_type = 'BASE TABLE'
+            ORDER BY 1
+            """
+        ).map { try $0.get(0, as: String.self) }
+        var deleted = 0
+        for table in tables {
+            deleted += try connection.execute("DELETE FROM readmodel.\"\(table)\" WHERE character_id = $1", [id])
+        }
+        return deleted
+    }
+
+    public struct Purged: Sendable, Codable, Equatable {
+        public var characterID: Int64
+        public var events: Int64
+        public var payloads: Int64
+    }
+
+    /// Deletes a removed character's events, and the payloads no other event shares. Refused for a
+    /// character that is still registered (remove it first).
+    public static func purge(_ id: Int64, pool: PostgresPool) async throws -> Purged {
+        try await pool.transaction { connection in
+            guard try connection.query("SELECT 1 FROM sync.characters WHERE id = $1", [id]).isEmpty else {
+                throw ProjectionError(
+                    "character \(id) is registered; remove it first (memberaudit characters remove \(id))"
+                )
+            }
+            try connection.execute(
+                "INSERT INTO sync.removed_characters (character_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                [id]
+            )
+            let row = try connection.query(
+                "SELECT events, payloads FROM eventlog.purge_stream($1)",
+                ["character:\(id)"]
+            )[0]
+            return Purged(characterID: id, events: try row.get(0), payloads: try row.get(1))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Postgres
+
+extension Reports {
+    /// A section the sync is configured for: its scope (nil: public) and after how many minutes
+    /// without a successful sync it counts as stale.
+    public struct SectionPolicy: Sendable {
+        public var name: String
+        public var scope: String?
+        public var staleMinutes: Int
+        public init(name: String, scope: String?, staleMinutes: Int) {
+            self.name = name
+            self.scope = scope
+            self.staleMinutes = staleMinutes
+        }
+    }
+
+    /// Characters with a token problem: invalid (revoked, expired refresh), missing scopes the
+    /// configured sections need, disabled, or sections stale (no success for twice their interval,
+    /// or never) or failing. With `all`, every registered character.
+    public static func tokens(
+        sections: [SectionPolicy],
+        now: Date = Date(),
+        all: Bool = false,
+        on connection: PostgresConnection
+    ) throws -> ReportTable {
+        var table = ReportTable(
+            name: "tokens",
+            columns: [
+                "character_id", "character", "user", "token_state", "token_error", "enabled", "missing_scopes",
+                "stale_sections", "failing_sections",
+            ]
+        )
+        let rows = try connection.query(
+            """
+            WITH policy AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS p (section, stale_minutes))
+            SELECT c.id, c.name, u.name, c.token_state, c.token_error, c.enabled, array_to_string(c.scopes, ' '),
+                   (SELECT string_agg(p.section, ', ' ORDER BY p.section) FROM policy p
+                    LEFT JOIN readmodel.sync_sections s ON s.character_id = c.id AND s.section = p.section
+                    WHERE s.last_success_at IS NULL
+                       OR s.last_success_at < $3::timestamptz - make_interval(mins => 2 * p.stale_minutes::int)),
+                   (SELECT string_agg(s.section, ', ' ORDER BY s.section) FROM readmodel.sync_sections s
+                    JOIN policy p ON p.section = s.section WHERE s.character_id = c.id AND s.failing)
+            FROM sync.characters c JOIN sync.users u ON u.id = c.user_id
+            ORDER BY c.name, c.id
+            """,
+            [sections.map(\.name), sections.map { Int64($0.staleMinutes) }, now]
+        )
+        let needed = Set(sections.compactMap(\.scope))
+        for row in rows {
+            let scopes = Set((try row.get(6, as: String.self)).split(separator: " ").map(String.init))
+            let missing = needed.subtracting(scopes).sorted().joined(separator: " ")
+            let state = try row.get(3, as: String.self)
+            let enabled = try row.get(5, as: Bool.self)
+            let stale = try row.get(7, as: String?.self) ?? ""
+            let failing = try row.get(8, as: String?.self) ?? ""
+            guard all || state != "valid" || !enabled || !missing.isEmpty || !stale.isEmpty || !failing.isEmpty
+            else { continue }
+            table.rows.append([
+                .int(try row.get(0)), .text(try row.get(1)), .text(try row.get(2)), .text(state),
+                (try row.get(4, as: String?.self)).map(ReportValue.text) ?? .null, .bool(enabled), .text(missing),
+                .text(stale), .text(failing),
+            ])
+        }
+        return table
+    }
+}
