@@ -164,6 +164,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StaticDataTests", dependencies: ["StaticData"], swiftSettings: swiftSettings),
+        .testTarget(name: "SkillSetsTests", dependencies: ["SkillSets", "StaticData"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ESISimulatorTests",
             dependencies: [
@@ -208,7 +209,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "ESISimulator", "EventLog", "Postgres", "Projections", "Sync", "SyncTestSupport", "TestSupport",
+                "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync", "SyncTestSupport",
+                "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),

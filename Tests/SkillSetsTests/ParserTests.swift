@@ -1,0 +1,119 @@
+import SkillSets
+import StaticData
+import Testing
+
+@Suite struct FittingParserTests {
+    static let fitting = """
+
+        [Rifter, Tackle Rifter]
+        Damage Control I
+        Gyrostabilizer I
+        [Empty Low slot]
+
+        1MN Afterburner I
+        Warp Disruptor I /OFFLINE
+        [Empty Med slot]
+
+        200mm AutoCannon I, EMP S
+        200mm AutoCannon I, EMP S
+        [Empty High slot]
+
+        Small Projectile Burst Aerocompressor I
+
+        Hobgoblin I x3
+
+
+        EMP S x1000
+        Mysterious Trinket x2
+        """
+
+    @Test func parsesSlotsOfflineChargesQuantitiesAndEmptySlots() throws {
+        let fitting = try Fitting.parse(Self.fitting)
+        #expect(fitting.shipName == "Rifter")
+        #expect(fitting.fittingName == "Tackle Rifter")
+        let names = fitting.items.map(\.name)
+        #expect(!names.contains { $0.lowercased().contains("empty") })
+        #expect(names.filter { $0 == "200mm AutoCannon I" }.count == 2)
+        #expect(names.filter { $0 == "EMP S" }.count == 3)  // two loaded, one stack in cargo
+        let disruptor = try #require(fitting.items.first { $0.name == "Warp Disruptor I" })
+        #expect(disruptor.isOffline)
+        #expect(fitting.items.first { $0.name == "Hobgoblin I" }?.quantity == 3)
+        #expect(fitting.items.first { $0.name == "EMP S" && $0.quantity == 1000 } != nil)
+        #expect(fitting.items.first { $0.name == "Mysterious Trinket" }?.line == 21)
+    }
+
+    @Test func skillsIncludeTheWholePrerequisiteChainAndUnknownItemsAreReported() throws {
+        let imported = try Fitting.parse(Self.fitting).skillSet()
+        let levels = Dictionary(uniqueKeysWithValues: imported.skillSet.skills.map { ($0.skillID, $0.required) })
+        #expect(imported.skillSet.shipTypeID == 587)
+        #expect(imported.skillSet.name == "Tackle Rifter")
+        #expect(levels[3329] == 1)  // Minmatar Frigate (the ship)
+        #expect(levels[3327] == 1)  // Spaceship Command: Minmatar Frigate's prerequisite, not in the fit
+        #expect(levels[3318] == 1)  // Weapon Upgrades (Gyrostabilizer)
+        #expect(levels[3300] == 2)  // Gunnery: 1 for the autocannon, 2 for Weapon Upgrades
+        #expect(levels[3436] == 1)  // Drones (Hobgoblin)
+        #expect(imported.skillSet.skills.allSatisfy { $0.recommended == nil })
+        #expect(
+            imported.issues.map(\.text).sorted() == ["Mysterious Trinket", "Small Projectile Burst Aerocompressor I"]
+        )
+        #expect(imported.issues.first { $0.text == "Mysterious Trinket" }?.line == 21)
+    }
+
+    @Test func refusesAFittingWithoutHeaderOrWithAnUnknownShip() {
+        #expect(throws: SkillSetError.self) { try Fitting.parse("Damage Control I\n") }
+        #expect(throws: SkillSetError.self) { try Fitting.parse("\n\n") }
+        #expect(throws: SkillSetError.self) { try Fitting.parse("[Flying Teapot, x]\nDamage Control I").skillSet() }
+    }
+}
+
+@Suite struct SkillPlanParserTests {
+    @Test func readsArabicAndRomanLevelsAndReportsBadLines() throws {
+        let plan = """
+            Gunnery 3
+            Small Projectile Turret IV
+
+            gunnery v
+            Spaceship Command 0
+            Underwater Basket Weaving 2
+            Mechanics
+            Drones II
+            """
+        let imported = try SkillPlanParser.parse(plan, name: "Plan")
+        let levels = Dictionary(uniqueKeysWithValues: imported.skillSet.skills.map { ($0.skillID, $0.required!) })
+        #expect(levels == [3300: 5, 3301 + 1: 4, 3436: 2])  // Small Projectile Turret is 3302
+        #expect(imported.issues.map(\.line) == [5, 6, 7])
+        #expect(imported.issues[0].problem.contains("bad level"))
+        #expect(imported.issues[1].problem.contains("unknown skill"))
+        #expect(imported.issues[2].problem.contains("no level"))
+    }
+
+    @Test func aPlanWithNoKnownSkillIsAnError() {
+        #expect(throws: SkillSetError.self) { try SkillPlanParser.parse("Nothing 3\n\nAt all", name: "x") }
+    }
+
+    @Test func levels() {
+        #expect(SkillLevel.parse("IV") == 4)
+        #expect(SkillLevel.parse("iii") == 3)
+        #expect(SkillLevel.parse("5") == 5)
+        #expect(SkillLevel.parse("0") == nil)
+        #expect(SkillLevel.parse("VI") == nil)
+        #expect(SkillLevel.roman(2) == "II")
+    }
+}
+
+@Suite struct PrerequisiteTests {
+    @Test func expandsRecursivelyAtTheHighestLevel() {
+        let catalog = SkillCatalog.shipped
+        // Weapon Upgrades 4 needs Gunnery 2; asking for Gunnery 1 as well keeps 2.
+        let levels = catalog.expand([
+            SkillRequirement(skillID: 3318, level: 4), SkillRequirement(skillID: 3300, level: 1),
+        ])
+        #expect(levels == [3318: 4, 3300: 2])
+        // A deeper chain: every skill's own prerequisites are there, at least at their levels.
+        for (skill, _) in catalog.expand([SkillRequirement(skillID: 3428, level: 5)]) {
+            for requirement in catalog.skill(skill)?.requiredSkills ?? [] {
+                #expect((catalog.expand([SkillRequirement(skillID: 3428, level: 5)])[requirement.skillID] ?? 0) >= requirement.level)
+            }
+        }
+    }
+}
