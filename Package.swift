@@ -209,7 +209,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync", "SyncTestSupport",
+                "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
+                "SyncTestSupport",
                 "TestSupport",
             ],
             swiftSettings: swiftSettings

@@ -56,12 +56,14 @@ public final class ProjectionRunner: Sendable {
         let events = try EventSource.events(after: from, limit: limit, on: connection)
         guard let last = events.last?.position else { return (0, from) }
         try Applier.apply(events, to: active, schema: ProjectionSchema.live, on: connection)
-        for model in Catalog.derived where installed[model.name]?.isCurrent(name: model.name) == true {
+        let derived = Catalog.derived.filter { installed[$0.name]?.isCurrent(name: $0.name) == true }
+        for model in derived {
             try model.refresh(after: events, active: active, schema: ProjectionSchema.live, on: connection)
         }
+        // A derived model is as current as the batch that refreshed it.
         try connection.execute(
             "UPDATE projection.projectors SET position = $2, updated_at = now() WHERE name = ANY($1) AND position < $2",
-            [active.map(\.projector.name), last]
+            [active.map(\.projector.name) + derived.map(\.name), last]
         )
         return (events.count, last)
     }

@@ -26,9 +26,9 @@ public struct ProjectionStatus: Sendable, Codable {
             let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
             let installed = try InstalledProjector.load(connection)
             var rows = [Row]()
-            for projector in Catalog.projectors {
-                let ddl = try ProjectorDDL(projector)
-                let row = installed[projector.name]
+            for name in Catalog.names {
+                let ddl = try ProjectorDDL(name: name)
+                let row = installed[name]
                 let position = row?.position ?? 0
                 var lag = 0.0
                 if position < head {
@@ -40,14 +40,14 @@ public struct ProjectionStatus: Sendable, Codable {
                 }
                 rows.append(
                     Row(
-                        name: projector.name,
+                        name: name,
                         version: ddl.version,
                         installedVersion: row?.version,
                         position: position,
                         eventsBehind: max(0, head - position),
                         lagSeconds: max(0, lag),
                         rebuiltAt: row?.rebuiltAt,
-                        needsRebuild: row.map { !$0.isCurrent(for: projector) } ?? true
+                        needsRebuild: row.map { !$0.isCurrent(name: name) } ?? true
                     )
                 )
             }

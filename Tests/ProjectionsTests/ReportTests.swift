@@ -29,7 +29,8 @@ import Testing
         func user(_ name: String) throws -> Int64 {
             try connection.query("INSERT INTO sync.users (name) VALUES ($1) RETURNING id", [name])[0].get(0)
         }
-        func register(_ id: Int64, _ name: String, user: Int64, scopes: [String] = ["esi-skills.read_skills.v1"]) throws {
+        func register(_ id: Int64, _ name: String, user: Int64, scopes: [String] = ["esi-skills.read_skills.v1"]) throws
+        {
             try connection.execute(
                 """
                 INSERT INTO sync.characters (id, name, user_id, owner_hash, scopes, refresh_token)
@@ -58,7 +59,10 @@ import Testing
         try known(a3, "A3", user: alice)
         let bobID = try user("bob")
         for (index, id) in bob.enumerated() { try register(id, "B\(index + 1)", user: bobID) }
-        try connection.execute("UPDATE sync.characters SET token_state = 'invalid', token_error = 'revoked' WHERE id = $1", [bob[1]])
+        try connection.execute(
+            "UPDATE sync.characters SET token_state = 'invalid', token_error = 'revoked' WHERE id = $1",
+            [bob[1]]
+        )
         let carol = try user("carol")
         try known(c1, "C1", user: carol)
         try connection.execute("UPDATE sync.users SET main_character_id = $2 WHERE id = $1", [alice, a1])
@@ -77,7 +81,10 @@ import Testing
         }
     }
 
-    static func table(_ pool: PostgresPool, _ report: @escaping @Sendable (PostgresConnection) throws -> ReportTable)
+    static func table(
+        _ pool: PostgresPool,
+        _ report: @escaping @Sendable (PostgresConnection) throws -> ReportTable
+    )
         async throws -> [[String]]
     {
         try await pool.withConnection { try report($0).rows.map { $0.map(\.text) } }
@@ -88,12 +95,20 @@ import Testing
             let rows = try await Self.table(pool) { try Reports.compliance(on: $0) }
             #expect(
                 rows == [
-                    ["alice", "\(Self.a1)", "A1", "\(Self.alpha)", "Alpha Corp [Big Alliance]", "3", "2", "1", "yes", "no"],
-                    ["bob", "\(Self.bob[0])", "B1", "\(Self.alpha)", "Alpha Corp [Big Alliance]", "5", "5", "0", "yes", "yes"],
+                    [
+                        "alice", "\(Self.a1)", "A1", "\(Self.alpha)", "Alpha Corp [Big Alliance]", "3", "2", "1", "yes",
+                        "no",
+                    ],
+                    [
+                        "bob", "\(Self.bob[0])", "B1", "\(Self.alpha)", "Alpha Corp [Big Alliance]", "5", "5", "0",
+                        "yes", "yes",
+                    ],
                     ["carol", "", "", "", "", "1", "0", "1", "no", "no"],
                 ]
             )
-            let filtered = try await Self.table(pool) { try Reports.compliance(organisation: "big alliance", nonCompliantOnly: true, on: $0) }
+            let filtered = try await Self.table(pool) {
+                try Reports.compliance(organisation: "big alliance", nonCompliantOnly: true, on: $0)
+            }
             #expect(filtered.map { $0[0] } == ["alice"])
         }
     }
@@ -128,7 +143,10 @@ import Testing
             #expect(
                 rows == [
                     ["\(Self.alpha)", "Alpha Corp", "\(Self.a3)", "A3", "alice", "2026-11-30T12:00:00Z", "A1"],
-                    ["\(Self.alpha)", "Alpha Corp", "\(Self.stranger)", "\(Self.stranger)", "", "2026-11-30T12:00:00Z", "A1"],
+                    [
+                        "\(Self.alpha)", "Alpha Corp", "\(Self.stranger)", "\(Self.stranger)", "",
+                        "2026-11-30T12:00:00Z", "A1",
+                    ],
                 ]
             )
         }
@@ -183,12 +201,23 @@ import Testing
                 try skills(Self.a2, [3300: 1])
                 try skills(Self.bob[0], [3300: 2])
                 try SkillSetStore.save(
-                    SkillSet(name: "Rifter", skills: [SkillLevels(skillID: 3300, required: 2), SkillLevels(skillID: 3329, required: 1)]),
+                    SkillSet(
+                        name: "Rifter",
+                        skills: [SkillLevels(skillID: 3300, required: 2), SkillLevels(skillID: 3329, required: 1)]
+                    ),
                     by: "test",
                     on: connection
                 )
-                try SkillSetStore.save(SkillSet(name: "Jaguar", skills: [SkillLevels(skillID: 3300, recommended: 5)]), by: "test", on: connection)
-                try SkillSetStore.save(SkillSet(name: "Mining", skills: [SkillLevels(skillID: 3392, required: 1)]), by: "test", on: connection)
+                try SkillSetStore.save(
+                    SkillSet(name: "Jaguar", skills: [SkillLevels(skillID: 3300, recommended: 5)]),
+                    by: "test",
+                    on: connection
+                )
+                try SkillSetStore.save(
+                    SkillSet(name: "Mining", skills: [SkillLevels(skillID: 3392, required: 1)]),
+                    by: "test",
+                    on: connection
+                )
                 try SkillSetStore.save(
                     SkillSetGroup(name: "Frigates", isDoctrine: true, skillSets: ["Rifter", "Jaguar"]),
                     by: "test",
@@ -219,7 +248,14 @@ import Testing
             // Removing A1 deletes its read models and checks; alice now has two unregistered characters.
             let removed = try #require(try await CharacterRemoval.remove(Self.a1, pool: pool))
             #expect(removed.wasRegistered && removed.readModelRows >= 7)
-            #expect(try await value(pool, "SELECT count(*) FROM readmodel.skill_set_checks WHERE character_id = $1", [Self.a1], as: Int64.self) == 0)
+            #expect(
+                try await value(
+                    pool,
+                    "SELECT count(*) FROM readmodel.skill_set_checks WHERE character_id = $1",
+                    [Self.a1],
+                    as: Int64.self
+                ) == 0
+            )
             let compliance = try await Self.table(pool) { try Reports.compliance(on: $0) }
             #expect(compliance[0][5...7] == ["3", "1", "2"])
         }
@@ -236,19 +272,31 @@ import Testing
                 plan.skillSet.skills[1].recommended = 5
                 plan.skillSet.isVisible = false
                 try SkillSetStore.save(plan.skillSet, by: "test", on: connection)
-                try SkillSetStore.save(SkillSetGroup(name: "Doctrine", isDoctrine: true, skillSets: ["Fleet Rifter", "Basics"]), by: "test", on: connection)
+                try SkillSetStore.save(
+                    SkillSetGroup(name: "Doctrine", isDoctrine: true, skillSets: ["Fleet Rifter", "Basics"]),
+                    by: "test",
+                    on: connection
+                )
                 try SkillSetStore.save(SkillSetGroup(name: "Empty", isActive: false), by: "test", on: connection)
                 _ = try SkillSetStore.clone("Basics", as: nil, by: "test", on: connection)
-                return SkillSetDocument(groups: try SkillSetStore.groups(on: connection), sets: try SkillSetStore.sets(on: connection))
+                return SkillSetDocument(
+                    groups: try SkillSetStore.groups(on: connection),
+                    sets: try SkillSetStore.sets(on: connection)
+                )
             }
             #expect(document.skillSets.map(\.name) == ["Basics", "Basics 2", "Fleet Rifter"])
-            #expect(document.groups.first { $0.name == "Doctrine" }?.skillSets == ["Basics", "Basics 2", "Fleet Rifter"])
+            #expect(
+                document.groups.first { $0.name == "Doctrine" }?.skillSets == ["Basics", "Basics 2", "Fleet Rifter"]
+            )
             let data = try document.encoded()
             try await TestDatabase.with { other, _ in
                 try await project(other)
                 let imported = try await other.transaction { connection in
                     try SkillSetDocument.decode(data).importInto(connection, replaceAll: false, by: "import")
-                    return SkillSetDocument(groups: try SkillSetStore.groups(on: connection), sets: try SkillSetStore.sets(on: connection))
+                    return SkillSetDocument(
+                        groups: try SkillSetStore.groups(on: connection),
+                        sets: try SkillSetStore.sets(on: connection)
+                    )
                 }
                 #expect(imported == document)
             }

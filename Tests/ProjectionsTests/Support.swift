@@ -15,7 +15,7 @@ func project(_ pool: PostgresPool, batchSize: Int = 2000) async throws {
 func dumpReadModels(_ pool: PostgresPool) async throws -> [String: [String]] {
     try await pool.withConnection { connection in
         var dump = [String: [String]]()
-        for table in Catalog.projectors.flatMap(\.tables) {
+        for table in Catalog.projectors.flatMap(\.tables) + Catalog.derived.flatMap(\.tables) {
             dump[table.name] = try connection.query("SELECT t::text FROM readmodel.\"\(table.name)\" t ORDER BY 1")
                 .map { try $0.get(0, as: String.self) }
         }

@@ -10,7 +10,10 @@ import Testing
         .perception: 27, .willpower: 21, .intelligence: 20, .memory: 20, .charisma: 19,
     ]
 
-    static func character(_ skills: [Int: (active: Int, trained: Int, sp: Int)], attributes: Bool = true)
+    static func character(
+        _ skills: [Int: (active: Int, trained: Int, sp: Int)],
+        attributes: Bool = true
+    )
         -> CharacterSkills
     {
         CharacterSkills(
@@ -95,7 +98,9 @@ import Testing
     }
 
     @Test func oneCheckPerSetInOrder() {
-        let sets = (1...3).map { SkillSet(id: Int64($0), name: "s\($0)", skills: [SkillLevels(skillID: 3300, required: $0)]) }
+        let sets = (1...3).map {
+            SkillSet(id: Int64($0), name: "s\($0)", skills: [SkillLevels(skillID: 3300, required: $0)])
+        }
         let checks = SkillSetEvaluator(sets: sets).evaluate(Self.character([3300: (2, 2, 1415)]))
         #expect(checks.map(\.skillSetID) == [1, 2, 3])
         #expect(checks.map(\.canFly) == [true, true, false])
@@ -116,15 +121,23 @@ import Testing
                 description: "tackle",
                 shipTypeID: 587,
                 isVisible: false,
-                skills: [SkillLevels(skillID: 3300, required: 2, recommended: 4), SkillLevels(skillID: 3329, recommended: 3)]
+                skills: [
+                    SkillLevels(skillID: 3300, required: 2, recommended: 4), SkillLevels(skillID: 3329, recommended: 3),
+                ]
             )
         ]
-        let groups = [SkillSetGroup(name: "Frigates", description: "d", isDoctrine: true, isActive: false, skillSets: ["Rifter"])]
+        let groups = [
+            SkillSetGroup(name: "Frigates", description: "d", isDoctrine: true, isActive: false, skillSets: ["Rifter"])
+        ]
         let document = SkillSetDocument(groups: groups, sets: sets)
         let decoded = try SkillSetDocument.decode(try document.encoded())
         #expect(decoded == document)
         #expect(try decoded.resolvedSets() == sets)
         #expect(decoded.skillSets[0].skills[0].skillName == "Gunnery")
-        #expect(throws: SkillSetError.self) { try SkillSetDocument.decode(Data("{\"format\":\"other\",\"version\":1,\"groups\":[],\"skill_sets\":[]}".utf8)) }
+        #expect(throws: SkillSetError.self) {
+            try SkillSetDocument.decode(
+                Data("{\"format\":\"other\",\"version\":1,\"groups\":[],\"skill_sets\":[]}".utf8)
+            )
+        }
     }
 }

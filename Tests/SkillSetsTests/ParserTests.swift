@@ -112,7 +112,10 @@ import Testing
         // A deeper chain: every skill's own prerequisites are there, at least at their levels.
         for (skill, _) in catalog.expand([SkillRequirement(skillID: 3428, level: 5)]) {
             for requirement in catalog.skill(skill)?.requiredSkills ?? [] {
-                #expect((catalog.expand([SkillRequirement(skillID: 3428, level: 5)])[requirement.skillID] ?? 0) >= requirement.level)
+                #expect(
+                    (catalog.expand([SkillRequirement(skillID: 3428, level: 5)])[requirement.skillID] ?? 0)
+                        >= requirement.level
+                )
             }
         }
     }
