@@ -143,7 +143,9 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections", "Sync", "TokenVault",
+                "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections", "Reports",
+                "SkillSets",
+                "StaticData", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
