@@ -1,10 +1,12 @@
 -- version: 1
 -- Every character with skills against every skill set (derived from skills and attributes; see
--- docs/skill-sets.md). Skill ids, not names; the missing skills as parallel arrays of id and level.
+-- docs/skill-sets.md). One row per character, the sets as parallel arrays in set-id order: status
+-- (full, partial, none), training seconds to the required levels and to every level (NULL when the
+-- attributes are not known), whether Omega is needed, and the failing skills as hex bitmasks over
+-- the set's skills ordered by id (bit i of decode(mask, 'hex'), as get_bit reads it). The views
+-- skill_set_check_rows and skill_set_check_skills unnest and decode them.
 
 CREATE TABLE skill_set_checks (
-    character_id bigint, skill_set_id bigint, status text, can_fly boolean, failed_required bigint[],
-    failed_recommended bigint[], missing_skill_ids bigint[], missing_levels bigint[], required_seconds double precision,
-    full_seconds double precision, needs_omega boolean, PRIMARY KEY (character_id, skill_set_id)
+    character_id bigint PRIMARY KEY, skill_set_ids bigint[], statuses text[], required_seconds double precision[],
+    full_seconds double precision[], needs_omega boolean[], failed_required text[], failed_recommended text[]
 );
-CREATE INDEX skill_set_checks_set ON skill_set_checks (skill_set_id, can_fly, required_seconds);

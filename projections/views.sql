@@ -101,3 +101,27 @@ SELECT h.character_id, h.mail_id, h."timestamp", h.from_id, coalesce(sender.name
 FROM mail_headers h
 LEFT JOIN names sender ON sender.id = h.from_id
 LEFT JOIN mail_bodies b ON b.character_id = h.character_id AND b.mail_id = h.mail_id;
+
+-- Skill-set checks, one row per (character, set).
+CREATE VIEW skill_set_check_rows AS
+SELECT c.character_id, x.skill_set_id, x.status, x.status <> 'none' AS can_fly, x.required_seconds, x.full_seconds,
+       x.needs_omega, x.failed_required, x.failed_recommended
+FROM skill_set_checks c,
+     unnest(c.skill_set_ids, c.statuses, c.required_seconds, c.full_seconds, c.needs_omega, c.failed_required,
+            c.failed_recommended)
+         AS x (skill_set_id, status, required_seconds, full_seconds, needs_omega, failed_required, failed_recommended);
+
+-- Each skill of each check: the levels the set asks, the character's active level, and whether it
+-- fails (the missing skills of a check are those failing, at the higher of the two levels).
+CREATE VIEW skill_set_check_skills AS
+SELECT r.character_id, r.skill_set_id, k.skill_id, coalesce(sk.name, k.skill_id::text) AS skill_name,
+       k.required_level, k.recommended_level, coalesce(s.active_skill_level, 0) AS active_level,
+       get_bit(decode(r.failed_required, 'hex'), k.position) = 1 AS fails_required,
+       get_bit(decode(r.failed_recommended, 'hex'), k.position) = 1 AS fails_recommended,
+       greatest(1, coalesce(k.required_level, 0), coalesce(k.recommended_level, 0)) AS maximum_level
+FROM skill_set_check_rows r
+JOIN (SELECT set_id, skill_id, required_level, recommended_level,
+             (row_number() OVER (PARTITION BY set_id ORDER BY skill_id) - 1)::int AS position
+      FROM skillsets.skills) k ON k.set_id = r.skill_set_id
+LEFT JOIN sde.skills sk ON sk.id = k.skill_id
+LEFT JOIN skills s ON s.character_id = r.character_id AND s.skill_id = k.skill_id;

@@ -148,3 +148,44 @@ func decodeNumeric(_ bytes: UnsafeRawBufferPointer) throws(PostgresError) -> Str
     }
     return (sign == 0x4000 ? "-" : "") + integer + fraction
 }
+
+/// One-dimensional arrays in PostgreSQL's binary array format (an empty array has no dimensions).
+/// A NULL element decodes only into an `Optional` element type.
+extension Array: PostgresDecodable where Element: PostgresDecodable {
+    public init(postgresBytes bytes: UnsafeRawBufferPointer, type: PostgresType) throws(PostgresError) {
+        guard bytes.count >= 12 else { throw decodingError(type, as: [Element].self, ": too short") }
+        let dimensions = bytes.readBigEndian(Int32.self, at: 0)
+        let elementType = PostgresType(rawValue: bytes.readBigEndian(UInt32.self, at: 8))
+        guard dimensions <= 1 else { throw decodingError(type, as: [Element].self, ": \(dimensions) dimensions") }
+        guard dimensions == 1 else {
+            self = []
+            return
+        }
+        guard bytes.count >= 20 else { throw decodingError(type, as: [Element].self, ": too short") }
+        let count = Int(bytes.readBigEndian(Int32.self, at: 12))
+        var offset = 20
+        var elements = [Element]()
+        elements.reserveCapacity(count)
+        for _ in 0..<count {
+            guard offset + 4 <= bytes.count else { throw decodingError(type, as: [Element].self, ": truncated") }
+            let length = Int(bytes.readBigEndian(Int32.self, at: offset))
+            offset += 4
+            if length < 0 {
+                guard let nullable = Element.self as? any OptionalDecodable.Type else {
+                    throw decodingError(type, as: [Element].self, ": a NULL element")
+                }
+                elements.append(nullable.null as! Element)
+                continue
+            }
+            guard offset + length <= bytes.count else { throw decodingError(type, as: [Element].self, ": truncated") }
+            elements.append(
+                try Element(
+                    postgresBytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]),
+                    type: elementType
+                )
+            )
+            offset += length
+        }
+        self = elements
+    }
+}

@@ -98,7 +98,7 @@ enum Applier {
                 case .text: try row.get(index, as: String?.self).map(Cell.text) ?? .null
                 case .boolean: try row.get(index, as: Bool?.self).map(Cell.bool) ?? .null
                 case .timestamptz: try row.get(index, as: Date?.self).map(Cell.time) ?? .null
-                case .date, .bigintArray, .textArray:
+                case .date, .bigintArray, .textArray, .doubleArray, .booleanArray:
                     throw ProjectionError(
                         "\(table.name): stateful tables cannot read \(table.columns[index].type.rawValue) columns"
                     )

@@ -13,12 +13,15 @@ public enum Cell: Hashable, Sendable {
     case date(Int32)
     case ints([Int64])
     case texts([String])
+    case doubles([Double?])
+    case bools([Bool])
 
     /// Whether the cell can be stored in a column of `type`.
     func fits(_ type: ColumnType) -> Bool {
         switch (self, type) {
         case (.null, _), (.int, .bigint), (.double, .double), (.text, .text), (.bool, .boolean),
-            (.time, .timestamptz), (.date, .date), (.ints, .bigintArray), (.texts, .textArray):
+            (.time, .timestamptz), (.date, .date), (.ints, .bigintArray), (.texts, .textArray),
+            (.doubles, .doubleArray), (.bools, .booleanArray):
             true
         default: false
         }
@@ -53,6 +56,8 @@ extension Cell: PostgresEncodable {
         case .date(let days): days.encodePostgres(into: &buffer)
         case .ints(let values): values.encodePostgres(into: &buffer)
         case .texts(let values): values.encodePostgres(into: &buffer)
+        case .doubles(let values): values.encodePostgres(into: &buffer)
+        case .bools(let values): values.encodePostgres(into: &buffer)
         }
     }
 }

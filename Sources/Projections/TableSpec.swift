@@ -8,6 +8,8 @@ public enum ColumnType: String, Sendable {
     case date
     case bigintArray = "bigint[]"
     case textArray = "text[]"
+    case doubleArray = "double precision[]"
+    case booleanArray = "boolean[]"
 }
 
 /// A read-model table as its projector writes it. The DDL in `projections/` creates it; the

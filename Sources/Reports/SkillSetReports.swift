@@ -2,7 +2,48 @@ import Foundation
 import Postgres
 
 extension Reports {
-    /// Per group (and "[Ungrouped]") and character: the sets the character can fly (every
+    /// One character's checks as stored: per set (by id), its status and training data.
+    struct CharacterChecks {
+        var id: Int64
+        var name: String
+        var user: String?
+        var isMain: Bool
+        var index: [Int64: Int]
+        var statuses: [String]
+        var requiredSeconds: [Double?]
+        var needsOmega: [Bool]
+        var failedRequired: [String]
+    }
+
+    /// Every character's checks (the rows are one per character, the sets in arrays), by name.
+    static func loadChecks(on connection: PostgresConnection) throws -> [CharacterChecks] {
+        try connection.query(
+            """
+            SELECT k.character_id, coalesce(c.name, d.name, k.character_id::text), u.name,
+                   coalesce(u.main_character_id = k.character_id, false), k.skill_set_ids, k.statuses,
+                   k.required_seconds, k.needs_omega, k.failed_required
+            FROM readmodel.skill_set_checks k
+            LEFT JOIN sync.characters c ON c.id = k.character_id
+            LEFT JOIN sync.users u ON u.id = c.user_id
+            LEFT JOIN readmodel.character_details d ON d.character_id = k.character_id
+            """
+        ).map { row in
+            let ids = try row.get(4, as: [Int64].self)
+            return CharacterChecks(
+                id: try row.get(0),
+                name: try row.get(1),
+                user: try row.get(2),
+                isMain: try row.get(3),
+                index: Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) }),
+                statuses: try row.get(5),
+                requiredSeconds: try row.get(6),
+                needsOmega: try row.get(7),
+                failedRequired: try row.get(8)
+            )
+        }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+    }
+
+    /// Per group (and "[Ungrouped]", last) and character: the sets the character can fly (every
     /// required level met), how many of the group's sets that is, and the character's user.
     public static func skillSets(
         group: String? = nil,
@@ -16,42 +57,39 @@ extension Reports {
                 "sets",
             ]
         )
-        let rows = try connection.query(
+        let ungrouped = "[Ungrouped]"
+        var groups = [String: (isDoctrine: Bool, sets: [(id: Int64, name: String)])]()
+        for row in try connection.query(
             """
-            WITH membership AS (
-                SELECT coalesce(g.name, '[Ungrouped]') AS group_name, coalesce(g.is_doctrine, false) AS is_doctrine,
-                       s.id AS set_id, s.name AS set_name
-                FROM skillsets.sets s
-                LEFT JOIN skillsets.group_sets gs ON gs.set_id = s.id
-                LEFT JOIN skillsets.groups g ON g.id = gs.group_id
-                WHERE $1::text IS NULL OR g.name = $1
-            ),
-            per_character AS (
-                SELECT m.group_name, m.is_doctrine, k.character_id,
-                       string_agg(m.set_name, ', ' ORDER BY m.set_name) FILTER (WHERE k.can_fly) AS flyable,
-                       count(*) FILTER (WHERE k.can_fly) AS flyable_count, count(*) AS sets
-                FROM membership m JOIN readmodel.skill_set_checks k ON k.skill_set_id = m.set_id
-                GROUP BY m.group_name, m.is_doctrine, k.character_id
-            )
-            SELECT p.group_name, p.is_doctrine, p.character_id, coalesce(c.name, d.name, p.character_id::text),
-                   u.name, u.main_character_id = p.character_id, p.flyable, p.flyable_count, p.sets
-            FROM per_character p
-            LEFT JOIN sync.characters c ON c.id = p.character_id
-            LEFT JOIN sync.users u ON u.id = c.user_id
-            LEFT JOIN readmodel.character_details d ON d.character_id = p.character_id
-            WHERE NOT $2 OR p.flyable_count > 0
-            ORDER BY p.group_name, 4, p.character_id
+            SELECT coalesce(g.name, $1), coalesce(g.is_doctrine, false), s.id, s.name
+            FROM skillsets.sets s
+            LEFT JOIN skillsets.group_sets gs ON gs.set_id = s.id
+            LEFT JOIN skillsets.groups g ON g.id = gs.group_id
+            ORDER BY s.name
             """,
-            [group, flyableOnly]
-        )
-        table.rows.reserveCapacity(rows.count)
-        for row in rows {
-            table.rows.append([
-                .text(try row.get(0)), .bool(try row.get(1)), .int(try row.get(2)), .text(try row.get(3)),
-                (try row.get(4, as: String?.self)).map(ReportValue.text) ?? .null,
-                .bool(try row.get(5, as: Bool?.self) ?? false), .text(try row.get(6, as: String?.self) ?? ""),
-                .int(try row.get(7)), .int(try row.get(8)),
-            ])
+            [ungrouped]
+        ) {
+            let name = try row.get(0, as: String.self)
+            guard group == nil || group == name else { continue }
+            let isDoctrine = try row.get(1, as: Bool.self)
+            groups[name, default: (isDoctrine, [])].sets.append((try row.get(2), try row.get(3)))
+        }
+        let order = groups.keys.sorted { ($0 == ungrouped ? 1 : 0, $0) < ($1 == ungrouped ? 1 : 0, $1) }
+        let characters = try self.loadChecks(on: connection)
+        for name in order {
+            let (isDoctrine, sets) = groups[name]!
+            for character in characters {
+                let evaluated = sets.filter { character.index[$0.id] != nil }
+                guard !evaluated.isEmpty else { continue }
+                let flyable = evaluated.filter { character.statuses[character.index[$0.id]!] != "none" }
+                if flyableOnly && flyable.isEmpty { continue }
+                table.rows.append([
+                    .text(name), .bool(isDoctrine), .int(character.id), .text(character.name),
+                    character.user.map(ReportValue.text) ?? .null, .bool(character.isMain),
+                    .text(flyable.map(\.name).joined(separator: ", ")), .int(Int64(flyable.count)),
+                    .int(Int64(evaluated.count)),
+                ])
+            }
         }
         return table
     }
@@ -72,45 +110,53 @@ extension Reports {
                 "training_seconds", "training_time", "needs_omega",
             ]
         )
-        let rows = try connection.query(
-            """
-            SELECT s.name,
-                   (SELECT count(*) FROM readmodel.skill_set_checks f WHERE f.skill_set_id = s.id AND f.can_fly),
-                   k.character_id, coalesce(c.name, d.name, k.character_id::text), u.name,
-                   coalesce(array_length(k.failed_required, 1), 0), k.required_seconds, k.needs_omega
-            FROM skillsets.sets s
-            LEFT JOIN LATERAL (
-                SELECT * FROM readmodel.skill_set_checks x
-                WHERE x.skill_set_id = s.id AND NOT x.can_fly AND x.required_seconds IS NOT NULL
-                ORDER BY x.required_seconds, x.character_id LIMIT $1
-            ) k ON true
-            LEFT JOIN sync.characters c ON c.id = k.character_id
-            LEFT JOIN sync.users u ON u.id = c.user_id
-            LEFT JOIN readmodel.character_details d ON d.character_id = k.character_id
-            WHERE $2::text IS NULL OR s.name = $2
-            ORDER BY s.name, k.required_seconds NULLS LAST, k.character_id
-            """,
-            [Int64(top), set]
-        )
-        var rank = 0
-        var previous: String?
-        for row in rows {
-            let name = try row.get(0, as: String.self)
-            rank = name == previous ? rank + 1 : 1
-            previous = name
-            let character = try row.get(2, as: Int64?.self)
-            let seconds = try row.get(6, as: Double?.self)
-            table.rows.append([
-                .text(name), .int(try row.get(1)), character == nil ? .null : .int(Int64(rank)),
-                character.map(ReportValue.int) ?? .null,
-                character == nil ? .null : .text(try row.get(3)),
-                (try row.get(4, as: String?.self)).map(ReportValue.text) ?? .null,
-                character == nil ? .null : .int(try row.get(5)), seconds.map(ReportValue.double) ?? .null,
-                seconds.map { .text(formatDuration($0)) } ?? .null,
-                character == nil ? .null : .bool(try row.get(7)),
-            ])
+        let sets = try connection.query(
+            "SELECT id, name FROM skillsets.sets WHERE $1::text IS NULL OR name = $1 ORDER BY name",
+            [set]
+        ).map { (id: try $0.get(0, as: Int64.self), name: try $0.get(1, as: String.self)) }
+        let characters = try self.loadChecks(on: connection)
+        for (id, name) in sets {
+            var flyers = 0
+            var candidates = [(seconds: Double, character: Int, slot: Int)]()
+            for (position, character) in characters.enumerated() {
+                guard let slot = character.index[id] else { continue }
+                if character.statuses[slot] != "none" {
+                    flyers += 1
+                } else if let seconds = character.requiredSeconds[slot] {
+                    candidates.append((seconds, position, slot))
+                }
+            }
+            let nearest = candidates.sorted {
+                ($0.seconds, characters[$0.character].id) < ($1.seconds, characters[$1.character].id)
+            }.prefix(top)
+            guard !nearest.isEmpty else {
+                table.rows.append([.text(name), .int(Int64(flyers))] + Array(repeating: .null, count: 8))
+                continue
+            }
+            for (rank, candidate) in nearest.enumerated() {
+                let character = characters[candidate.character]
+                table.rows.append([
+                    .text(name), .int(Int64(flyers)), .int(Int64(rank + 1)), .int(character.id), .text(character.name),
+                    character.user.map(ReportValue.text) ?? .null,
+                    .int(Int64(bitCount(hex: character.failedRequired[candidate.slot]))), .double(candidate.seconds),
+                    .text(formatDuration(candidate.seconds)), .bool(character.needsOmega[candidate.slot]),
+                ])
+            }
         }
         return table
+    }
+}
+
+/// Set bits of a hex mask.
+func bitCount(hex: String) -> Int {
+    hex.utf8.reduce(0) { count, digit in
+        let value: UInt8 =
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            default: 0
+            }
+        return count + value.nonzeroBitCount
     }
 }
 

@@ -13,19 +13,84 @@ public struct SkillSetCheck: Sendable, Hashable {
 
     public var skillSetID: Int64
     public var status: Status
-    /// Skills below their required level (active level; a missing skill is level 0).
-    public var failedRequired: [Int]
-    public var failedRecommended: [Int]
-    /// What to train for the set in full: each failing skill at its highest level.
-    public var missing: [SkillRequirement]
+    /// Bit i: the set's i-th skill (skills ordered by id) is below its required level (the
+    /// active level; a skill the character lacks is level 0).
+    public var failedRequiredMask: SkillMask
+    public var failedRecommendedMask: SkillMask
     /// Training time to meet the required levels, and to meet every level, at the character's
     /// attributes; nil when the attributes (or a skill's rank) are not known.
     public var requiredSeconds: Double?
     public var fullSeconds: Double?
     /// A failing skill is trained high enough but not active (an Alpha clone): Omega is needed.
     public var needsOmega: Bool
+    /// The set's skills, in mask order (shared with the evaluator, not copied).
+    public let skills: [SkillLevels]
 
-    public var canFly: Bool { self.failedRequired.isEmpty }
+    public var canFly: Bool { self.failedRequiredMask.isEmpty }
+    public var failedRequired: [Int] { self.failedRequiredMask.positions.map { self.skills[$0].skillID } }
+    public var failedRecommended: [Int] { self.failedRecommendedMask.positions.map { self.skills[$0].skillID } }
+    /// What to train for the set in full: each failing skill at its highest level.
+    public var missing: [SkillRequirement] {
+        self.failedRequiredMask.union(self.failedRecommendedMask).positions.map {
+            SkillRequirement(skillID: self.skills[$0].skillID, level: self.skills[$0].maximum)
+        }
+    }
+}
+
+/// A set of positions in a skill set's skill list. The first 64 need no allocation (most sets).
+public struct SkillMask: Sendable, Hashable {
+    var first: UInt64 = 0
+    var rest: [UInt64] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { self.first == 0 && self.rest.allSatisfy { $0 == 0 } }
+
+    public mutating func insert(_ position: Int) {
+        if position < 64 {
+            self.first |= 1 << UInt64(position)
+            return
+        }
+        let word = position / 64 - 1
+        while self.rest.count <= word { self.rest.append(0) }
+        self.rest[word] |= 1 << UInt64(position % 64)
+    }
+
+    public func contains(_ position: Int) -> Bool {
+        let word = position < 64 ? self.first : (position / 64 - 1 < self.rest.count ? self.rest[position / 64 - 1] : 0)
+        return word & (1 << UInt64(position % 64)) != 0
+    }
+
+    public var positions: [Int] {
+        let words = [self.first] + self.rest
+        return words.indices.flatMap { index in
+            (0..<64).filter { words[index] & (1 << UInt64($0)) != 0 }.map { index * 64 + $0 }
+        }
+    }
+
+    func union(_ other: SkillMask) -> SkillMask {
+        var result = SkillMask()
+        result.first = self.first | other.first
+        result.rest = (0..<max(self.rest.count, other.rest.count)).map {
+            ($0 < self.rest.count ? self.rest[$0] : 0) | ($0 < other.rest.count ? other.rest[$0] : 0)
+        }
+        return result
+    }
+
+    /// Hex of the mask's bytes, least significant first, `bytes` of them: PostgreSQL's
+    /// `get_bit(decode(mask, 'hex'), position)` reads position i back.
+    public func hex(bytes: Int) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes * 2)
+        for index in 0..<bytes {
+            let word = index < 8 ? self.first : (index / 8 - 1 < self.rest.count ? self.rest[index / 8 - 1] : 0)
+            let byte = UInt8(truncatingIfNeeded: word >> UInt64(index % 8 * 8))
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }
 
 /// One character's skills as the evaluation needs them.
@@ -66,6 +131,7 @@ public struct SkillSetEvaluator: Sendable {
     public let skillIDs: [Int]
     let slots: [Int: Int]
     let entries: [[Entry]]
+    let setSkills: [[SkillLevels]]
     let ranks: [Double?]
     let primary: [CharacterAttribute?]
     let secondary: [CharacterAttribute?]
@@ -83,8 +149,11 @@ public struct SkillSetEvaluator: Sendable {
         self.slots = slots
         self.skillIDs = skillIDs
         self.skillSetIDs = sets.map { $0.id ?? 0 }
-        self.entries = sets.map { set in
-            set.skills.map {
+        // Each set's skills in id order: the order of its masks.
+        let ordered = sets.map { $0.skills.sorted { $0.skillID < $1.skillID } }
+        self.setSkills = ordered
+        self.entries = ordered.map { skills in
+            skills.map {
                 Entry(
                     index: slots[$0.skillID]!,
                     required: $0.required ?? 0,
@@ -136,44 +205,45 @@ public struct SkillSetEvaluator: Sendable {
     public func evaluate(_ levels: Levels) -> [SkillSetCheck] {
         let speeds = self.speeds(levels.attributes)
         return self.entries.indices.map { set in
-            var failedRequired = [Int]()
-            var failedRecommended = [Int]()
-            var missing = [SkillRequirement]()
+            var failedRequired = SkillMask()
+            var failedRecommended = SkillMask()
             var requiredSeconds: Double? = 0
             var fullSeconds: Double? = 0
             var needsOmega = false
-            for entry in self.entries[set] {
+            for (position, entry) in self.entries[set].enumerated() {
                 let active = Int(levels.active[entry.index])
                 let failsRequired = active < entry.required
                 let failsRecommended = active < entry.recommended
                 guard failsRequired || failsRecommended else { continue }
-                let id = self.skillIDs[entry.index]
-                if failsRequired { failedRequired.append(id) }
-                if failsRecommended { failedRecommended.append(id) }
-                missing.append(SkillRequirement(skillID: id, level: entry.maximum))
+                if failsRequired { failedRequired.insert(position) }
+                if failsRecommended { failedRecommended.insert(position) }
                 if Int(levels.trained[entry.index]) >= (failsRequired ? entry.required : entry.recommended) {
                     needsOmega = true
                 }
-                let seconds = { (level: Int) -> Double? in
-                    guard let rank = self.ranks[entry.index], let speed = speeds[entry.index] else { return nil }
-                    let needed =
-                        SkillMath.skillPoints(forLevel: level, rank: rank) - Int(levels.skillPoints[entry.index])
-                    return Double(max(0, needed)) / speed * 60
+                guard let rank = self.ranks[entry.index], let speed = speeds[entry.index] else {
+                    requiredSeconds = nil
+                    fullSeconds = nil
+                    continue
                 }
-                if failsRequired {
-                    requiredSeconds = requiredSeconds.flatMap { total in seconds(entry.required).map { total + $0 } }
+                let trained = Int(levels.skillPoints[entry.index])
+                if failsRequired, let total = requiredSeconds {
+                    let needed = SkillMath.skillPoints(forLevel: entry.required, rank: rank) - trained
+                    requiredSeconds = total + Double(max(0, needed)) / speed * 60
                 }
-                fullSeconds = fullSeconds.flatMap { total in seconds(entry.maximum).map { total + $0 } }
+                if let total = fullSeconds {
+                    let needed = SkillMath.skillPoints(forLevel: entry.maximum, rank: rank) - trained
+                    fullSeconds = total + Double(max(0, needed)) / speed * 60
+                }
             }
             return SkillSetCheck(
                 skillSetID: self.skillSetIDs[set],
                 status: !failedRequired.isEmpty ? .none : failedRecommended.isEmpty ? .full : .partial,
-                failedRequired: failedRequired,
-                failedRecommended: failedRecommended,
-                missing: missing,
+                failedRequiredMask: failedRequired,
+                failedRecommendedMask: failedRecommended,
                 requiredSeconds: requiredSeconds,
                 fullSeconds: fullSeconds,
-                needsOmega: needsOmega
+                needsOmega: needsOmega,
+                skills: self.setSkills[set]
             )
         }
     }

@@ -87,13 +87,7 @@ public struct Registry: Sendable {
         let user = user.trimmingCharacters(in: .whitespaces)
         guard !user.isEmpty else { throw SyncError("a user name cannot be empty") }
         try await self.pool.transaction { connection in
-            let userID = try connection.query(
-                """
-                INSERT INTO sync.users (name) VALUES ($1)
-                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
-                """,
-                [user]
-            )[0].get(0, as: Int64.self)
+            let userID = try Self.userID(named: user, on: connection)
             try connection.execute(
                 """
                 INSERT INTO sync.characters (id, name, user_id, owner_hash, scopes, refresh_token, access_token,
@@ -138,6 +132,17 @@ public struct Registry: Sendable {
         return character
     }
 
+    /// The id of the user with `name`, created when new.
+    static func userID(named name: String, on connection: PostgresConnection) throws -> Int64 {
+        try connection.query(
+            """
+            INSERT INTO sync.users (name) VALUES ($1)
+            ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
+            """,
+            [name]
+        )[0].get(0, as: Int64.self)
+    }
+
     /// Records that a user owns a character (it then counts as theirs in compliance reports,
     /// registered or not). A character proved to belong to another user moves to that user.
     static func recordOwnership(
@@ -166,17 +171,11 @@ public struct Registry: Sendable {
     ) async throws -> (
         characterID: Int64, characterName: String, user: String
     ) {
-        let (grant, verified) = try await Self.redeem(refreshToken, sso: sso)
+        let (_, verified) = try await Self.redeem(refreshToken, sso: sso)
         let userName = (user ?? verified.characterName).trimmingCharacters(in: .whitespaces)
         guard !userName.isEmpty else { throw SyncError("a user name cannot be empty") }
         try await self.pool.transaction { connection in
-            let userID = try connection.query(
-                """
-                INSERT INTO sync.users (name) VALUES ($1)
-                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
-                """,
-                [userName]
-            )[0].get(0, as: Int64.self)
+            let userID = try Self.userID(named: userName, on: connection)
             try Self.recordOwnership(
                 characterID: verified.characterID,
                 name: verified.characterName,

@@ -8,15 +8,17 @@ import Synchronization
 /// attributes (`projections/skill_set_checks.sql`). Recomputed when a character's skills or
 /// attributes arrive, when skill sets change (``SkillSetChecks/refresh(sets:on:)``), and by a rebuild.
 public enum SkillSetChecks {
+    /// One row per character: its checks against every set, as parallel arrays in set-id order.
+    /// A million (character, set) rows cost a PostgreSQL write of seconds; ten thousand rows of
+    /// arrays, a fraction of one (see docs/skill-sets.md). The views unnest them.
     static let table = TableSpec(
         "skill_set_checks",
         [
-            ("character_id", .bigint), ("skill_set_id", .bigint), ("status", .text), ("can_fly", .boolean),
-            ("failed_required", .bigintArray), ("failed_recommended", .bigintArray),
-            ("missing_skill_ids", .bigintArray), ("missing_levels", .bigintArray), ("required_seconds", .double),
-            ("full_seconds", .double), ("needs_omega", .boolean),
+            ("character_id", .bigint), ("skill_set_ids", .bigintArray), ("statuses", .textArray),
+            ("required_seconds", .doubleArray), ("full_seconds", .doubleArray), ("needs_omega", .booleanArray),
+            ("failed_required", .textArray), ("failed_recommended", .textArray),
         ],
-        key: ["character_id", "skill_set_id"],
+        key: ["character_id"],
         mode: .replace(scope: ["character_id"])
     )
 
@@ -55,15 +57,14 @@ public enum SkillSetChecks {
         )
     }
 
-    /// Deletes the checks of sets that no longer exist.
+    /// Re-evaluates every character after a set was deleted (its entries go from every row).
     public static func forget(set id: Int64, on connection: PostgresConnection) throws {
-        try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
-        guard try InstalledProjector.load(connection)[model.name] != nil else { return }
-        try connection.execute("DELETE FROM readmodel.skill_set_checks WHERE skill_set_id = $1", [id])
+        try self.refresh(sets: [], on: connection)  // every row is rewritten with the remaining sets
     }
 
-    /// Evaluates and writes: rows of `characters` (nil: every character with skills) for `sets`
-    /// (nil: all) replace the existing ones.
+    /// Evaluates and writes the rows of `characters` (nil: every character with skills). A row
+    /// holds every set; with `sets`, only those sets are re-evaluated and the others' entries are
+    /// kept from the existing rows.
     static func compute(
         characters: [Int64]?,
         sets setIDs: [Int64]?,
@@ -72,9 +73,10 @@ public enum SkillSetChecks {
         attributesSchema: String,
         on connection: PostgresConnection
     ) throws -> Int {
-        let allSets = try SkillSetStore.sets(on: connection)
-        let sets = setIDs.map { ids in allSets.filter { ids.contains($0.id!) } } ?? allSets
-        let evaluator = SkillSetEvaluator(sets: sets)
+        let sets = try SkillSetStore.sets(on: connection)  // ordered by name; rows keep id order
+            .sorted { $0.id! < $1.id! }
+        let evaluated = setIDs.map { ids in sets.filter { ids.contains($0.id!) } } ?? sets
+        let evaluator = SkillSetEvaluator(sets: evaluated)
         let population = try self.load(
             characters: characters,
             evaluator: evaluator,
@@ -82,6 +84,9 @@ public enum SkillSetChecks {
             attributesSchema: attributesSchema,
             on: connection
         )
+        let kept = setIDs == nil ? [:] : try self.existingRows(schema: schema, characters: characters, on: connection)
+        let setIDList = sets.map { $0.id! }
+        let maskBytes = sets.map { ($0.skills.count + 7) / 8 }
         // Evaluation is pure CPU: spread it over the cores, in character order.
         let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, population.count / 256))
         let chunkSize = (population.count + chunkCount - 1) / max(1, chunkCount)
@@ -89,25 +94,21 @@ public enum SkillSetChecks {
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
             var rows = [[Cell]]()
             let range = (chunk * chunkSize)..<min(population.count, (chunk + 1) * chunkSize)
-            rows.reserveCapacity(range.count * sets.count)
+            rows.reserveCapacity(range.count)
             for index in range {
                 let (id, levels) = population[index]
-                for check in evaluator.evaluate(levels) { rows.append(self.row(id, check)) }
+                var checks = [Int64: SkillSetCheck]()
+                for check in evaluator.evaluate(levels) { checks[check.skillSetID] = check }
+                rows.append(
+                    self.row(id, sets: setIDList, maskBytes: maskBytes, checks: checks, kept: kept[id])
+                )
             }
             results.withLock { $0[chunk] = rows }
         }
-        switch (characters, setIDs) {
-        case (nil, nil):
+        if let characters {
+            try connection.execute("DELETE FROM \(schema).skill_set_checks WHERE character_id = ANY($1)", [characters])
+        } else {
             try connection.executeScript("TRUNCATE \(schema).skill_set_checks")
-        case (let ids?, nil):
-            try connection.execute("DELETE FROM \(schema).skill_set_checks WHERE character_id = ANY($1)", [ids])
-        case (nil, let ids?):
-            try connection.execute("DELETE FROM \(schema).skill_set_checks WHERE skill_set_id = ANY($1)", [ids])
-        case (let characters?, let sets?):
-            try connection.execute(
-                "DELETE FROM \(schema).skill_set_checks WHERE character_id = ANY($1) AND skill_set_id = ANY($2)",
-                [characters, sets]
-            )
         }
         var written = 0
         try connection.copyIn(
@@ -121,13 +122,89 @@ public enum SkillSetChecks {
         return written
     }
 
-    private static func row(_ character: Int64, _ check: SkillSetCheck) -> [Cell] {
-        [
-            .int(character), .int(check.skillSetID), .text(check.status.rawValue), .bool(check.canFly),
-            .ints(check.failedRequired.map(Int64.init)), .ints(check.failedRecommended.map(Int64.init)),
-            .ints(check.missing.map { Int64($0.skillID) }), .ints(check.missing.map { Int64($0.level) }),
-            check.requiredSeconds.map(Cell.double) ?? .null, check.fullSeconds.map(Cell.double) ?? .null,
-            .bool(check.needsOmega),
+    /// A stored row's entries by set id, for keeping the sets not re-evaluated.
+    struct Entry {
+        var status: String
+        var requiredSeconds: Double?
+        var fullSeconds: Double?
+        var needsOmega: Bool
+        var failedRequired: String
+        var failedRecommended: String
+    }
+
+    private static func existingRows(
+        schema: String,
+        characters: [Int64]?,
+        on connection: PostgresConnection
+    ) throws
+        -> [Int64: [Int64: Entry]]
+    {
+        var result = [Int64: [Int64: Entry]]()
+        let rows = try connection.query(
+            "SELECT \(table.columnList) FROM \(schema).skill_set_checks WHERE $1::int8[] IS NULL OR character_id = ANY($1)",
+            [characters]
+        )
+        for row in rows {
+            let ids = try row.get(1, as: [Int64].self)
+            let statuses = try row.get(2, as: [String].self)
+            let required = try row.get(3, as: [Double?].self)
+            let full = try row.get(4, as: [Double?].self)
+            let omega = try row.get(5, as: [Bool].self)
+            let failedRequired = try row.get(6, as: [String].self)
+            let failedRecommended = try row.get(7, as: [String].self)
+            var entries = [Int64: Entry]()
+            for index in ids.indices {
+                entries[ids[index]] = Entry(
+                    status: statuses[index],
+                    requiredSeconds: required[index],
+                    fullSeconds: full[index],
+                    needsOmega: omega[index],
+                    failedRequired: failedRequired[index],
+                    failedRecommended: failedRecommended[index]
+                )
+            }
+            result[try row.get(0)] = entries
+        }
+        return result
+    }
+
+    private static func row(
+        _ character: Int64,
+        sets: [Int64],
+        maskBytes: [Int],
+        checks: [Int64: SkillSetCheck],
+        kept: [Int64: Entry]?
+    ) -> [Cell] {
+        var statuses = [String]()
+        var required = [Double?]()
+        var full = [Double?]()
+        var omega = [Bool]()
+        var failedRequired = [String]()
+        var failedRecommended = [String]()
+        var ids = [Int64]()
+        for (index, set) in sets.enumerated() {
+            if let check = checks[set] {
+                statuses.append(check.status.rawValue)
+                required.append(check.requiredSeconds)
+                full.append(check.fullSeconds)
+                omega.append(check.needsOmega)
+                failedRequired.append(check.failedRequiredMask.hex(bytes: maskBytes[index]))
+                failedRecommended.append(check.failedRecommendedMask.hex(bytes: maskBytes[index]))
+            } else if let entry = kept?[set] {
+                statuses.append(entry.status)
+                required.append(entry.requiredSeconds)
+                full.append(entry.fullSeconds)
+                omega.append(entry.needsOmega)
+                failedRequired.append(entry.failedRequired)
+                failedRecommended.append(entry.failedRecommended)
+            } else {
+                continue  // neither evaluated now nor stored before: the next evaluation of all sets adds it
+            }
+            ids.append(set)
+        }
+        return [
+            .int(character), .ints(ids), .texts(statuses), .doubles(required), .doubles(full), .bools(omega),
+            .texts(failedRequired), .texts(failedRecommended),
         ]
     }
 
