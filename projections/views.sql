@@ -104,12 +104,15 @@ LEFT JOIN mail_bodies b ON b.character_id = h.character_id AND b.mail_id = h.mai
 
 -- Skill-set checks, one row per (character, set).
 CREATE VIEW skill_set_check_rows AS
-SELECT c.character_id, x.skill_set_id, x.status, x.status <> 'none' AS can_fly, x.required_seconds, x.full_seconds,
-       x.needs_omega, x.failed_required, x.failed_recommended
+SELECT c.character_id, x.skill_set_id,
+       CASE lower(substr(c.statuses, x.n::int, 1)) WHEN 'f' THEN 'full' WHEN 'p' THEN 'partial' ELSE 'none' END AS status,
+       lower(substr(c.statuses, x.n::int, 1)) <> 'n' AS can_fly, x.required_seconds, x.full_seconds,
+       substr(c.statuses, x.n::int, 1) <> lower(substr(c.statuses, x.n::int, 1)) AS needs_omega,
+       x.failed_required, x.failed_recommended
 FROM skill_set_checks c,
-     unnest(c.skill_set_ids, c.statuses, c.required_seconds, c.full_seconds, c.needs_omega, c.failed_required,
-            c.failed_recommended)
-         AS x (skill_set_id, status, required_seconds, full_seconds, needs_omega, failed_required, failed_recommended);
+     unnest(c.skill_set_ids, c.required_seconds, c.full_seconds, string_to_array(c.failed_required, ','),
+            string_to_array(c.failed_recommended, ','))
+         WITH ORDINALITY AS x (skill_set_id, required_seconds, full_seconds, failed_required, failed_recommended, n);
 
 -- Each skill of each check: the levels the set asks, the character's active level, and whether it
 -- fails (the missing skills of a check are those failing, at the higher of the two levels).

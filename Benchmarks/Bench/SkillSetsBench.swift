@@ -56,26 +56,13 @@ struct SkillSetsBench: AsyncParsableCommand {
         for _ in 0..<self.runs {
             full.add(
                 try await measureAsync {
-                    rows = try await pool.transaction { try SkillSetChecks.refresh(sets: nil, on: $0) }
+                    rows = try await pool.transaction { try SkillSetChecks.refresh(on: $0) }
                 }
             )
         }
         print(
             "evaluate \(self.sets) sets × \(self.characters) characters (\(rows) checks written): \(full.describe("s", digits: 2))"
         )
-
-        var one = Samples()
-        let firstSet = try await pool.withConnection {
-            try $0.query("SELECT min(id) FROM skillsets.sets")[0].get(0, as: Int64.self)
-        }
-        for _ in 0..<self.runs {
-            one.add(
-                try await measureAsync {
-                    _ = try await pool.transaction { try SkillSetChecks.refresh(sets: [firstSet], on: $0) }
-                }
-            )
-        }
-        print("re-evaluate one changed set for every character: \(one.describe("s", digits: 3))")
 
         let policies = Section.allCases.map {
             Reports.SectionPolicy(name: $0.rawValue, scope: $0.scope, staleMinutes: $0.defaultStaleMinutes)

@@ -44,9 +44,9 @@ let changedBy = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknow
 
 /// Saves a set and re-evaluates every character against it.
 func saveAndCheck(_ set: SkillSet, groups: [String], on connection: PostgresConnection) throws -> Int {
-    let id = try SkillSetStore.save(set, by: changedBy, on: connection)
+    try SkillSetStore.save(set, by: changedBy, on: connection)
     for group in groups { try SkillSetStore.add(set: set.name, toGroup: group, by: changedBy, on: connection) }
-    return try SkillSetChecks.refresh(sets: [id], on: connection)
+    return try SkillSetChecks.refresh(on: connection)
 }
 
 /// `Name:required[:recommended]`; either level may be empty, levels arabic or roman.
@@ -257,10 +257,10 @@ struct DeleteSkillSet: AsyncParsableCommand {
     func run() async throws {
         let name = self.name
         try await withSkillSets(self.global) { connection in
-            guard let id = try SkillSetStore.delete(set: name, on: connection) else {
+            guard try SkillSetStore.delete(set: name, on: connection) != nil else {
                 throw ValidationError("no skill set named \(name) (see: memberaudit skillsets list)")
             }
-            try SkillSetChecks.forget(set: id, on: connection)
+            try SkillSetChecks.refresh(on: connection)
         }
         print("deleted skill set \(name)")
     }
@@ -279,7 +279,7 @@ struct CloneSkillSet: AsyncParsableCommand {
         let (name, newName) = (self.name, self.newName)
         let copy = try await withSkillSets(self.global) { connection in
             let copy = try SkillSetStore.clone(name, as: newName, by: changedBy, on: connection)
-            try SkillSetChecks.refresh(sets: [copy.id!], on: connection)
+            try SkillSetChecks.refresh(on: connection)
             return copy
         }
         print("cloned \(name) as \(copy.name)")
@@ -393,7 +393,7 @@ struct ImportSkillSets: AsyncParsableCommand {
         let replaceAll = self.replaceAll
         let (sets, groups) = try await withSkillSets(self.global) { connection in
             let counts = try document.importInto(connection, replaceAll: replaceAll, by: changedBy)
-            try SkillSetChecks.refresh(sets: nil, on: connection)
+            try SkillSetChecks.refresh(on: connection)
             return counts
         }
         print("imported \(sets) skill sets and \(groups) groups")

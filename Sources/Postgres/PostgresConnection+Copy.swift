@@ -80,3 +80,78 @@ public struct PostgresCopyWriter: ~Copyable {
         self.buffer.removeAll(keepingCapacity: true)
     }
 }
+
+extension PostgresConnection {
+    /// Reads rows with `COPY (query) TO STDOUT (FORMAT binary)`, handing each to `row` without
+    /// building a result object per value: for reading hundreds of thousands of rows. COPY takes
+    /// no parameters, so the query must be complete SQL.
+    ///
+    /// - Returns: the number of rows read.
+    @discardableResult
+    public func copyOut(_ sql: String, _ row: (PostgresCopyRow) throws -> Void) throws -> Int {
+        try self.canceller.checkNotCancelled()
+        try self.check(PQexec(self.handle, sql), sql: sql)
+        var data = [UInt8]()
+        while true {
+            var pointer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(self.handle, &pointer, 0)
+            if length > 0, let pointer {
+                data.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: Int(length)))
+                PQfreemem(pointer)
+            } else if length == -1 {
+                break
+            } else {
+                throw self.connectionError(sql: sql)
+            }
+        }
+        var failure: PostgresError?
+        while let result = PQgetResult(self.handle) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil {
+                failure = self.serverError(result, sql: sql)
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        return try data.withUnsafeBytes { bytes throws -> Int in
+            // Signature (11 bytes), flags (4), header extension length (4) and extension.
+            guard bytes.count >= 19 else { throw PostgresError(.decoding, "COPY: no binary header") }
+            var offset = 19 + Int(bytes.readBigEndian(Int32.self, at: 15))
+            var rows = 0
+            while offset + 2 <= bytes.count {
+                let fields = Int(bytes.readBigEndian(Int16.self, at: offset))
+                if fields < 0 { break }  // the trailer
+                let start = offset + 2
+                offset = start
+                for _ in 0..<fields {
+                    guard offset + 4 <= bytes.count else { throw PostgresError(.decoding, "COPY: a truncated row") }
+                    offset += 4 + max(0, Int(bytes.readBigEndian(Int32.self, at: offset)))
+                }
+                guard offset <= bytes.count else { throw PostgresError(.decoding, "COPY: a truncated row") }
+                try row(PostgresCopyRow(bytes: bytes, start: start, fields: fields))
+                rows += 1
+            }
+            return rows
+        }
+    }
+}
+
+/// One row of a binary COPY: its fields read in place. Valid only inside the `copyOut` callback
+/// that received it (it points into the data being parsed).
+public struct PostgresCopyRow {
+    let bytes: UnsafeRawBufferPointer
+    let start: Int
+    public let fields: Int
+
+    /// Field `index` as an integer (int2, int4 or int8 columns); nil when NULL.
+    public func int64(_ index: Int) -> Int64? {
+        var offset = self.start
+        for _ in 0..<index { offset += 4 + max(0, Int(self.bytes.readBigEndian(Int32.self, at: offset))) }
+        let length = Int(self.bytes.readBigEndian(Int32.self, at: offset))
+        switch length {
+        case 8: return self.bytes.readBigEndian(Int64.self, at: offset + 4)
+        case 4: return Int64(self.bytes.readBigEndian(Int32.self, at: offset + 4))
+        case 2: return Int64(self.bytes.readBigEndian(Int16.self, at: offset + 4))
+        default: return nil
+        }
+    }
+}

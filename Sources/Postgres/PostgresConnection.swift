@@ -117,7 +117,7 @@ public final class PostgresConnection {
     func check(_ result: OpaquePointer?, sql: String) throws(PostgresError) -> PostgresResult {
         let wrapped = PostgresResult(result)
         switch result.map(PQresultStatus) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT:
             return wrapped
         case nil:
             throw self.connectionError(sql: sql)

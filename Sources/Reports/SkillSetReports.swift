@@ -2,26 +2,29 @@ import Foundation
 import Postgres
 
 extension Reports {
-    /// One character's checks as stored: per set (by id), its status and training data.
+    /// One character's checks as stored (see projections/skill_set_checks.sql): per set, its
+    /// status letter and training data.
     struct CharacterChecks {
         var id: Int64
         var name: String
         var user: String?
         var isMain: Bool
         var index: [Int64: Int]
-        var statuses: [String]
+        var statuses: [UInt8]
         var requiredSeconds: [Double?]
-        var needsOmega: [Bool]
-        var failedRequired: [String]
+        var failedRequired: [Substring]
+
+        func canFly(_ slot: Int) -> Bool { self.statuses[slot] | 0x20 != UInt8(ascii: "n") }
+        func needsOmega(_ slot: Int) -> Bool { self.statuses[slot] & 0x20 == 0 }
     }
 
-    /// Every character's checks (the rows are one per character, the sets in arrays), by name.
+    /// Every character's checks, by name.
     static func loadChecks(on connection: PostgresConnection) throws -> [CharacterChecks] {
         try connection.query(
             """
             SELECT k.character_id, coalesce(c.name, d.name, k.character_id::text), u.name,
                    coalesce(u.main_character_id = k.character_id, false), k.skill_set_ids, k.statuses,
-                   k.required_seconds, k.needs_omega, k.failed_required
+                   k.required_seconds, k.failed_required
             FROM readmodel.skill_set_checks k
             LEFT JOIN sync.characters c ON c.id = k.character_id
             LEFT JOIN sync.users u ON u.id = c.user_id
@@ -35,10 +38,9 @@ extension Reports {
                 user: try row.get(2),
                 isMain: try row.get(3),
                 index: Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) }),
-                statuses: try row.get(5),
+                statuses: Array(try row.get(5, as: String.self).utf8),
                 requiredSeconds: try row.get(6),
-                needsOmega: try row.get(7),
-                failedRequired: try row.get(8)
+                failedRequired: try row.get(7, as: String.self).split(separator: ",", omittingEmptySubsequences: false)
             )
         }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
@@ -81,7 +83,7 @@ extension Reports {
             for character in characters {
                 let evaluated = sets.filter { character.index[$0.id] != nil }
                 guard !evaluated.isEmpty else { continue }
-                let flyable = evaluated.filter { character.statuses[character.index[$0.id]!] != "none" }
+                let flyable = evaluated.filter { character.canFly(character.index[$0.id]!) }
                 if flyableOnly && flyable.isEmpty { continue }
                 table.rows.append([
                     .text(name), .bool(isDoctrine), .int(character.id), .text(character.name),
@@ -120,7 +122,7 @@ extension Reports {
             var candidates = [(seconds: Double, character: Int, slot: Int)]()
             for (position, character) in characters.enumerated() {
                 guard let slot = character.index[id] else { continue }
-                if character.statuses[slot] != "none" {
+                if character.canFly(slot) {
                     flyers += 1
                 } else if let seconds = character.requiredSeconds[slot] {
                     candidates.append((seconds, position, slot))
@@ -139,7 +141,7 @@ extension Reports {
                     .text(name), .int(Int64(flyers)), .int(Int64(rank + 1)), .int(character.id), .text(character.name),
                     character.user.map(ReportValue.text) ?? .null,
                     .int(Int64(bitCount(hex: character.failedRequired[candidate.slot]))), .double(candidate.seconds),
-                    .text(formatDuration(candidate.seconds)), .bool(character.needsOmega[candidate.slot]),
+                    .text(formatDuration(candidate.seconds)), .bool(character.needsOmega(candidate.slot)),
                 ])
             }
         }
@@ -148,7 +150,7 @@ extension Reports {
 }
 
 /// Set bits of a hex mask.
-func bitCount(hex: String) -> Int {
+func bitCount(hex: Substring) -> Int {
     hex.utf8.reduce(0) { count, digit in
         let value: UInt8 =
             switch digit {

@@ -37,6 +37,8 @@ public struct SkillSetCheck: Sendable, Hashable {
     }
 }
 
+private let hexDigits = Array("0123456789abcdef".utf8)
+
 /// A set of positions in a skill set's skill list. The first 64 need no allocation (most sets).
 public struct SkillMask: Sendable, Hashable {
     var first: UInt64 = 0
@@ -80,16 +82,18 @@ public struct SkillMask: Sendable, Hashable {
     /// Hex of the mask's bytes, least significant first, `bytes` of them: PostgreSQL's
     /// `get_bit(decode(mask, 'hex'), position)` reads position i back.
     public func hex(bytes: Int) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
-        text.reserveCapacity(bytes * 2)
+        self.appendHex(bytes: bytes, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    public func appendHex(bytes: Int, to text: inout [UInt8]) {
         for index in 0..<bytes {
             let word = index < 8 ? self.first : (index / 8 - 1 < self.rest.count ? self.rest[index / 8 - 1] : 0)
             let byte = UInt8(truncatingIfNeeded: word >> UInt64(index % 8 * 8))
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0xF)])
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 
@@ -203,48 +207,76 @@ public struct SkillSetEvaluator: Sendable {
 
     /// One check per skill set, in the order the sets were given.
     public func evaluate(_ levels: Levels) -> [SkillSetCheck] {
+        var checks = [SkillSetCheck]()
+        checks.reserveCapacity(self.entries.count)
+        self.evaluate(levels) { set, outcome in
+            checks.append(
+                SkillSetCheck(
+                    skillSetID: self.skillSetIDs[set],
+                    status: outcome.status,
+                    failedRequiredMask: outcome.failedRequired,
+                    failedRecommendedMask: outcome.failedRecommended,
+                    requiredSeconds: outcome.requiredSeconds,
+                    fullSeconds: outcome.fullSeconds,
+                    needsOmega: outcome.needsOmega,
+                    skills: self.setSkills[set]
+                )
+            )
+        }
+        return checks
+    }
+
+    /// A check without its set's skills: what storing it needs.
+    public struct Outcome {
+        public var status: SkillSetCheck.Status
+        public var failedRequired: SkillMask
+        public var failedRecommended: SkillMask
+        public var requiredSeconds: Double?
+        public var fullSeconds: Double?
+        public var needsOmega: Bool
+    }
+
+    /// Evaluates every set, handing each outcome to `each` with the set's index: no allocation per
+    /// check beyond a mask of more than 64 skills (evaluating millions of checks).
+    public func evaluate(_ levels: Levels, _ each: (Int, Outcome) -> Void) {
         let speeds = self.speeds(levels.attributes)
-        return self.entries.indices.map { set in
-            var failedRequired = SkillMask()
-            var failedRecommended = SkillMask()
-            var requiredSeconds: Double? = 0
-            var fullSeconds: Double? = 0
-            var needsOmega = false
+        for set in self.entries.indices {
+            var outcome = Outcome(
+                status: .full,
+                failedRequired: SkillMask(),
+                failedRecommended: SkillMask(),
+                requiredSeconds: 0,
+                fullSeconds: 0,
+                needsOmega: false
+            )
             for (position, entry) in self.entries[set].enumerated() {
                 let active = Int(levels.active[entry.index])
                 let failsRequired = active < entry.required
                 let failsRecommended = active < entry.recommended
                 guard failsRequired || failsRecommended else { continue }
-                if failsRequired { failedRequired.insert(position) }
-                if failsRecommended { failedRecommended.insert(position) }
+                if failsRequired { outcome.failedRequired.insert(position) }
+                if failsRecommended { outcome.failedRecommended.insert(position) }
                 if Int(levels.trained[entry.index]) >= (failsRequired ? entry.required : entry.recommended) {
-                    needsOmega = true
+                    outcome.needsOmega = true
                 }
                 guard let rank = self.ranks[entry.index], let speed = speeds[entry.index] else {
-                    requiredSeconds = nil
-                    fullSeconds = nil
+                    outcome.requiredSeconds = nil
+                    outcome.fullSeconds = nil
                     continue
                 }
                 let trained = Int(levels.skillPoints[entry.index])
-                if failsRequired, let total = requiredSeconds {
+                if failsRequired, let total = outcome.requiredSeconds {
                     let needed = SkillMath.skillPoints(forLevel: entry.required, rank: rank) - trained
-                    requiredSeconds = total + Double(max(0, needed)) / speed * 60
+                    outcome.requiredSeconds = total + Double(max(0, needed)) / speed * 60
                 }
-                if let total = fullSeconds {
+                if let total = outcome.fullSeconds {
                     let needed = SkillMath.skillPoints(forLevel: entry.maximum, rank: rank) - trained
-                    fullSeconds = total + Double(max(0, needed)) / speed * 60
+                    outcome.fullSeconds = total + Double(max(0, needed)) / speed * 60
                 }
             }
-            return SkillSetCheck(
-                skillSetID: self.skillSetIDs[set],
-                status: !failedRequired.isEmpty ? .none : failedRecommended.isEmpty ? .full : .partial,
-                failedRequiredMask: failedRequired,
-                failedRecommendedMask: failedRecommended,
-                requiredSeconds: requiredSeconds,
-                fullSeconds: fullSeconds,
-                needsOmega: needsOmega,
-                skills: self.setSkills[set]
-            )
+            outcome.status =
+                !outcome.failedRequired.isEmpty ? .none : outcome.failedRecommended.isEmpty ? .full : .partial
+            each(set, outcome)
         }
     }
 

@@ -48,6 +48,53 @@ import Testing
         }
     }
 
+    @Test func arraysDecode() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let row = try await pool.withConnection { connection in
+                try connection.query(
+                    "SELECT $1::bigint[], $2::float8[], $3::text[], $4::bool[], '{}'::bigint[], ARRAY[1, 2]::int4[]",
+                    [
+                        [Int64.max, -1] as [Int64], [1.5, nil] as [Double?], ["Jita", ""] as [String],
+                        [true, false] as [Bool],
+                    ]
+                )[0]
+            }
+            #expect(try row.get(0, as: [Int64].self) == [.max, -1])
+            #expect(try row.get(1, as: [Double?].self) == [1.5, nil])
+            #expect(throws: PostgresError.self) { try row.get(1, as: [Double].self) }  // a NULL element
+            #expect(try row.get(2, as: [String].self) == ["Jita", ""])
+            #expect(try row.get(3, as: [Bool].self) == [true, false])
+            #expect(try row.get(4, as: [Int64].self) == [])
+            #expect(try row.get(5, as: [Int64].self) == [1, 2])
+        }
+    }
+
+    @Test func copyOutReadsRowsInPlace() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let (count, rows) = try await pool.withConnection { connection in
+                var rows = [[Int64?]]()
+                let count = try connection.copyOut(
+                    """
+                    COPY (SELECT g::bigint, CASE WHEN g % 2 = 0 THEN NULL ELSE g * 10 END::int4, (-g)::int2
+                          FROM generate_series(1, 3000) g) TO STDOUT (FORMAT binary)
+                    """
+                ) { row in rows.append([row.int64(0), row.int64(1), row.int64(2)]) }
+                return (count, rows)
+            }
+            #expect(count == 3000)
+            #expect(rows[0] == [1, 10, -1])
+            #expect(rows[1] == [2, nil, -2])
+            #expect(rows[2999] == [3000, nil, -3000])
+            await #expect(throws: PostgresError.self) {
+                try await pool.withConnection {
+                    try $0.copyOut("COPY (SELECT nope) TO STDOUT (FORMAT binary)") { _ in }
+                }
+            }
+            // The connection is usable after a failed COPY.
+            #expect(try await pool.withConnection { try $0.query("SELECT 1")[0].get(0, as: Int.self) } == 1)
+        }
+    }
+
     @Test(
         "numeric decodes exactly",
         arguments: ["0", "1.5", "-1234567.000100", "100000000", "0.0001", "123456789012345678"]

@@ -223,7 +223,7 @@ import Testing
                     by: "test",
                     on: connection
                 )
-                #expect(try SkillSetChecks.refresh(sets: nil, on: connection) == 3)  // a row per character
+                #expect(try SkillSetChecks.refresh(on: connection) == 3)  // a row per character
             }
             let flyable = try await Self.table(pool) { try Reports.skillSets(on: $0) }
             #expect(

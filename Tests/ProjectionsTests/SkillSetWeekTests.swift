@@ -64,7 +64,7 @@ import Testing
                     )
                     try SkillSetStore.add(set: "Next \(character)", toGroup: "Training", by: "test", on: connection)
                 }
-                try SkillSetChecks.refresh(sets: nil, on: connection)
+                try SkillSetChecks.refresh(on: connection)
             }
             func canFly() async throws -> [Int64: Set<String>] {
                 let table = try await harness.pool.withConnection { try Reports.skillSets(group: "Training", on: $0) }

@@ -8,15 +8,15 @@ import Synchronization
 /// attributes (`projections/skill_set_checks.sql`). Recomputed when a character's skills or
 /// attributes arrive, when skill sets change (``SkillSetChecks/refresh(sets:on:)``), and by a rebuild.
 public enum SkillSetChecks {
-    /// One row per character: its checks against every set, as parallel arrays in set-id order.
-    /// A million (character, set) rows cost a PostgreSQL write of seconds; ten thousand rows of
-    /// arrays, a fraction of one (see docs/skill-sets.md). The views unnest them.
+    /// One row per character: its checks against every set, in set-id order. A million
+    /// (character, set) rows cost PostgreSQL seconds to write; ten thousand compact rows, a
+    /// fraction of one (see docs/skill-sets.md). The views unnest and decode them.
     static let table = TableSpec(
         "skill_set_checks",
         [
-            ("character_id", .bigint), ("skill_set_ids", .bigintArray), ("statuses", .textArray),
-            ("required_seconds", .doubleArray), ("full_seconds", .doubleArray), ("needs_omega", .booleanArray),
-            ("failed_required", .textArray), ("failed_recommended", .textArray),
+            ("character_id", .bigint), ("skill_set_ids", .bigintArray), ("statuses", .text),
+            ("required_seconds", .doubleArray), ("full_seconds", .doubleArray), ("failed_required", .text),
+            ("failed_recommended", .text),
         ],
         key: ["character_id"],
         mode: .replace(scope: ["character_id"])
@@ -29,7 +29,6 @@ public enum SkillSetChecks {
     ) { characters, schema, inputSchema, connection in
         try compute(
             characters: characters,
-            sets: nil,
             into: schema,
             skillsSchema: inputSchema("skills"),
             attributesSchema: inputSchema("characters"),
@@ -37,11 +36,11 @@ public enum SkillSetChecks {
         )
     }
 
-    /// Re-evaluates every character against the sets with `sets` ids (nil: all sets), in the live
-    /// read model, after skill sets changed. Takes the projection lock, so it never interleaves with
-    /// a batch refreshing the same rows; run it in the transaction that changed the sets.
+    /// Re-evaluates every character against every set in the live read model, after skill sets
+    /// changed. Takes the projection lock, so it never interleaves with a batch refreshing the same
+    /// rows; run it in the transaction that changed the sets. Returns the rows (characters) written.
     @discardableResult
-    public static func refresh(sets: [Int64]?, on connection: PostgresConnection) throws -> Int {
+    public static func refresh(on connection: PostgresConnection) throws -> Int {
         try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
         let installed = try InstalledProjector.load(connection)
         guard let row = installed[model.name], row.isCurrent(name: model.name) else {
@@ -49,7 +48,6 @@ public enum SkillSetChecks {
         }
         return try compute(
             characters: nil,
-            sets: sets,
             into: ProjectionSchema.live,
             skillsSchema: ProjectionSchema.live,
             attributesSchema: ProjectionSchema.live,
@@ -57,26 +55,16 @@ public enum SkillSetChecks {
         )
     }
 
-    /// Re-evaluates every character after a set was deleted (its entries go from every row).
-    public static func forget(set id: Int64, on connection: PostgresConnection) throws {
-        try self.refresh(sets: [], on: connection)  // every row is rewritten with the remaining sets
-    }
-
-    /// Evaluates and writes the rows of `characters` (nil: every character with skills). A row
-    /// holds every set; with `sets`, only those sets are re-evaluated and the others' entries are
-    /// kept from the existing rows.
+    /// Evaluates every set for `characters` (nil: every character with skills) and replaces their rows.
     static func compute(
         characters: [Int64]?,
-        sets setIDs: [Int64]?,
         into schema: String,
         skillsSchema: String,
         attributesSchema: String,
         on connection: PostgresConnection
     ) throws -> Int {
-        let sets = try SkillSetStore.sets(on: connection)  // ordered by name; rows keep id order
-            .sorted { $0.id! < $1.id! }
-        let evaluated = setIDs.map { ids in sets.filter { ids.contains($0.id!) } } ?? sets
-        let evaluator = SkillSetEvaluator(sets: evaluated)
+        let sets = try SkillSetStore.sets(on: connection).sorted { $0.id! < $1.id! }
+        let evaluator = SkillSetEvaluator(sets: sets)
         let population = try self.load(
             characters: characters,
             evaluator: evaluator,
@@ -84,25 +72,14 @@ public enum SkillSetChecks {
             attributesSchema: attributesSchema,
             on: connection
         )
-        let kept = setIDs == nil ? [:] : try self.existingRows(schema: schema, characters: characters, on: connection)
-        let setIDList = sets.map { $0.id! }
-        let maskBytes = sets.map { ($0.skills.count + 7) / 8 }
+        let layout = RowLayout(sets: sets)
         // Evaluation is pure CPU: spread it over the cores, in character order.
         let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, population.count / 256))
         let chunkSize = (population.count + chunkCount - 1) / max(1, chunkCount)
         let results = Mutex([[[Cell]]](repeating: [], count: chunkCount))
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            var rows = [[Cell]]()
             let range = (chunk * chunkSize)..<min(population.count, (chunk + 1) * chunkSize)
-            rows.reserveCapacity(range.count)
-            for index in range {
-                let (id, levels) = population[index]
-                var checks = [Int64: SkillSetCheck]()
-                for check in evaluator.evaluate(levels) { checks[check.skillSetID] = check }
-                rows.append(
-                    self.row(id, sets: setIDList, maskBytes: maskBytes, checks: checks, kept: kept[id])
-                )
-            }
+            let rows = range.map { index in layout.row(population[index].0, population[index].1, evaluator) }
             results.withLock { $0[chunk] = rows }
         }
         if let characters {
@@ -122,90 +99,52 @@ public enum SkillSetChecks {
         return written
     }
 
-    /// A stored row's entries by set id, for keeping the sets not re-evaluated.
-    struct Entry {
-        var status: String
-        var requiredSeconds: Double?
-        var fullSeconds: Double?
-        var needsOmega: Bool
-        var failedRequired: String
-        var failedRecommended: String
-    }
+    /// How a character's checks become one row.
+    struct RowLayout: Sendable {
+        let setIDs: Cell
+        /// Mask bytes per set: one bit per skill, at least one byte (so no mask is empty).
+        let maskBytes: [Int]
 
-    private static func existingRows(
-        schema: String,
-        characters: [Int64]?,
-        on connection: PostgresConnection
-    ) throws
-        -> [Int64: [Int64: Entry]]
-    {
-        var result = [Int64: [Int64: Entry]]()
-        let rows = try connection.query(
-            "SELECT \(table.columnList) FROM \(schema).skill_set_checks WHERE $1::int8[] IS NULL OR character_id = ANY($1)",
-            [characters]
-        )
-        for row in rows {
-            let ids = try row.get(1, as: [Int64].self)
-            let statuses = try row.get(2, as: [String].self)
-            let required = try row.get(3, as: [Double?].self)
-            let full = try row.get(4, as: [Double?].self)
-            let omega = try row.get(5, as: [Bool].self)
-            let failedRequired = try row.get(6, as: [String].self)
-            let failedRecommended = try row.get(7, as: [String].self)
-            var entries = [Int64: Entry]()
-            for index in ids.indices {
-                entries[ids[index]] = Entry(
-                    status: statuses[index],
-                    requiredSeconds: required[index],
-                    fullSeconds: full[index],
-                    needsOmega: omega[index],
-                    failedRequired: failedRequired[index],
-                    failedRecommended: failedRecommended[index]
-                )
-            }
-            result[try row.get(0)] = entries
+        init(sets: [SkillSet]) {
+            self.setIDs = .ints(sets.map { $0.id! })
+            self.maskBytes = sets.map { max(1, ($0.skills.count + 7) / 8) }
         }
-        return result
-    }
 
-    private static func row(
-        _ character: Int64,
-        sets: [Int64],
-        maskBytes: [Int],
-        checks: [Int64: SkillSetCheck],
-        kept: [Int64: Entry]?
-    ) -> [Cell] {
-        var statuses = [String]()
-        var required = [Double?]()
-        var full = [Double?]()
-        var omega = [Bool]()
-        var failedRequired = [String]()
-        var failedRecommended = [String]()
-        var ids = [Int64]()
-        for (index, set) in sets.enumerated() {
-            if let check = checks[set] {
-                statuses.append(check.status.rawValue)
-                required.append(check.requiredSeconds)
-                full.append(check.fullSeconds)
-                omega.append(check.needsOmega)
-                failedRequired.append(check.failedRequiredMask.hex(bytes: maskBytes[index]))
-                failedRecommended.append(check.failedRecommendedMask.hex(bytes: maskBytes[index]))
-            } else if let entry = kept?[set] {
-                statuses.append(entry.status)
-                required.append(entry.requiredSeconds)
-                full.append(entry.fullSeconds)
-                omega.append(entry.needsOmega)
-                failedRequired.append(entry.failedRequired)
-                failedRecommended.append(entry.failedRecommended)
-            } else {
-                continue  // neither evaluated now nor stored before: the next evaluation of all sets adds it
+        /// Statuses are letters (`f` full, `p` partial, `n` none; upper case when Omega is
+        /// needed), masks hex and comma-separated.
+        func row(_ character: Int64, _ levels: SkillSetEvaluator.Levels, _ evaluator: SkillSetEvaluator) -> [Cell] {
+            let count = self.maskBytes.count
+            var statuses = [UInt8]()
+            statuses.reserveCapacity(count)
+            var required = [Double?]()
+            required.reserveCapacity(count)
+            var full = [Double?]()
+            full.reserveCapacity(count)
+            var failedRequired = [UInt8]()
+            var failedRecommended = [UInt8]()
+            evaluator.evaluate(levels) { set, outcome in
+                let letter: UInt8 =
+                    switch outcome.status {
+                    case .full: UInt8(ascii: "f")
+                    case .partial: UInt8(ascii: "p")
+                    case .none: UInt8(ascii: "n")
+                    }
+                statuses.append(outcome.needsOmega ? letter - 32 : letter)
+                required.append(outcome.requiredSeconds)
+                full.append(outcome.fullSeconds)
+                if set > 0 {
+                    failedRequired.append(UInt8(ascii: ","))
+                    failedRecommended.append(UInt8(ascii: ","))
+                }
+                outcome.failedRequired.appendHex(bytes: self.maskBytes[set], to: &failedRequired)
+                outcome.failedRecommended.appendHex(bytes: self.maskBytes[set], to: &failedRecommended)
             }
-            ids.append(set)
+            return [
+                .int(character), self.setIDs, .text(String(decoding: statuses, as: UTF8.self)), .doubles(required),
+                .doubles(full), .text(String(decoding: failedRequired, as: UTF8.self)),
+                .text(String(decoding: failedRecommended, as: UTF8.self)),
+            ]
         }
-        return [
-            .int(character), .ints(ids), .texts(statuses), .doubles(required), .doubles(full), .bools(omega),
-            .texts(failedRequired), .texts(failedRecommended),
-        ]
     }
 
     /// The characters with skills (in id order), their levels of the skills the sets mention, and
@@ -242,22 +181,25 @@ public enum SkillSetChecks {
         }
         guard !evaluator.skillIDs.isEmpty, !population.isEmpty else { return population }
         let slots = Dictionary(uniqueKeysWithValues: population.enumerated().map { ($0.element.0, $0.offset) })
-        let rows = try connection.query(
+        // Hundreds of thousands of rows: binary COPY, read in place. Ids are integers, so inlining
+        // them in the query is safe.
+        let skillList = evaluator.skillIDs.map(String.init).joined(separator: ",")
+        let characterFilter =
+            characters.map { " AND character_id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+        try connection.copyOut(
             """
-            SELECT character_id, skill_id, active_skill_level, trained_skill_level, skillpoints_in_skill
-            FROM \(skillsSchema).skills WHERE skill_id = ANY($1)\(filter)
-            """,
-            characters.map { [evaluator.skillIDs.map(Int64.init), $0] } ?? [evaluator.skillIDs.map(Int64.init)]
-        )
-        for row in rows {
-            guard let slot = slots[try row.get(0, as: Int64.self)] else { continue }
+            COPY (SELECT character_id, skill_id, active_skill_level, trained_skill_level, skillpoints_in_skill
+                  FROM \(skillsSchema).skills WHERE skill_id IN (\(skillList))\(characterFilter)) TO STDOUT (FORMAT binary)
+            """
+        ) { row in
+            guard let character = row.int64(0), let slot = slots[character], let skill = row.int64(1) else { return }
             evaluator.set(
                 &population[slot].1,
-                skill: try row.get(1),
+                skill: Int(skill),
                 CharacterSkills.Entry(
-                    active: try row.get(2, as: Int?.self) ?? 0,
-                    trained: try row.get(3, as: Int?.self) ?? 0,
-                    skillPoints: try row.get(4, as: Int?.self) ?? 0
+                    active: Int(row.int64(2) ?? 0),
+                    trained: Int(row.int64(3) ?? 0),
+                    skillPoints: Int(row.int64(4) ?? 0)
                 )
             )
         }
