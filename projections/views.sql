@@ -102,15 +102,18 @@ FROM mail_headers h
 LEFT JOIN names sender ON sender.id = h.from_id
 LEFT JOIN mail_bodies b ON b.character_id = h.character_id AND b.mail_id = h.mail_id;
 
--- Skill-set checks, one row per (character, set).
+-- Skill-set checks, one row per (character, set), unpacked.
 CREATE VIEW skill_set_check_rows AS
-SELECT c.character_id, x.skill_set_id,
+SELECT c.character_id, x.skill_set_id::bigint AS skill_set_id,
        CASE lower(substr(c.statuses, x.n::int, 1)) WHEN 'f' THEN 'full' WHEN 'p' THEN 'partial' ELSE 'none' END AS status,
-       lower(substr(c.statuses, x.n::int, 1)) <> 'n' AS can_fly, x.required_seconds, x.full_seconds,
+       lower(substr(c.statuses, x.n::int, 1)) <> 'n' AS can_fly,
+       nullif(x.required_seconds, '')::double precision AS required_seconds,
+       nullif(x.full_seconds, '')::double precision AS full_seconds,
        substr(c.statuses, x.n::int, 1) <> lower(substr(c.statuses, x.n::int, 1)) AS needs_omega,
        x.failed_required, x.failed_recommended
 FROM skill_set_checks c,
-     unnest(c.skill_set_ids, c.required_seconds, c.full_seconds, string_to_array(c.failed_required, ','),
+     unnest(string_to_array(c.skill_set_ids, ','), string_to_array(c.required_seconds, ','),
+            string_to_array(c.full_seconds, ','), string_to_array(c.failed_required, ','),
             string_to_array(c.failed_recommended, ','))
          WITH ORDINALITY AS x (skill_set_id, required_seconds, full_seconds, failed_required, failed_recommended, n);
 

@@ -31,7 +31,10 @@ extension Reports {
             LEFT JOIN readmodel.character_details d ON d.character_id = k.character_id
             """
         ).map { row in
-            let ids = try row.get(4, as: [Int64].self)
+            func values(_ column: Int) throws -> [Substring] {
+                try row.get(column, as: String.self).split(separator: ",", omittingEmptySubsequences: false)
+            }
+            let ids = try values(4).compactMap { Int64($0) }
             return CharacterChecks(
                 id: try row.get(0),
                 name: try row.get(1),
@@ -39,8 +42,8 @@ extension Reports {
                 isMain: try row.get(3),
                 index: Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) }),
                 statuses: Array(try row.get(5, as: String.self).utf8),
-                requiredSeconds: try row.get(6),
-                failedRequired: try row.get(7, as: String.self).split(separator: ",", omittingEmptySubsequences: false)
+                requiredSeconds: try values(6).map { Double($0) },
+                failedRequired: try values(7)
             )
         }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }

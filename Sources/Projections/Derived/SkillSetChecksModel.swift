@@ -8,15 +8,15 @@ import Synchronization
 /// attributes (`projections/skill_set_checks.sql`). Recomputed when a character's skills or
 /// attributes arrive, when skill sets change (``SkillSetChecks/refresh(sets:on:)``), and by a rebuild.
 public enum SkillSetChecks {
-    /// One row per character: its checks against every set, in set-id order. A million
-    /// (character, set) rows cost PostgreSQL seconds to write; ten thousand compact rows, a
-    /// fraction of one (see docs/skill-sets.md). The views unnest and decode them.
+    /// One row per character: its checks against every set, packed as comma-separated text in
+    /// set-id order. A million (character, set) rows, or ten thousand rows of arrays, cost
+    /// PostgreSQL seconds to write; ten thousand rows of a few texts, a fraction of one (see
+    /// docs/skill-sets.md). The views unpack them.
     static let table = TableSpec(
         "skill_set_checks",
         [
-            ("character_id", .bigint), ("skill_set_ids", .bigintArray), ("statuses", .text),
-            ("required_seconds", .doubleArray), ("full_seconds", .doubleArray), ("failed_required", .text),
-            ("failed_recommended", .text),
+            ("character_id", .bigint), ("skill_set_ids", .text), ("statuses", .text), ("required_seconds", .text),
+            ("full_seconds", .text), ("failed_required", .text), ("failed_recommended", .text),
         ],
         key: ["character_id"],
         mode: .replace(scope: ["character_id"])
@@ -106,20 +106,17 @@ public enum SkillSetChecks {
         let maskBytes: [Int]
 
         init(sets: [SkillSet]) {
-            self.setIDs = .ints(sets.map { $0.id! })
+            self.setIDs = .text(sets.map { String($0.id!) }.joined(separator: ","))
             self.maskBytes = sets.map { max(1, ($0.skills.count + 7) / 8) }
         }
 
         /// Statuses are letters (`f` full, `p` partial, `n` none; upper case when Omega is
-        /// needed), masks hex and comma-separated.
+        /// needed); seconds whole, rounded up, empty when unknown; masks hex.
         func row(_ character: Int64, _ levels: SkillSetEvaluator.Levels, _ evaluator: SkillSetEvaluator) -> [Cell] {
-            let count = self.maskBytes.count
             var statuses = [UInt8]()
-            statuses.reserveCapacity(count)
-            var required = [Double?]()
-            required.reserveCapacity(count)
-            var full = [Double?]()
-            full.reserveCapacity(count)
+            statuses.reserveCapacity(self.maskBytes.count)
+            var required = [UInt8]()
+            var full = [UInt8]()
             var failedRequired = [UInt8]()
             var failedRecommended = [UInt8]()
             evaluator.evaluate(levels) { set, outcome in
@@ -130,18 +127,22 @@ public enum SkillSetChecks {
                     case .none: UInt8(ascii: "n")
                     }
                 statuses.append(outcome.needsOmega ? letter - 32 : letter)
-                required.append(outcome.requiredSeconds)
-                full.append(outcome.fullSeconds)
                 if set > 0 {
-                    failedRequired.append(UInt8(ascii: ","))
-                    failedRecommended.append(UInt8(ascii: ","))
+                    let comma = UInt8(ascii: ",")
+                    required.append(comma)
+                    full.append(comma)
+                    failedRequired.append(comma)
+                    failedRecommended.append(comma)
                 }
+                appendSeconds(outcome.requiredSeconds, to: &required)
+                appendSeconds(outcome.fullSeconds, to: &full)
                 outcome.failedRequired.appendHex(bytes: self.maskBytes[set], to: &failedRequired)
                 outcome.failedRecommended.appendHex(bytes: self.maskBytes[set], to: &failedRecommended)
             }
             return [
-                .int(character), self.setIDs, .text(String(decoding: statuses, as: UTF8.self)), .doubles(required),
-                .doubles(full), .text(String(decoding: failedRequired, as: UTF8.self)),
+                .int(character), self.setIDs, .text(String(decoding: statuses, as: UTF8.self)),
+                .text(String(decoding: required, as: UTF8.self)), .text(String(decoding: full, as: UTF8.self)),
+                .text(String(decoding: failedRequired, as: UTF8.self)),
                 .text(String(decoding: failedRecommended, as: UTF8.self)),
             ]
         }
@@ -205,4 +206,20 @@ public enum SkillSetChecks {
         }
         return population
     }
+}
+
+/// Whole seconds, rounded up, in decimal; nothing for unknown.
+private func appendSeconds(_ seconds: Double?, to text: inout [UInt8]) {
+    guard let seconds else { return }
+    var value = Int64((seconds - 1e-6).rounded(.up))  // 800.0000001 is 800, not 801
+    guard value > 0 else {
+        text.append(UInt8(ascii: "0"))
+        return
+    }
+    var digits = [UInt8]()
+    while value > 0 {
+        digits.append(UInt8(ascii: "0") + UInt8(value % 10))
+        value /= 10
+    }
+    text.append(contentsOf: digits.reversed())
 }
