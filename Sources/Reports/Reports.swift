@@ -25,10 +25,19 @@ public enum Reports {
             FROM per_user p
             LEFT JOIN sync.characters m ON m.id = p.main_character_id
             LEFT JOIN readmodel.character_details d ON d.character_id = p.main_character_id
-            LEFT JOIN readmodel.names corporation ON corporation.id = d.corporation_id
-            LEFT JOIN readmodel.names alliance ON alliance.id = d.alliance_id
+            LEFT JOIN \(entityName("corporation", "d.corporation_id"))
+            LEFT JOIN \(entityName("alliance", "d.alliance_id"))
         )
         """
+
+    /// A join that names an entity: ESI's name, or the static data's for NPC corporations. (The
+    /// `names` view says the same, but joined per row it is computed whole.)
+    static func entityName(_ alias: String, _ id: String) -> String {
+        """
+        LATERAL (SELECT coalesce((SELECT e.name FROM readmodel.entity_names e WHERE e.id = \(id)),
+                                 (SELECT n.name FROM sde.npc_corporations n WHERE n.id = \(id))) AS name) \(alias) ON true
+        """
+    }
 
     /// "Corporation [Alliance]" of a main, by name where known.
     static func organisation(_ row: PostgresRow, corporation: Int, alliance: Int) throws -> String {
@@ -148,7 +157,7 @@ public enum Reports {
                    u.name, n.fetched_at, coalesce(fetcher.name, n.character_id::text)
             FROM newest n
             JOIN readmodel.corporation_members m ON m.character_id = n.character_id AND m.corporation_id = n.corporation_id
-            LEFT JOIN readmodel.names corporation ON corporation.id = n.corporation_id
+            LEFT JOIN \(entityName("corporation", "n.corporation_id"))
             LEFT JOIN readmodel.names member ON member.id = m.member_id
             LEFT JOIN readmodel.names fetcher ON fetcher.id = n.character_id
             LEFT JOIN sync.ownerships o ON o.character_id = m.member_id

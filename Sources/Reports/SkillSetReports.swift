@@ -9,18 +9,22 @@ extension Reports {
         var name: String
         var user: String?
         var isMain: Bool
+        /// Set id → position in the packed columns (shared by every row computed together).
         var index: [Int64: Int]
         var statuses: [UInt8]
-        var requiredSeconds: [Double?]
+        var requiredSeconds: [Substring]
         var failedRequired: [Substring]
 
         func canFly(_ slot: Int) -> Bool { self.statuses[slot] | 0x20 != UInt8(ascii: "n") }
         func needsOmega(_ slot: Int) -> Bool { self.statuses[slot] & 0x20 == 0 }
+        func seconds(_ slot: Int) -> Double? {
+            slot < self.requiredSeconds.count ? Double(self.requiredSeconds[slot]) : nil
+        }
     }
 
     /// Every character's checks, by name.
     static func loadChecks(on connection: PostgresConnection) throws -> [CharacterChecks] {
-        try connection.query(
+        let rows = try connection.query(
             """
             SELECT k.character_id, coalesce(c.name, d.name, k.character_id::text), u.name,
                    coalesce(u.main_character_id = k.character_id, false), k.skill_set_ids, k.statuses,
@@ -30,22 +34,36 @@ extension Reports {
             LEFT JOIN sync.users u ON u.id = c.user_id
             LEFT JOIN readmodel.character_details d ON d.character_id = k.character_id
             """
-        ).map { row in
-            func values(_ column: Int) throws -> [Substring] {
-                try row.get(column, as: String.self).split(separator: ",", omittingEmptySubsequences: false)
+        )
+        var layout: (ids: String, index: [Int64: Int]) = ("", [:])
+        var result = [CharacterChecks]()
+        result.reserveCapacity(rows.count)
+        for row in rows {
+            let ids = try row.get(4, as: String.self)
+            if ids != layout.ids {
+                let values = ids.split(separator: ",").compactMap { Int64($0) }
+                layout = (ids, Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.element, $0.offset) }))
             }
-            let ids = try values(4).compactMap { Int64($0) }
-            return CharacterChecks(
-                id: try row.get(0),
-                name: try row.get(1),
-                user: try row.get(2),
-                isMain: try row.get(3),
-                index: Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) }),
-                statuses: Array(try row.get(5, as: String.self).utf8),
-                requiredSeconds: try values(6).map { Double($0) },
-                failedRequired: try values(7)
+            result.append(
+                CharacterChecks(
+                    id: try row.get(0),
+                    name: try row.get(1),
+                    user: try row.get(2),
+                    isMain: try row.get(3),
+                    index: layout.index,
+                    statuses: Array(try row.get(5, as: String.self).utf8),
+                    requiredSeconds: try row.get(6, as: String.self).split(
+                        separator: ",",
+                        omittingEmptySubsequences: false
+                    ),
+                    failedRequired: try row.get(7, as: String.self).split(
+                        separator: ",",
+                        omittingEmptySubsequences: false
+                    )
+                )
             )
-        }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        }
+        return result.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
     /// Per group (and "[Ungrouped]", last) and character: the sets the character can fly (every
@@ -127,7 +145,7 @@ extension Reports {
                 guard let slot = character.index[id] else { continue }
                 if character.canFly(slot) {
                     flyers += 1
-                } else if let seconds = character.requiredSeconds[slot] {
+                } else if let seconds = character.seconds(slot) {
                     candidates.append((seconds, position, slot))
                 }
             }

@@ -33,15 +33,20 @@ extension Reports {
         )
         let rows = try connection.query(
             """
-            WITH policy AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS p (section, stale_minutes))
+            WITH policy AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS p (section, stale_minutes)),
+            status AS (
+                SELECT s.character_id, array_agg(s.section) AS seen,
+                       string_agg(s.section, ', ' ORDER BY s.section) FILTER (
+                           WHERE s.last_success_at IS NULL
+                              OR s.last_success_at < $3::timestamptz - make_interval(mins => 2 * p.stale_minutes::int)
+                       ) AS stale,
+                       string_agg(s.section, ', ' ORDER BY s.section) FILTER (WHERE s.failing) AS failing
+                FROM readmodel.sync_sections s JOIN policy p ON p.section = s.section
+                GROUP BY s.character_id
+            )
             SELECT c.id, c.name, u.name, c.token_state, c.token_error, c.enabled, array_to_string(c.scopes, ' '),
-                   (SELECT string_agg(p.section, ', ' ORDER BY p.section) FROM policy p
-                    LEFT JOIN readmodel.sync_sections s ON s.character_id = c.id AND s.section = p.section
-                    WHERE s.last_success_at IS NULL
-                       OR s.last_success_at < $3::timestamptz - make_interval(mins => 2 * p.stale_minutes::int)),
-                   (SELECT string_agg(s.section, ', ' ORDER BY s.section) FROM readmodel.sync_sections s
-                    JOIN policy p ON p.section = s.section WHERE s.character_id = c.id AND s.failing)
-            FROM sync.characters c JOIN sync.users u ON u.id = c.user_id
+                   st.stale, st.failing, coalesce(array_to_string(st.seen, ' '), '')
+            FROM sync.characters c JOIN sync.users u ON u.id = c.user_id LEFT JOIN status st ON st.character_id = c.id
             ORDER BY c.name, c.id
             """,
             [sections.map(\.name), sections.map { Int64($0.staleMinutes) }, now]
@@ -52,7 +57,11 @@ extension Reports {
             let missing = needed.subtracting(scopes).sorted().joined(separator: " ")
             let state = try row.get(3, as: String.self)
             let enabled = try row.get(5, as: Bool.self)
-            let stale = try row.get(7, as: String?.self) ?? ""
+            // Sections never synced are stale too.
+            let seen = Set((try row.get(9, as: String.self)).split(separator: " ").map(String.init))
+            let stale =
+                ((try row.get(7, as: String?.self)).map { $0.components(separatedBy: ", ") } ?? []
+                + sections.map(\.name).filter { !seen.contains($0) }).sorted().joined(separator: ", ")
             let failing = try row.get(8, as: String?.self) ?? ""
             guard all || state != "valid" || !enabled || !missing.isEmpty || !stale.isEmpty || !failing.isEmpty
             else { continue }
