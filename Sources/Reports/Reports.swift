@@ -34,8 +34,8 @@ public enum Reports {
     /// `names` view says the same, but joined per row it is computed whole.)
     static func entityName(_ alias: String, _ id: String) -> String {
         """
-        LATERAL (SELECT coalesce((SELECT e.name FROM readmodel.entity_names e WHERE e.id = \(id)),
-                                 (SELECT n.name FROM sde.npc_corporations n WHERE n.id = \(id))) AS name) \(alias) ON true
+        LATERAL (SELECT coalesce((SELECT named.name FROM readmodel.entity_names named WHERE named.id = \(id)),
+                                 (SELECT npc.name FROM sde.npc_corporations npc WHERE npc.id = \(id))) AS name) \(alias) ON true
         """
     }
 
