@@ -22,13 +22,13 @@ extension Reports {
         }
     }
 
-    /// Every character's checks, by name.
-    static func loadChecks(on connection: PostgresConnection) throws -> [CharacterChecks] {
+    /// Every character's checks, by name; `training` also reads the training times and masks.
+    static func loadChecks(training: Bool, on connection: PostgresConnection) throws -> [CharacterChecks] {
         let rows = try connection.query(
             """
             SELECT k.character_id, coalesce(c.name, d.name, k.character_id::text), u.name,
                    coalesce(u.main_character_id = k.character_id, false), k.skill_set_ids, k.statuses,
-                   k.required_seconds, k.failed_required
+                   \(training ? "k.required_seconds, k.failed_required" : "'', ''")
             FROM readmodel.skill_set_checks k
             LEFT JOIN sync.characters c ON c.id = k.character_id
             LEFT JOIN sync.users u ON u.id = c.user_id
@@ -98,7 +98,7 @@ extension Reports {
             groups[name, default: (isDoctrine, [])].sets.append((try row.get(2), try row.get(3)))
         }
         let order = groups.keys.sorted { ($0 == ungrouped ? 1 : 0, $0) < ($1 == ungrouped ? 1 : 0, $1) }
-        let characters = try self.loadChecks(on: connection)
+        let characters = try self.loadChecks(training: false, on: connection)
         for name in order {
             let (isDoctrine, sets) = groups[name]!
             for character in characters {
@@ -137,7 +137,7 @@ extension Reports {
             "SELECT id, name FROM skillsets.sets WHERE $1::text IS NULL OR name = $1 ORDER BY name",
             [set]
         ).map { (id: try $0.get(0, as: Int64.self), name: try $0.get(1, as: String.self)) }
-        let characters = try self.loadChecks(on: connection)
+        let characters = try self.loadChecks(training: true, on: connection)
         for (id, name) in sets {
             var flyers = 0
             var candidates = [(seconds: Double, character: Int, slot: Int)]()
