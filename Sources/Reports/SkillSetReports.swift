@@ -12,13 +12,27 @@ extension Reports {
         /// Set id → position in the packed columns (shared by every row computed together).
         var index: [Int64: Int]
         var statuses: [UInt8]
-        var requiredSeconds: [Substring]
-        var failedRequired: [Substring]
+        var requiredSeconds: [Double?]
+        /// The packed masks, read only for the rows shown.
+        var failedRequired: String
 
         func canFly(_ slot: Int) -> Bool { self.statuses[slot] | 0x20 != UInt8(ascii: "n") }
         func needsOmega(_ slot: Int) -> Bool { self.statuses[slot] & 0x20 == 0 }
-        func seconds(_ slot: Int) -> Double? {
-            slot < self.requiredSeconds.count ? Double(self.requiredSeconds[slot]) : nil
+        func seconds(_ slot: Int) -> Double? { slot < self.requiredSeconds.count ? self.requiredSeconds[slot] : nil }
+
+        /// Skills failing their required level in set `slot`: the set bits of its mask.
+        func failedRequiredCount(_ slot: Int) -> Int {
+            var field = 0
+            var count = 0
+            for byte in self.failedRequired.utf8 {
+                if byte == UInt8(ascii: ",") {
+                    field += 1
+                    if field > slot { break }
+                } else if field == slot {
+                    count += hexValue(byte).nonzeroBitCount
+                }
+            }
+            return count
         }
     }
 
@@ -52,14 +66,8 @@ extension Reports {
                     isMain: try row.get(3),
                     index: layout.index,
                     statuses: Array(try row.get(5, as: String.self).utf8),
-                    requiredSeconds: try row.get(6, as: String.self).split(
-                        separator: ",",
-                        omittingEmptySubsequences: false
-                    ),
-                    failedRequired: try row.get(7, as: String.self).split(
-                        separator: ",",
-                        omittingEmptySubsequences: false
-                    )
+                    requiredSeconds: parseSeconds(try row.get(6, as: String.self)),
+                    failedRequired: try row.get(7, as: String.self)
                 )
             )
         }
@@ -161,7 +169,7 @@ extension Reports {
                 table.rows.append([
                     .text(name), .int(Int64(flyers)), .int(Int64(rank + 1)), .int(character.id), .text(character.name),
                     character.user.map(ReportValue.text) ?? .null,
-                    .int(Int64(bitCount(hex: character.failedRequired[candidate.slot]))), .double(candidate.seconds),
+                    .int(Int64(character.failedRequiredCount(candidate.slot))), .double(candidate.seconds),
                     .text(formatDuration(candidate.seconds)), .bool(character.needsOmega(candidate.slot)),
                 ])
             }
@@ -170,17 +178,32 @@ extension Reports {
     }
 }
 
-/// Set bits of a hex mask.
-func bitCount(hex: Substring) -> Int {
-    hex.utf8.reduce(0) { count, digit in
-        let value: UInt8 =
-            switch digit {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-            default: 0
-            }
-        return count + value.nonzeroBitCount
+func hexValue(_ digit: UInt8) -> UInt8 {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    default: 0
     }
+}
+
+/// Comma-separated whole seconds, an empty field unknown: parsed byte by byte (a million of them
+/// for a report over ten thousand characters).
+func parseSeconds(_ text: String) -> [Double?] {
+    var values = [Double?]()
+    var current: Int64 = 0
+    var digits = 0
+    for byte in text.utf8 {
+        if byte == UInt8(ascii: ",") {
+            values.append(digits > 0 ? Double(current) : nil)
+            current = 0
+            digits = 0
+        } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+            current = current * 10 + Int64(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+    }
+    if !text.isEmpty { values.append(digits > 0 ? Double(current) : nil) }
+    return values
 }
 
 /// "3d 4h 12m" (training times are minutes-accurate at best).

@@ -31,37 +31,43 @@ extension Reports {
                 "stale_sections", "failing_sections",
             ]
         )
-        let rows = try connection.query(
-            """
-            WITH policy AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS p (section, stale_minutes)),
-            status AS (
-                SELECT s.character_id, array_agg(s.section) AS seen,
-                       string_agg(s.section, ', ' ORDER BY s.section) FILTER (
-                           WHERE s.last_success_at IS NULL
-                              OR s.last_success_at < $3::timestamptz - make_interval(mins => 2 * p.stale_minutes::int)
-                       ) AS stale,
-                       string_agg(s.section, ', ' ORDER BY s.section) FILTER (WHERE s.failing) AS failing
-                FROM readmodel.sync_sections s JOIN policy p ON p.section = s.section
-                GROUP BY s.character_id
+        let rows = try connection.transaction { connection in
+            // Two aggregations over every route's status: in memory, not in sorted runs on disk.
+            try connection.executeScript("SET LOCAL work_mem = '64MB'")
+            return try connection.query(
+                """
+                WITH policy AS (SELECT * FROM unnest($1::text[], $2::int8[]) AS p (section, stale_minutes)),
+                status AS (
+                    SELECT s.character_id, array_agg(s.section) AS seen,
+                           array_agg(s.section) FILTER (
+                               WHERE s.last_success_at IS NULL
+                                  OR s.last_success_at < $3::timestamptz - make_interval(mins => 2 * p.stale_minutes::int)
+                           ) AS stale,
+                           string_agg(s.section, ', ' ORDER BY s.section) FILTER (WHERE s.failing) AS failing
+                    FROM readmodel.sync_sections s JOIN policy p ON p.section = s.section
+                    GROUP BY s.character_id
+                )
+                SELECT c.id, c.name, u.name, c.token_state, c.token_error, c.enabled,
+                       array_to_string(ARRAY(SELECT unnest($4::text[]) EXCEPT SELECT unnest(c.scopes) ORDER BY 1), ' '),
+                       -- stale: too old, or never synced at all
+                       array_to_string(ARRAY(
+                           SELECT unnest(st.stale) UNION (SELECT section FROM policy EXCEPT SELECT unnest(st.seen))
+                           ORDER BY 1), ', '),
+                       st.failing
+                FROM sync.characters c JOIN sync.users u ON u.id = c.user_id LEFT JOIN status st ON st.character_id = c.id
+                ORDER BY c.name, c.id
+                """,
+                [
+                    sections.map(\.name), sections.map { Int64($0.staleMinutes) }, now,
+                    Array(Set(sections.compactMap(\.scope))).sorted(),
+                ]
             )
-            SELECT c.id, c.name, u.name, c.token_state, c.token_error, c.enabled, array_to_string(c.scopes, ' '),
-                   st.stale, st.failing, coalesce(array_to_string(st.seen, ' '), '')
-            FROM sync.characters c JOIN sync.users u ON u.id = c.user_id LEFT JOIN status st ON st.character_id = c.id
-            ORDER BY c.name, c.id
-            """,
-            [sections.map(\.name), sections.map { Int64($0.staleMinutes) }, now]
-        )
-        let needed = Set(sections.compactMap(\.scope))
+        }
         for row in rows {
-            let scopes = Set((try row.get(6, as: String.self)).split(separator: " ").map(String.init))
-            let missing = needed.subtracting(scopes).sorted().joined(separator: " ")
             let state = try row.get(3, as: String.self)
             let enabled = try row.get(5, as: Bool.self)
-            // Sections never synced are stale too.
-            let seen = Set((try row.get(9, as: String.self)).split(separator: " ").map(String.init))
-            let stale =
-                ((try row.get(7, as: String?.self)).map { $0.components(separatedBy: ", ") } ?? []
-                + sections.map(\.name).filter { !seen.contains($0) }).sorted().joined(separator: ", ")
+            let missing = try row.get(6, as: String.self)
+            let stale = try row.get(7, as: String.self)
             let failing = try row.get(8, as: String?.self) ?? ""
             guard all || state != "valid" || !enabled || !missing.isEmpty || !stale.isEmpty || !failing.isEmpty
             else { continue }

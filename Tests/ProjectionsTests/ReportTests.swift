@@ -176,6 +176,12 @@ import Testing
                     ["\(Self.bob[2])", "B3", "bob", "valid", "", "yes", "", "skills", ""],
                 ]
             )
+            // A section never synced is stale for everyone.
+            let withAssets = policy + [Reports.SectionPolicy(name: "assets", scope: nil, staleMinutes: 480)]
+            let all = try await Self.table(pool) { try Reports.tokens(sections: withAssets, on: $0) }
+            #expect(all.count == 7)
+            #expect(all.first { $0[1] == "B3" }?[7] == "assets, skills")
+            #expect(all.first { $0[1] == "B1" }?[7] == "assets")
         }
     }
 
