@@ -61,7 +61,7 @@ struct SkillSetsBench: AsyncParsableCommand {
             )
         }
         print(
-            "evaluate \(self.sets) sets × \(self.characters) characters (\(rows) checks written): \(full.describe("s", digits: 2))"
+            "evaluate \(self.sets) sets × \(self.characters) characters (\(rows) rows of \(self.sets) checks written): \(full.describe("s", digits: 2))"
         )
 
         let policies = Section.allCases.map {

@@ -185,7 +185,9 @@ struct CreateSkillSet: AsyncParsableCommand {
             }
             return try saveAndCheck(set, groups: groups, on: connection)
         }
-        print("created skill set \(name) with \(set.skills.count) skills; \(checks) character checks computed")
+        print(
+            "created skill set \(name) with \(set.skills.count) skills; \(checks) characters checked against every set"
+        )
     }
 }
 
@@ -245,7 +247,7 @@ struct EditSkillSet: AsyncParsableCommand {
             }
             return try saveAndCheck(set, groups: command.addGroup, on: connection)
         }
-        print("updated skill set \(self.rename ?? self.name); \(checks) character checks recomputed")
+        print("updated skill set \(self.rename ?? self.name); \(checks) characters checked against every set")
     }
 }
 
@@ -320,7 +322,7 @@ struct ImportFitting: AsyncParsableCommand {
         }
         print(
             "saved skill set \(imported.skillSet.name): \(imported.skillSet.skills.count) skills"
-                + " (prerequisites included); \(checks) character checks computed"
+                + " (prerequisites included); \(checks) characters checked against every set"
         )
     }
 }
@@ -349,7 +351,7 @@ struct ImportSkillPlan: AsyncParsableCommand {
         let checks = try await withSkillSets(self.global) {
             try saveAndCheck(set, groups: group.map { [$0] } ?? [], on: $0)
         }
-        print("saved skill set \(set.name): \(set.skills.count) skills; \(checks) character checks computed")
+        print("saved skill set \(set.name): \(set.skills.count) skills; \(checks) characters checked against every set")
     }
 }
 

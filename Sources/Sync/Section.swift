@@ -11,6 +11,8 @@ public struct Route: Sendable, Equatable {
     /// The route's rate-limit group (nil: error-limited).
     public var group: String?
     public var paging: Paging = .single
+    /// A POST whose body is the character's id in an array (`/characters/affiliation`).
+    public var postsCharacterID = false
 
     /// The concrete path for a character (and one more id, for `{contract_id}`, `{mail_id}`, ...).
     func path(character: Int64, id: Int64? = nil) -> String {
@@ -106,12 +108,14 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
             return [Route(name: "contracts", template: "\(c)/contracts", group: "char-contract", paging: .xPages)]
         case .corporationHistory: return [Route(name: "corporation_history", template: "\(c)/corporationhistory")]
         case .corporationMembers:
-            // {corporation_id}: the character's corporation, from its newest details.
+            // The character's corporation now (public, one POST); its member list follows as a
+            // dependent fetch.
             return [
                 Route(
-                    name: "corporation_members",
-                    template: "/corporations/{corporation_id}/members",
-                    group: "corp-member"
+                    name: "corporation_affiliation",
+                    method: "POST",
+                    template: "/characters/affiliation",
+                    postsCharacterID: true
                 )
             ]
         case .fwStats: return [Route(name: "fw_stats", template: "\(c)/fw/stats", group: "factional-warfare")]
@@ -165,6 +169,7 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
         case .assets: return ["\(c)/assets/names"]
         case .contracts: return ["\(c)/contracts/{contract_id}/items", "\(c)/contracts/{contract_id}/bids"]
         case .mails: return ["\(c)/mail/{mail_id}"]
+        case .corporationMembers: return [Routes.corporationMembers.template]
         default: return []
         }
     }
@@ -192,6 +197,11 @@ enum Routes {
         name: "mail_body",
         template: "/characters/{character_id}/mail/{mail_id}",
         group: "char-social"
+    )
+    static let corporationMembers = Route(
+        name: "corporation_members",
+        template: "/corporations/{corporation_id}/members",
+        group: "corp-member"
     )
     static let universeNames = Route(name: "universe_names", method: "POST", template: "/universe/names")
     static let station = Route(name: "station", template: "/universe/stations/{station_id}")

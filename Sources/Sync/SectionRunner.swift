@@ -28,23 +28,15 @@ struct SectionRunner: Sendable {
     func run(_ item: WorkItem, token: String?) async throws -> SectionResult {
         var result = SectionResult(etags: item.etags)
         let character = item.characterID
-        // Routes of the character's corporation need its id, from the character's details.
-        var corporation: Int64?
-        if item.section.routes.contains(where: { $0.template.contains("{corporation_id}") }) {
-            corporation = try await self.corporationID(of: character)
-            guard corporation != nil else {
-                result.outcome = "failed"
-                result.error = "the character's corporation is not known yet (its details have not been synced)"
-                return result
-            }
-        }
         let fetched = try await withThrowingTaskGroup(of: (Route, FetchResult, Date).self) { group in
             for var route in item.section.routes {
                 if case .lastMailID(let size, _) = route.paging {
                     route.paging = .lastMailID(pageSize: size, maxItems: self.settings.maxMails)
                 }
                 let request = ESIRequest(
-                    path: route.path(character: character, id: corporation),
+                    method: route.method,
+                    path: route.path(character: character),
+                    body: route.postsCharacterID ? Array("[\(character)]".utf8) : nil,
                     accessToken: token,
                     etag: item.etags[route.name]?.etag,
                     group: route.group,
@@ -63,14 +55,7 @@ struct SectionRunner: Sendable {
         }
         var dependentsNeeded = [(Route, FetchResult)]()
         for (route, fetch, started) in fetched {
-            self.record(
-                fetch,
-                of: route,
-                character: character,
-                parameters: corporation.map { ["corporation_id": String($0)] } ?? [:],
-                at: started,
-                into: &result
-            )
+            self.record(fetch, of: route, character: character, parameters: [:], at: started, into: &result)
             if fetch.kind == .fetched { dependentsNeeded.append((route, fetch)) }
         }
         for (route, fetch) in dependentsNeeded {
@@ -89,25 +74,6 @@ struct SectionRunner: Sendable {
             collectIDs(json.value, section: route.name, entities: &result.entityIDs, locations: &result.locationIDs)
         }
         return result
-    }
-
-    /// The corporation in the character's newest fetched details (nil: none fetched yet).
-    private func corporationID(of character: Int64) async throws -> Int64? {
-        try await self.pool.withConnection { connection in
-            let rows = try connection.query(
-                """
-                SELECT payload_hash FROM eventlog.events
-                WHERE stream = $1 AND section = 'character_details' AND outcome = 'fetched'
-                ORDER BY position DESC LIMIT 1
-                """,
-                [EventLog.Stream.character(character).rawValue]
-            )
-            guard let bytes = try rows.first?.get(0, as: ByteA.self).bytes, let hash = PayloadHash(bytes: bytes),
-                case .success(let payload)? = try EventStore.payloads([hash], on: connection)[hash],
-                let details = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any]
-            else { return nil }
-            return int64(details["corporation_id"])
-        }
     }
 
     /// Turns one fetch into an event and folds it into the section's result.
@@ -221,6 +187,19 @@ struct SectionRunner: Sendable {
                     )
                 )
             }
+        case "corporation_affiliation":
+            // The member list of the corporation the character is in now.
+            guard
+                let corporation = objects.first(where: { int64($0["character_id"]) == character })
+                    .flatMap({ int64($0["corporation_id"]) })
+            else { return false }
+            let route = Routes.corporationMembers
+            jobs.append(
+                (
+                    route, self.request(route, character, corporation, token), ["corporation_id": String(corporation)],
+                    nil, 0
+                )
+            )
         case "mails":
             let ids = objects.compactMap { int64($0["mail_id"]) }
             let done = try await self.fetchedOnce(character, kind: "mail_body", among: ids)

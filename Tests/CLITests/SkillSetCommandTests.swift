@@ -44,7 +44,8 @@ import Testing
             #expect(eft.status == 0, "\(eft.output)")
             #expect(eft.output.contains("warning: line 6: unknown item: Bogus Module II"), "\(eft.output)")
             #expect(
-                eft.output.contains("saved skill set Fleet Rifter") && eft.output.contains("character checks computed")
+                eft.output.contains("saved skill set Fleet Rifter")
+                    && eft.output.contains("characters checked against every set")
             )
 
             let plan = try file("plan.txt", "Mechanics 4\nHull Upgrades IV\nNot A Skill 3\n")

@@ -29,6 +29,7 @@ enum SyncStatusReadModel {
         routes["contract_items"] = ("contracts", true)
         routes["contract_bids"] = ("contracts", true)
         routes["mail_body"] = ("mails", true)
+        routes["corporation_members"] = ("corporation_members", true)
         return routes
     }()
 
