@@ -5,11 +5,11 @@ import Testing
 
 /// Runs the built `memberaudit` binary, as a user would.
 @Suite struct CLITests {
-    @Test func helpExplainsEveryCommand() throws {
-        let top = try runMemberAudit(["--help"])
+    @Test func helpExplainsEveryCommand() async throws {
+        let top = try await runMemberAudit(["--help"])
         #expect(top.status == 0)
         for command in ["migrate", "log", "config"] { #expect(top.output.contains(command)) }
-        let stats = try runMemberAudit(["log", "stats", "--help"])
+        let stats = try await runMemberAudit(["log", "stats", "--help"])
         #expect(stats.output.contains("compression ratio"))
         #expect(stats.output.contains("--format"))
     }
@@ -17,10 +17,10 @@ import Testing
     @Test func migrateThenStatsAsJSON() async throws {
         try await TestDatabase.with(migrate: false) { pool, conninfo in
             let environment = ["MEMBERAUDIT_DATABASE_URL": conninfo]
-            let migrate = try runMemberAudit(["migrate"], environment: environment)
+            let migrate = try await runMemberAudit(["migrate"], environment: environment)
             #expect(migrate.status == 0, "\(migrate.output)")
             #expect(migrate.output.contains("applied 0001_event_log.sql"))
-            #expect(try runMemberAudit(["migrate"], environment: environment).output.contains("up to date"))
+            #expect(try await runMemberAudit(["migrate"], environment: environment).output.contains("up to date"))
 
             let store = EventStore(pool: pool)
             let time = Date()
@@ -46,7 +46,7 @@ import Testing
                     payload: .none
                 )
             )
-            let stats = try runMemberAudit(["log", "stats", "--format", "json"], environment: environment)
+            let stats = try await runMemberAudit(["log", "stats", "--format", "json"], environment: environment)
             #expect(stats.status == 0, "\(stats.output)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])
             let sections = try #require(json["sections"] as? [String: [String: Any]])
@@ -54,14 +54,14 @@ import Testing
             #expect(sections["assets"]?["failed"] as? Int == 1)
             #expect(json["events"] as? Int == 2)
 
-            let table = try runMemberAudit(["log", "stats"], environment: environment)
+            let table = try await runMemberAudit(["log", "stats"], environment: environment)
             #expect(table.output.contains("assets"))
             #expect(table.output.contains("compression ratio"))
         }
     }
 
-    @Test func anUnreachableServerIsAClearErrorAndAFailure() throws {
-        let result = try runMemberAudit(
+    @Test func anUnreachableServerIsAClearErrorAndAFailure() async throws {
+        let result = try await runMemberAudit(
             ["log", "stats"],
             environment: ["MEMBERAUDIT_DATABASE_URL": "host=/nonexistent/socket connect_timeout=2"]
         )
@@ -69,8 +69,8 @@ import Testing
         #expect(result.output.contains("cannot connect to PostgreSQL"))
     }
 
-    @Test func theSimulatorStartsFromEitherCommandWritesTokensAndStopsOnSIGTERM() throws {
-        let help = try runMemberAudit(["simulator", "--help"])
+    @Test func theSimulatorStartsFromEitherCommandWritesTokensAndStopsOnSIGTERM() async throws {
+        let help = try await runMemberAudit(["simulator", "--help"])
         #expect(help.status == 0)
         #expect(help.output.contains("--tokens-file"))
 
@@ -100,39 +100,55 @@ import Testing
         #expect(process.terminationReason == .exit)
     }
 
-    @Test func simulatorArgumentsAreChecked() throws {
-        let result = try runMemberAudit(["simulator", "--clock", "sometimes"])
+    @Test func simulatorArgumentsAreChecked() async throws {
+        let result = try await runMemberAudit(["simulator", "--clock", "sometimes"])
         #expect(result.status != 0)
         #expect(result.output.contains("--clock must be real, manual or fast:FACTOR"))
     }
 
-    @Test func tokenKeyPrintsAFreshKey() throws {
-        let first = try runMemberAudit(["token-key"])
-        let second = try runMemberAudit(["token-key"])
+    @Test func tokenKeyPrintsAFreshKey() async throws {
+        let first = try await runMemberAudit(["token-key"])
+        let second = try await runMemberAudit(["token-key"])
         #expect(first.status == 0)
         let key = first.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(Data(base64Encoded: key)?.count == 32)
         #expect(key != second.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    @Test func configNeverPrintsSecrets() throws {
-        let result = try runMemberAudit(["config"], environment: ["MEMBERAUDIT_TOKEN_KEY": "c2VjcmV0LXZhbHVlLWhlcmU="])
+    @Test func configNeverPrintsSecrets() async throws {
+        let result = try await runMemberAudit(
+            ["config"],
+            environment: ["MEMBERAUDIT_TOKEN_KEY": "c2VjcmV0LXZhbHVlLWhlcmU="]
+        )
         #expect(result.status == 0)
         #expect(!result.output.contains("c2VjcmV0LXZhbHVlLWhlcmU="))
         #expect(result.output.contains("MEMBERAUDIT_TOKEN_KEY"))
     }
 
-    @Test func badArgumentsAreRefused() throws {
-        let result = try runMemberAudit(["log", "stats", "--format", "xml"])
+    @Test func badArgumentsAreRefused() async throws {
+        let result = try await runMemberAudit(["log", "stats", "--format", "xml"])
         #expect(result.status != 0)
         #expect(result.output.contains("xml"))
     }
 }
 
-/// The `memberaudit` binary beside the test bundle (SwiftPM builds both into one folder).
+/// Runs the `memberaudit` binary beside the test bundle (SwiftPM builds both into one folder). The
+/// wait happens on a dispatch thread: blocking one of the two cooperative threads for a whole
+/// command would stall every other test running meanwhile.
 func runMemberAudit(
     _ arguments: [String],
     environment: [String: String] = [:]
+) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runMemberAuditBlocking(arguments, environment: environment) })
+        }
+    }
+}
+
+private func runMemberAuditBlocking(
+    _ arguments: [String],
+    environment: [String: String]
 ) throws -> (status: Int32, output: String) {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let binary = folder.appending(path: "memberaudit")

@@ -9,14 +9,14 @@ import Testing
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             let environment = simulatorEnvironment(database: conninfo, simulator: base)
-            func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-                try runMemberAudit(arguments, environment: environment)
+            func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+                try await runMemberAudit(arguments, environment: environment)
             }
-            for token in tokens { #expect(try run(["characters", "add", "--refresh-token", token]).status == 0) }
-            let sync = try run(["sync"])
+            for token in tokens { #expect(try await run(["characters", "add", "--refresh-token", token]).status == 0) }
+            let sync = try await run(["sync"])
             #expect(sync.status == 0 && sync.output.contains("read models:"), "\(sync.output)")
 
-            let list = try run(["characters", "list", "--format", "json"])
+            let list = try await run(["characters", "list", "--format", "json"])
             let characters = try #require(
                 try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
             )
@@ -24,7 +24,7 @@ import Testing
             let id = try #require(characters.first?["id"] as? Int)
 
             // show: by name, every section as a member of one JSON object.
-            let shown = try run(["show", name, "--format", "json"])
+            let shown = try await run(["show", name, "--format", "json"])
             #expect(shown.status == 0, "\(shown.output)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
             #expect(object["id"] as? Int == id && object["name"] as? String == name)
@@ -41,38 +41,38 @@ import Testing
             #expect((object["assets"] as? [Any])?.isEmpty == false)
 
             // By id, one section, as CSV and as a table.
-            let csv = try run(["show", String(id), "--section", "skills", "--format", "csv"])
+            let csv = try await run(["show", String(id), "--section", "skills", "--format", "csv"])
             #expect(
                 csv.output.hasPrefix("# skills.totals\ntotal_sp,unallocated_sp,fetched_at"),
                 "\(csv.output.prefix(200))"
             )
-            let table = try run(["show", String(id), "--section", "ship"])
+            let table = try await run(["show", String(id), "--section", "ship"])
             #expect(table.status == 0 && table.output.contains("== ship ==") && table.output.contains("ship_type"))
-            let nobody = try run(["show", "Nobody At All"])
+            let nobody = try await run(["show", "Nobody At All"])
             #expect(nobody.status != 0 && nobody.output.contains("no character known by \"Nobody At All\""))
-            let badSection = try run(["show", name, "--section", "asets"])
+            let badSection = try await run(["show", name, "--section", "asets"])
             #expect(badSection.status != 0 && badSection.output.contains("no section named asets"))
 
-            let overview = try run(["overview", "--format", "json"])
+            let overview = try await run(["overview", "--format", "json"])
             let rows = try #require(
                 try JSONSerialization.jsonObject(with: Data(overview.output.utf8)) as? [[String: Any]]
             )
             #expect(rows.count == 2 && rows.allSatisfy { $0["sp"] is Int && $0["location"] is String })
 
-            #expect(try run(["project"]).output.contains("applied 0 events"))
-            let rebuild = try run(["rebuild", "--verify"])
+            #expect(try await run(["project"]).output.contains("applied 0 events"))
+            let rebuild = try await run(["rebuild", "--verify"])
             #expect(rebuild.status == 0, "\(rebuild.output)")
             #expect(rebuild.output.contains("equal") && !rebuild.output.contains("DIFFERENT"), "\(rebuild.output)")
-            let badProjection = try run(["rebuild", "--projection", "nope"])
+            let badProjection = try await run(["rebuild", "--projection", "nope"])
             #expect(badProjection.status != 0 && badProjection.output.contains("no read model named nope"))
 
-            let stats = try run(["stats", "--format", "json"])
+            let stats = try await run(["stats", "--format", "json"])
             let statistics = try #require(
                 try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any]
             )
             let projections = try #require(statistics["projections"] as? [String: Any])
             #expect(projections["quarantined"] as? Int == 0)
-            #expect(try run(["stats"]).output.contains("read models (log head"))
+            #expect(try await run(["stats"]).output.contains("read models (log head"))
         }
     }
 }

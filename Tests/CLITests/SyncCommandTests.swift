@@ -6,7 +6,7 @@ import Testing
 @Suite struct SyncCommandTests {
     @Test func syncRefusesToStartWithoutATokenKey() async throws {
         try await TestDatabase.with { _, conninfo in
-            let result = try runMemberAudit(
+            let result = try await runMemberAudit(
                 ["sync"],
                 environment: [
                     "MEMBERAUDIT_DATABASE_URL": conninfo, "MEMBERAUDIT_TOKEN_KEY": "", "MEMBERAUDIT_TOKEN_KEY_FILE": "",
@@ -17,11 +17,11 @@ import Testing
         }
     }
 
-    @Test func badArgumentsAreRefused() throws {
-        let result = try runMemberAudit(["sync", "--section", "asets"])
+    @Test func badArgumentsAreRefused() async throws {
+        let result = try await runMemberAudit(["sync", "--section", "asets"])
         #expect(result.status != 0)
         #expect(result.output.contains("asets"))
-        #expect(try runMemberAudit(["characters", "--help"]).output.contains("notifications"))
+        #expect(try await runMemberAudit(["characters", "--help"]).output.contains("notifications"))
     }
 
     @Test func addSyncAndReadTheStatistics() async throws {
@@ -29,19 +29,19 @@ import Testing
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             let environment = simulatorEnvironment(database: conninfo, simulator: base)
-            let add = try runMemberAudit(
+            let add = try await runMemberAudit(
                 ["characters", "add", "--refresh-token", tokens[0], "--user", "alice"],
                 environment: environment
             )
             #expect(add.status == 0, "\(add.output)")
             #expect(add.output.contains("for user alice"))
-            let list = try runMemberAudit(["characters", "list", "--format", "json"], environment: environment)
+            let list = try await runMemberAudit(["characters", "list", "--format", "json"], environment: environment)
             let characters = try #require(
                 try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
             )
             #expect(characters.count == 1 && characters[0]["user"] as? String == "alice")
 
-            let sync = try runMemberAudit(["sync", "--format", "json"], environment: environment)
+            let sync = try await runMemberAudit(["sync", "--format", "json"], environment: environment)
             #expect(sync.status == 0, "\(sync.output)")
             let json = try #require(
                 sync.output.split(separator: "\n").drop { !$0.hasPrefix("{") }.joined(separator: "\n").data(
@@ -49,22 +49,28 @@ import Testing
                 )
             )
             let summary = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-            #expect(summary["fetched"] as? Int == 23, "\(summary)")
+            #expect(summary["fetched"] as? Int == 24, "\(summary)")
             #expect(sync.output.contains("progress:"), "plain progress lines when not on a terminal")
 
-            let again = try runMemberAudit(["sync"], environment: environment)
+            let again = try await runMemberAudit(["sync"], environment: environment)
             #expect(again.output.contains("0 sections"), "nothing is due: \(again.output)")
-            let stats = try runMemberAudit(["stats"], environment: environment)
+            let stats = try await runMemberAudit(["stats"], environment: environment)
             #expect(
                 stats.status == 0 && stats.output.contains("wallet_journal") && stats.output.contains("error limit"),
                 "\(stats.output)"
             )
 
             let id = try #require(characters[0]["id"] as? Int)
-            #expect(try runMemberAudit(["characters", "disable", String(id)], environment: environment).status == 0)
-            #expect(try runMemberAudit(["sync", "--force"], environment: environment).output.contains("0 sections"))
-            #expect(try runMemberAudit(["characters", "remove", "42"], environment: environment).status != 0)
-            #expect(try runMemberAudit(["characters", "remove", String(id)], environment: environment).status == 0)
+            #expect(
+                try await runMemberAudit(["characters", "disable", String(id)], environment: environment).status == 0
+            )
+            #expect(
+                try await runMemberAudit(["sync", "--force"], environment: environment).output.contains("0 sections")
+            )
+            #expect(try await runMemberAudit(["characters", "remove", "42"], environment: environment).status != 0)
+            #expect(
+                try await runMemberAudit(["characters", "remove", String(id)], environment: environment).status == 0
+            )
         }
     }
 }

@@ -353,7 +353,8 @@ import Testing
         try await Self.withPopulation { pool in
             try await appendFetch(pool, character: Self.a2, section: "skills", json: #"{"skills":[],"total_sp":1}"#)
             try await appendFetch(pool, character: Self.a2, section: "wallet_balance", json: "12.5")
-            try await appendFetch(pool, character: Self.a1, section: "wallet_balance", json: "12.5")  // shares a payload
+            // A1's wallet payload is the same bytes as A2's: stored once, shared.
+            try await appendFetch(pool, character: Self.a1, section: "wallet_balance", json: "12.5")
             await #expect(throws: (any Error).self) { try await CharacterRemoval.purge(Self.a2, pool: pool) }
             _ = try await CharacterRemoval.remove(Self.a2, pool: pool)
             // A rebuild skips the removed character's events.

@@ -25,7 +25,7 @@ import Testing
             let counts: [Int] = try await harness.column(
                 """
                 SELECT count(*)::int8 FROM eventlog.events WHERE stream LIKE 'character:%'
-                  AND section NOT IN ('asset_names', 'contract_items', 'contract_bids', 'mail_body')
+                  AND section NOT IN ('asset_names', 'contract_items', 'contract_bids', 'mail_body', 'corporation_members')
                 GROUP BY stream, section
                 """
             )
