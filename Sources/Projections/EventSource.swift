@@ -36,20 +36,26 @@ enum EventSource {
     static let columns =
         "position, stream, section, parameters::text, outcome, http_status, error, fetched_at, payload_hash, coalesce(payload_size, 0)"
 
-    /// Events after `position`, up to `through`, at most `limit`, in log order.
+    /// Events after `position`, up to `through`, at most `limit` scanned, in log order; removed
+    /// characters' events are scanned but not returned. `scanned`: the last position looked at (a
+    /// checkpoint may move past removed characters' events).
     static func events(
         after position: Int64,
         through last: Int64 = .max,
         limit: Int,
         on connection: PostgresConnection
-    ) throws -> [EnvelopeRow] {
-        try connection.query(
+    ) throws -> (events: [EnvelopeRow], scanned: Int64?, scannedCount: Int) {
+        let rows = try connection.query(
             """
-            SELECT \(columns) FROM eventlog.events WHERE position > $1 AND position <= $2 AND \(notRemoved)
+            SELECT \(columns), NOT \(notRemoved) FROM eventlog.events WHERE position > $1 AND position <= $2
             ORDER BY position LIMIT $3
             """,
             [position, last, Int64(limit)]
-        ).map(decode)
+        )
+        var events = [EnvelopeRow]()
+        events.reserveCapacity(rows.count)
+        for row in rows where !(try row.get(10, as: Bool.self)) { events.append(try decode(row)) }
+        return (events, try rows.last.map { try $0.get(0, as: Int64.self) }, rows.count)
     }
 
     /// The events of some streams up to a position, ordered by stream and position.

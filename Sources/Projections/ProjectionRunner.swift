@@ -53,8 +53,8 @@ public final class ProjectionRunner: Sendable {
             return (projector, row.position)
         }
         guard let from = active.map(\.checkpoint).min() else { return (0, 0) }
-        let events = try EventSource.events(after: from, limit: limit, on: connection)
-        guard let last = events.last?.position else { return (0, from) }
+        let (events, scanned, scannedCount) = try EventSource.events(after: from, limit: limit, on: connection)
+        guard let last = scanned else { return (0, from) }
         try Applier.apply(events, to: active, schema: ProjectionSchema.live, on: connection)
         let derived = Catalog.derived.filter { installed[$0.name]?.isCurrent(name: $0.name) == true }
         for model in derived {
@@ -65,7 +65,7 @@ public final class ProjectionRunner: Sendable {
             "UPDATE projection.projectors SET position = $2, updated_at = now() WHERE name = ANY($1) AND position < $2",
             [active.map(\.projector.name) + derived.map(\.name), last]
         )
-        return (events.count, last)
+        return (scannedCount, last)
     }
 
     /// Projects until ``stop()`` or cancellation: after each catch-up, waits for the log's append

@@ -446,8 +446,13 @@ public struct Rebuilder: Sendable {
         var position = start
         var count = 0
         while position < end {
-            let events = try EventSource.events(after: position, through: end, limit: 5000, on: connection)
-            guard let last = events.last?.position else { break }
+            let (events, scanned, _) = try EventSource.events(
+                after: position,
+                through: end,
+                limit: 5000,
+                on: connection
+            )
+            guard let last = scanned else { break }
             let batch = try Applier.apply(events, to: projectors, schema: schema, on: connection)
             for model in derived {
                 try model.refresh(after: events, active: projectors, schema: schema, on: connection)

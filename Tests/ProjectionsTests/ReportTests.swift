@@ -360,9 +360,27 @@ import Testing
             // A rebuild skips the removed character's events.
             _ = try await Rebuilder(pool: pool).rebuild(RebuildOptions(projectors: ["characters"]))
             #expect(try await value(pool, "SELECT count(*) FROM readmodel.character_wallet", as: Int64.self) == 1)
+            // An event in flight when it was removed: the runner steps over it, to the log's head.
+            try await appendFetch(pool, character: Self.a2, section: "wallet_balance", json: "99.5")
+            try await ProjectionRunner(pool: pool).catchUp()
+            #expect(
+                try await value(
+                    pool,
+                    "SELECT count(*) FROM projection.projectors WHERE position < (SELECT position FROM eventlog.head)",
+                    as: Int64.self
+                ) == 0
+            )
+            #expect(
+                try await value(
+                    pool,
+                    "SELECT count(*) FROM readmodel.character_wallet WHERE character_id = $1",
+                    [Self.a2],
+                    as: Int64.self
+                ) == 0
+            )
             let purged = try await CharacterRemoval.purge(Self.a2, pool: pool)
-            #expect(purged.events == 2)
-            #expect(purged.payloads == 1)  // the wallet payload is still A1's
+            #expect(purged.events == 3)
+            #expect(purged.payloads == 2)  // the 12.5 wallet payload is still A1's
             #expect(try await value(pool, "SELECT count(*) FROM eventlog.events", as: Int64.self) == 1)
             #expect(try await value(pool, "SELECT count(*) FROM eventlog.purges", as: Int64.self) == 1)
             // The log is still append-only for everything else.
