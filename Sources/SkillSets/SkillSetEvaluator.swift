@@ -58,11 +58,6 @@ public struct SkillMask: Sendable, Hashable {
         self.rest[word] |= 1 << UInt64(position % 64)
     }
 
-    public func contains(_ position: Int) -> Bool {
-        let word = position < 64 ? self.first : (position / 64 - 1 < self.rest.count ? self.rest[position / 64 - 1] : 0)
-        return word & (1 << UInt64(position % 64)) != 0
-    }
-
     public var positions: [Int] {
         let words = [self.first] + self.rest
         return words.indices.flatMap { index in

@@ -106,6 +106,22 @@ import Testing
         #expect(checks.map(\.canFly) == [true, true, false])
     }
 
+    @Test func setsOfMoreThan64Skills() {
+        let skills = StaticData.shipped.trainableSkills.prefix(70).map { SkillLevels(skillID: $0.id, required: 1) }
+        let set = SkillSet(name: "big", skills: skills)
+        // Everything but the 66th skill (position 65, in the second mask word) is missing.
+        let known = skills.sorted { $0.skillID < $1.skillID }[65].skillID
+        let check = Self.check(set, Self.character([known: (1, 1, 250)]))
+        #expect(check.failedRequired.count == 69)
+        #expect(!check.failedRequired.contains(known))
+        #expect(check.failedRequiredMask.positions == Array(0..<65) + Array(66..<70))
+        // Bit i of the hex (least significant bit first in each byte): byte 8 holds positions 64–71.
+        let hex = check.failedRequiredMask.hex(bytes: 9)
+        #expect(hex.count == 18)
+        #expect(hex.hasPrefix("ffffffffffffffff"))
+        #expect(hex.suffix(2) == "3d")  // positions 64, 66, 67, 68, 69: 0b0011_1101
+    }
+
     @Test func validation() {
         #expect(throws: SkillSetError.self) { try SkillSet(name: "x", skills: [SkillLevels(skillID: 1)]).validate() }
         #expect(throws: SkillSetError.self) {
