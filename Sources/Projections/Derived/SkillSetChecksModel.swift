@@ -6,7 +6,7 @@ import Synchronization
 
 /// Every character against every skill set, from the character's active skill levels and
 /// attributes (`projections/skill_set_checks.sql`). Recomputed when a character's skills or
-/// attributes arrive, when skill sets change (``SkillSetChecks/refresh(sets:on:)``), and by a rebuild.
+/// attributes arrive, when skill sets change (``SkillSetChecks/refresh(on:)``), and by a rebuild.
 public enum SkillSetChecks {
     /// One row per character: its checks against every set, packed as comma-separated text in
     /// set-id order. A million (character, set) rows, or ten thousand rows of arrays, cost
