@@ -64,6 +64,21 @@ struct SkillSetsBench: AsyncParsableCommand {
             "evaluate \(self.sets) sets × \(self.characters) characters (\(rows) rows of \(self.sets) checks written): \(full.describe("s", digits: 2))"
         )
 
+        // What a projection batch pays for the characters whose skills it applied.
+        let sample = try await pool.withConnection {
+            try $0.query("SELECT character_id FROM readmodel.skill_totals ORDER BY character_id LIMIT 100")
+                .map { try $0.get(0, as: Int64.self) }
+        }
+        var batch = Samples()
+        for _ in 0..<self.runs {
+            batch.add(
+                try await measureAsync {
+                    _ = try await pool.transaction { try SkillSetChecks.refresh(characters: sample, on: $0) }
+                }
+            )
+        }
+        print("re-evaluate 100 characters (a projection batch): \(batch.describe("ms", digits: 1, scale: 1000))")
+
         let policies = Section.allCases.map {
             Reports.SectionPolicy(name: $0.rawValue, scope: $0.scope, staleMinutes: $0.defaultStaleMinutes)
         }

@@ -55,6 +55,21 @@ public enum SkillSetChecks {
         )
     }
 
+    /// Re-evaluates some characters in the live read model: what a projection batch does for the
+    /// characters whose skills or attributes it applied.
+    @discardableResult
+    public static func refresh(characters: [Int64], on connection: PostgresConnection) throws -> Int {
+        try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
+        guard try InstalledProjector.load(connection)[model.name]?.isCurrent(name: model.name) == true else { return 0 }
+        return try compute(
+            characters: characters,
+            into: ProjectionSchema.live,
+            skillsSchema: ProjectionSchema.live,
+            attributesSchema: ProjectionSchema.live,
+            on: connection
+        )
+    }
+
     /// Evaluates every set for `characters` (nil: every character with skills) and replaces their rows.
     static func compute(
         characters: [Int64]?,
