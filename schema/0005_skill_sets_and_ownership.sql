@@ -56,10 +56,15 @@ CREATE INDEX ownerships_user ON sync.ownerships (user_id);
 INSERT INTO sync.ownerships (character_id, user_id, character_name, owner_hash, known_at)
 SELECT id, user_id, name, owner_hash, registered_at FROM sync.characters;
 
--- Characters removed from syncing: their read-model rows are deleted and a rebuild skips their
--- streams; their events stay in the log until `memberaudit purge`.
+-- Characters removed from syncing: their read-model rows are deleted and no read model shows
+-- their events again, incrementally or in a rebuild; the events stay in the log until `memberaudit
+-- purge`. Registering a character again sets through_position to the log's head: it is synced
+-- afresh, and its events before that stay out of the read models (so a rebuild equals the
+-- incremental tables). NULL: still removed, every event is left out.
 CREATE TABLE sync.removed_characters (
     character_id bigint PRIMARY KEY,
+    stream text GENERATED ALWAYS AS ('character:' || character_id) STORED UNIQUE,
+    through_position bigint,
     removed_at timestamptz NOT NULL DEFAULT now()
 );
 

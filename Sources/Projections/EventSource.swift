@@ -47,7 +47,7 @@ enum EventSource {
     ) throws -> (events: [EnvelopeRow], scanned: Int64?, scannedCount: Int) {
         let rows = try connection.query(
             """
-            SELECT \(columns), NOT \(notRemoved) FROM eventlog.events WHERE position > $1 AND position <= $2
+            SELECT \(columns), NOT \(notRemoved) FROM eventlog.events e WHERE position > $1 AND position <= $2
             ORDER BY position LIMIT $3
             """,
             [position, last, Int64(limit)]
@@ -65,17 +65,23 @@ enum EventSource {
         on connection: PostgresConnection
     ) throws -> [EnvelopeRow] {
         try connection.query(
-            "SELECT \(columns) FROM eventlog.events WHERE stream = ANY($1) AND position <= $2 ORDER BY stream, position",
+            """
+            SELECT \(columns) FROM eventlog.events e WHERE stream = ANY($1) AND position <= $2 AND \(notRemoved)
+            ORDER BY stream, position
+            """,
             [streams, last]
         ).map(decode)
     }
 
     /// Removed characters' events stay in the log, but no read model shows them (see
-    /// docs/skill-sets.md, "Removing a character").
-    static let notRemoved = "stream NOT IN (SELECT 'character:' || character_id FROM sync.removed_characters)"
+    /// docs/skill-sets.md, "Removing a character"); for the events table as `e`.
+    static let notRemoved = """
+        NOT EXISTS (SELECT 1 FROM sync.removed_characters r
+                    WHERE r.stream = e.stream AND (r.through_position IS NULL OR e.position <= r.through_position))
+        """
 
-    /// Every stream of the log but removed characters' (a skip scan of the stream index: one probe
-    /// per stream).
+    /// Every stream of the log but those of characters still removed (a skip scan of the stream
+    /// index: one probe per stream).
     static func streams(on connection: PostgresConnection) throws -> [String] {
         try connection.query(
             """
@@ -84,7 +90,8 @@ enum EventSource {
                 UNION ALL
                 SELECT (SELECT min(stream) FROM eventlog.events WHERE stream > s.stream) FROM s WHERE s.stream IS NOT NULL
             )
-            SELECT stream FROM s WHERE stream IS NOT NULL AND \(notRemoved)
+            SELECT stream FROM s WHERE stream IS NOT NULL
+              AND stream NOT IN (SELECT stream FROM sync.removed_characters WHERE through_position IS NULL)
             """
         ).map { try $0.get(0, as: String.self) }
     }

@@ -116,8 +116,15 @@ public struct Registry: Sendable {
                 userID: userID,
                 on: connection
             )
-            // Registered again after a removal: its read models fill again from now on.
-            try connection.execute("DELETE FROM sync.removed_characters WHERE character_id = $1", [id])
+            // Registered again after a removal: synced afresh; its events until now stay out of the
+            // read models, so the incremental tables and a rebuild agree.
+            try connection.execute(
+                """
+                UPDATE sync.removed_characters SET through_position = (SELECT position FROM eventlog.head)
+                WHERE character_id = $1 AND through_position IS NULL
+                """,
+                [id]
+            )
             try connection.execute(
                 """
                 INSERT INTO sync.work (character_id, section) SELECT $1, unnest($2::text[])

@@ -102,6 +102,20 @@ import Testing
             }
             #expect(after != before)
 
+            // Removed and registered again: synced afresh, its older events out of the read models
+            // alike incrementally and in the rebuild below.
+            _ = try await CharacterRemoval.remove(ids[1], pool: harness.pool)
+            try await harness.register([ids[1]])
+            try await pass()
+            #expect(
+                try await value(
+                    harness.pool,
+                    "SELECT count(*) FROM readmodel.skill_set_checks WHERE character_id = $1",
+                    [ids[1]],
+                    as: Int64.self
+                ) == 1
+            )
+
             // The checks kept incrementally equal a rebuild's (verify compares them, then swaps).
             let incremental = try await rows(harness.pool, "SELECT * FROM readmodel.skill_set_checks ORDER BY 1, 2")
             runner.stop()

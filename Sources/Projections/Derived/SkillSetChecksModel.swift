@@ -41,26 +41,21 @@ public enum SkillSetChecks {
     /// rows; run it in the transaction that changed the sets. Returns the rows (characters) written.
     @discardableResult
     public static func refresh(on connection: PostgresConnection) throws -> Int {
-        try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
-        let installed = try InstalledProjector.load(connection)
-        guard let row = installed[model.name], row.isCurrent(name: model.name) else {
-            return 0  // not installed yet: the first start-up computes it in full
-        }
-        return try compute(
-            characters: nil,
-            into: ProjectionSchema.live,
-            skillsSchema: ProjectionSchema.live,
-            attributesSchema: ProjectionSchema.live,
-            on: connection
-        )
+        try self.refreshLive(characters: nil, on: connection)
     }
 
     /// Re-evaluates some characters in the live read model: what a projection batch does for the
     /// characters whose skills or attributes it applied.
     @discardableResult
     public static func refresh(characters: [Int64], on connection: PostgresConnection) throws -> Int {
+        try self.refreshLive(characters: characters, on: connection)
+    }
+
+    private static func refreshLive(characters: [Int64]?, on connection: PostgresConnection) throws -> Int {
         try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
-        guard try InstalledProjector.load(connection)[model.name]?.isCurrent(name: model.name) == true else { return 0 }
+        guard try InstalledProjector.load(connection)[model.name]?.isCurrent(name: model.name) == true else {
+            return 0  // not installed yet: the first start-up computes it in full
+        }
         return try compute(
             characters: characters,
             into: ProjectionSchema.live,

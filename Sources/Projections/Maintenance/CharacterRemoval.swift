@@ -15,7 +15,7 @@ public enum CharacterRemoval {
     }
 
     /// Removes a character from syncing and from the read models, in one transaction. Registering
-    /// it again later syncs it anew; its history before removal returns with a rebuild.
+    /// it again later syncs it afresh; its events until then stay in the log only.
     public static func remove(_ id: Int64, pool: PostgresPool) async throws -> Removed? {
         try await pool.transaction { connection in
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
@@ -26,7 +26,10 @@ public enum CharacterRemoval {
             )[0].get(0, as: Bool.self)
             guard registered || known else { return nil }
             try connection.execute(
-                "INSERT INTO sync.removed_characters (character_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                """
+                INSERT INTO sync.removed_characters (character_id) VALUES ($1)
+                ON CONFLICT (character_id) DO UPDATE SET through_position = NULL, removed_at = now()
+                """,
                 [id]
             )
             return Removed(
