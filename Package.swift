@@ -87,6 +87,11 @@ let package = Package(
             plugins: ["EmbedFiles"]
         ),
         .target(
+            name: "Audit",
+            dependencies: ["EventLog", "Postgres", "Projections", "Sync"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SyncTestSupport",
             dependencies: [
                 "ESI", "ESISimulator", "EventLog", "Postgres", "Sync", "TestSupport", "TokenVault",
@@ -120,7 +125,8 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections", "Reports", "Settings",
+                "Audit", "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections", "Reports",
+                "Settings",
                 "SimulatorCommandLine", "SkillSets", "StaticData", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -143,7 +149,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections", "Reports",
+                "Audit", "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections", "Reports",
                 "SkillSets",
                 "StaticData", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -213,6 +219,14 @@ let package = Package(
             dependencies: [
                 "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
                 "SyncTestSupport",
+                "TestSupport",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuditTests",
+            dependencies: [
+                "Audit", "ESISimulator", "EventLog", "Postgres", "Projections", "StaticData", "Sync", "SyncTestSupport",
                 "TestSupport",
             ],
             swiftSettings: swiftSettings

@@ -21,6 +21,9 @@ public struct Faults: Sendable, Codable, Equatable {
     public var forbiddenStructures: [Int] = []
     /// Route templates reported Down in `/meta/status`; they answer 503.
     public var downRoutes: [String] = []
+    /// Route templates that answer 502 with a CDN's HTML page while `/meta/status` says they are
+    /// fine (the failure a client only learns of by trying).
+    public var brokenRoutes: [String] = []
 
     public init() {}
 
@@ -36,6 +39,7 @@ public struct Faults: Sendable, Codable, Equatable {
         case slowMilliseconds = "slow_ms"
         case forbiddenStructures = "forbidden_structures"
         case downRoutes = "down_routes"
+        case brokenRoutes = "broken_routes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +62,7 @@ public struct Faults: Sendable, Codable, Equatable {
             try container.decodeIfPresent(Double.self, forKey: .slowMilliseconds) ?? defaults.slowMilliseconds
         self.forbiddenStructures = try container.decodeIfPresent([Int].self, forKey: .forbiddenStructures) ?? []
         self.downRoutes = try container.decodeIfPresent([String].self, forKey: .downRoutes) ?? []
+        self.brokenRoutes = try container.decodeIfPresent([String].self, forKey: .brokenRoutes) ?? []
     }
 }
 

@@ -58,6 +58,18 @@ extension Simulator {
             else { return bad("unknown character or corporation", status: 404) }
             self.cache.invalidate(prefix: "")
             return ok(.object([("character_id", .int(id)), ("corporation_id", .int(corporation))]))
+        case ("POST", "characters/{id}/script"):
+            guard let change = ScriptedChange(body) else {
+                return bad(
+                    "op must be travel (solar_system_id, station_id), move_asset (item_id, location_id), "
+                        + "sell_asset (item_id, price, buyer_id) or freeze"
+                )
+            }
+            guard let id = pathID, self.world.script(id, change, at: self.clock.now()) else {
+                return bad("unknown character or item", status: 404)
+            }
+            self.cache.invalidate(prefix: "")
+            return ok(.object([("character_id", .int(id)), ("scripted", .int(1))]))
         case ("POST", "tokens"):
             guard let id = body["character_id"] as? Int else { return bad("character_id is required") }
             let scopes: [String]

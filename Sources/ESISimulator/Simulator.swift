@@ -279,6 +279,15 @@ public final class Simulator: Sendable {
         if faults.downRoutes.contains(route.path) {
             return fail(503, ESIErrors.unavailable)
         }
+        if faults.brokenRoutes.contains(route.path) {
+            self.errorLimiter.recordError()
+            return SimulatorResponse(
+                status: 502,
+                headers: [("Content-Type", "text/html")],
+                body: Array(ESIErrors.html(status: 502).utf8),
+                delay: delay
+            )
+        }
         if draw.0 < faults.timeoutRate {
             var response = fail(
                 504,

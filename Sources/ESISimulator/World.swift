@@ -73,6 +73,14 @@ public final class World: Sendable {
         }
     }
 
+    /// Runs `body` on a character's state under the world's lock.
+    func withCharacter<T>(_ id: Int, _ body: (inout CharacterState) -> T?) -> T? {
+        self.state.withLock { state in
+            guard state.characters[id] != nil else { return nil }
+            return body(&state.characters[id]!)
+        }
+    }
+
     public func name(ofCharacter id: Int) -> String? { self.state.withLock { $0.characters[id]?.name } }
     public func ownerHash(ofCharacter id: Int) -> String? { self.state.withLock { $0.characters[id]?.ownerHash } }
 

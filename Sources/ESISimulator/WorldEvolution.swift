@@ -19,6 +19,10 @@ enum WorldEvolution {
             let tick = character.advancedTo.addingTimeInterval(hour)
             self.completeTraining(&character, upTo: tick)
             var random = SeededRandom(seed, 4, UInt64(character.id), UInt64(tick.timeIntervalSince1970))
+            guard !character.isScripted else {
+                character.advancedTo = tick
+                continue
+            }
             self.hourlyEvents(&character, at: tick, random: &random, peers: peers)
             // About once in 150 days a character moves on to another corporation.
             if random.chance(0.000_3),
@@ -197,7 +201,7 @@ enum WorldEvolution {
         )
     }
 
-    private static func addJournal(
+    static func addJournal(
         _ character: inout CharacterState,
         at time: Date,
         refType: String,

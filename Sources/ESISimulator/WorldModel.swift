@@ -169,6 +169,9 @@ struct CharacterState: Sendable {
 
     /// The last hour boundary the state was advanced to.
     var advancedTo: Date
+    /// Scripted (`/_sim/characters/{id}/script`): no random hourly events, so a test knows every
+    /// change; skills queued before still finish.
+    var isScripted = false
 
     var totalSP: Int { self.skills.values.reduce(0) { $0 + $1.skillPoints } }
 }

@@ -16,6 +16,9 @@ struct Batch {
 
     var isEmpty: Bool { self.buffers.isEmpty && self.quarantined.isEmpty }
 
+    /// Every table the batch wrote, with its rows after folding.
+    var tables: [(table: TableSpec, rows: [[Cell]])] { self.buffers.values.map { ($0.table, $0.allRows) } }
+
     /// Rows the flush writes: after folding, one per key (a journal entry fetched ten times is one).
     var rowCount: Int { self.buffers.values.reduce(0) { $0 + $1.count } }
 
@@ -116,7 +119,7 @@ struct Batch {
             var rows = buffer.allRows
             guard !rows.isEmpty else { continue }
             // Sorted by key, so that concurrent writers insert index entries in one order.
-            rows.sort { lessThan($0, $1, at: table.keyIndexes) }
+            rows.sort { sortsBefore($0, $1, at: table.keyIndexes) }
             try connection.copyIn(
                 "COPY \(schema).\(table.name) (\(table.columnList)) FROM STDIN (FORMAT binary)"
             ) { writer in
@@ -187,19 +190,6 @@ private func deleteRows(
         "DELETE FROM \(schema).\(table.name) AS t USING unnest(\(unnest)) AS k(\(aliases.joined(separator: ", "))) WHERE \(condition)",
         parameters
     )
-}
-
-/// Orders rows by their key cells (ints and texts; other kinds compare equal).
-private func lessThan(_ a: [Cell], _ b: [Cell], at indexes: [Int]) -> Bool {
-    for index in indexes {
-        switch (a[index], b[index]) {
-        case (.int(let x), .int(let y)) where x != y: return x < y
-        case (.text(let x), .text(let y)) where x != y: return x < y
-        case (.date(let x), .date(let y)) where x != y: return x < y
-        default: continue
-        }
-    }
-    return false
 }
 
 /// An event a projector could not decode.

@@ -20,6 +20,13 @@ public struct DisplayPart: Sendable {
     public var rows: [[DisplayValue]]
     /// One row at most (details, location, ...): shown as fields, in JSON as an object.
     public var single: Bool
+
+    public init(name: String, columns: [String], rows: [[DisplayValue]], single: Bool = false) {
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+        self.single = single
+    }
 }
 
 /// The current state of one section of a character, from the read models.

@@ -125,7 +125,7 @@ enum EventSource {
 
 /// Parses the log's parameter objects, flat `{"name": "value", ...}` written by the sync; anything
 /// less plain goes through JSONSerialization. Hand-written because every event has one.
-func parseParameters(_ text: String) -> [String: String] {
+public func parseParameters(_ text: String) -> [String: String] {
     guard !text.contains("\\") else {
         return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]) ?? [:]
     }

@@ -80,6 +80,17 @@ public enum CharacterRemoval {
                 "SELECT events, payloads FROM eventlog.purge_stream($1)",
                 ["character:\(id)"]
             )[0]
+            // The audit index goes with the events (summaries of payloads no event keeps too).
+            try connection.executeScript(
+                """
+                DELETE FROM audit.changes WHERE character_id = \(id);
+                DELETE FROM audit.heads WHERE character_id = \(id);
+                DELETE FROM audit.gaps WHERE character_id = \(id);
+                DELETE FROM audit.counterparties WHERE character_id = \(id);
+                DELETE FROM audit.asset_types a WHERE NOT EXISTS (SELECT FROM eventlog.payloads p WHERE p.hash = a.payload_hash);
+                DELETE FROM audit.locations l WHERE NOT EXISTS (SELECT FROM eventlog.payloads p WHERE p.hash = l.payload_hash);
+                """
+            )
             return Purged(characterID: id, events: try row.get(0), payloads: try row.get(1))
         }
     }

@@ -1,0 +1,321 @@
+import EventLog
+import Foundation
+import Postgres
+import Projections
+import Sync
+
+/// Keeps the audit index (schema `audit`) up to date with the event log: change points, coverage
+/// gaps and per-payload summaries. It reads the log in position order from its checkpoint, so it
+/// may stop anywhere and go on; `rebuild` empties it and indexes the whole log again, giving the
+/// same rows (every row is a function of the events before it).
+public struct AuditIndex: Sendable {
+    public let pool: PostgresPool
+    /// Events per transaction.
+    public var chunk = 20_000
+
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    public struct Progress: Sendable {
+        public var indexed: Int64
+        public var head: Int64
+        public var changes: Int
+    }
+
+    /// Indexes every event appended since the last call. `progress` is told after each chunk.
+    @discardableResult
+    public func catchUp(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Progress {
+        var total = Progress(indexed: 0, head: 0, changes: 0)
+        while true {
+            let chunk = self.chunk
+            let step = try await self.pool.transaction { connection in
+                try Self.indexChunk(limit: chunk, on: connection)
+            }
+            total.indexed = step.indexed
+            total.head = step.head
+            total.changes += step.changes
+            progress?(total)
+            if step.indexed >= step.head { return total }
+        }
+    }
+
+    /// Empties the index and indexes the whole log again.
+    public func rebuild(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Progress {
+        try await self.pool.transaction { connection in
+            _ = try connection.query("SELECT position FROM audit.indexed FOR UPDATE")
+            try connection.executeScript(
+                """
+                TRUNCATE audit.heads, audit.changes, audit.gaps, audit.asset_types, audit.locations, audit.counterparties;
+                UPDATE audit.indexed SET position = 0, updated_at = now();
+                """
+            )
+        }
+        return try await self.catchUp(progress: progress)
+    }
+
+    /// How far the index is behind the log, in positions.
+    public static func lag(on connection: PostgresConnection) throws -> (indexed: Int64, head: Int64) {
+        let row = try connection.query(
+            "SELECT (SELECT position FROM audit.indexed), (SELECT position FROM eventlog.head)"
+        )[0]
+        return (try row.get(0), try row.get(1))
+    }
+
+    // MARK: - One chunk
+
+    private struct Envelope {
+        var position: Int64
+        var character: Int64
+        var section: String
+        var scope: String
+        var outcome: Outcome
+        var httpStatus: Int?
+        var error: String?
+        var fetchedAt: Date
+        var hash: PayloadHash?
+        var parameters: [String: String]
+    }
+
+    private struct Head {
+        var hash: PayloadHash
+        var changedPosition: Int64
+        var lastFetchedAt: Date
+    }
+
+    private struct Key: Hashable {
+        var character: Int64
+        var section: String
+        var scope: String
+    }
+
+    private struct Change {
+        var key: Key
+        var event: Envelope
+        var previous: PayloadHash?
+    }
+
+    private static func indexChunk(
+        limit: Int,
+        on connection: PostgresConnection
+    ) throws -> (
+        indexed: Int64, head: Int64, changes: Int
+    ) {
+        let checkpoint: Int64 = try connection.query("SELECT position FROM audit.indexed FOR UPDATE")[0].get(0)
+        let head: Int64 = try connection.query("SELECT position FROM eventlog.head")[0].get(0)
+        guard checkpoint < head else { return (checkpoint, head, 0) }
+        let through = min(head, checkpoint + Int64(limit))
+        let rows = try connection.query(
+            """
+            SELECT position, stream, section, parameters::text, outcome, http_status, error, fetched_at, payload_hash
+            FROM eventlog.events WHERE position > $1 AND position <= $2 AND stream LIKE 'character:%'
+            ORDER BY position
+            """,
+            [checkpoint, through]
+        )
+        var events = [Envelope]()
+        events.reserveCapacity(rows.count)
+        for row in rows {
+            guard let character = EventLog.Stream(rawValue: try row.get(1)).characterID else { continue }
+            let section: String = try row.get(2)
+            let parameters = parseParameters(try row.get(3, as: String.self))
+            events.append(
+                Envelope(
+                    position: try row.get(0),
+                    character: character,
+                    section: section,
+                    scope: Self.scope(parameters),
+                    outcome: Outcome(rawValue: try row.get(4)) ?? .failed,
+                    httpStatus: try row.get(5, as: Int?.self),
+                    error: try row.get(6),
+                    fetchedAt: try row.get(7),
+                    hash: try row.get(8, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) },
+                    parameters: parameters
+                )
+            )
+        }
+
+        // The heads of the scopes this chunk touches.
+        let keys = Set(events.map { Key(character: $0.character, section: $0.section, scope: $0.scope) })
+        var heads = [Key: Head]()
+        if !keys.isEmpty {
+            let list = Array(keys)
+            for row in try connection.query(
+                """
+                SELECT h.character_id, h.section, h.scope, h.payload_hash, h.changed_position, h.last_fetched_at
+                FROM audit.heads h JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(c, s, p)
+                  ON h.character_id = k.c AND h.section = k.s AND h.scope = k.p
+                """,
+                [list.map(\.character), list.map(\.section), list.map(\.scope)]
+            ) {
+                let key = Key(character: try row.get(0), section: try row.get(1), scope: try row.get(2))
+                heads[key] = Head(
+                    hash: PayloadHash(bytes: try row.get(3, as: ByteA.self).bytes)!,
+                    changedPosition: try row.get(4),
+                    lastFetchedAt: try row.get(5)
+                )
+            }
+        }
+
+        var changes = [Change]()
+        var gaps = [(Envelope, kind: String, started: Date)]()
+        var touched = Set<Key>()
+        for event in events {
+            let key = Key(character: event.character, section: event.section, scope: event.scope)
+            guard event.outcome != .failed, let hash = event.hash else {
+                gaps.append((event, "failed", event.fetchedAt))
+                continue
+            }
+            touched.insert(key)
+            if var current = heads[key] {
+                if let period = Coverage.period(of: event.section), event.scope.isEmpty,
+                    event.fetchedAt.timeIntervalSince(current.lastFetchedAt) > Coverage.silenceFactor * period
+                {
+                    gaps.append((event, "silence", current.lastFetchedAt))
+                }
+                if current.hash != hash {
+                    changes.append(Change(key: key, event: event, previous: current.hash))
+                    current.hash = hash
+                    current.changedPosition = event.position
+                }
+                current.lastFetchedAt = max(current.lastFetchedAt, event.fetchedAt)
+                heads[key] = current
+            } else {
+                changes.append(Change(key: key, event: event, previous: nil))
+                heads[key] = Head(hash: hash, changedPosition: event.position, lastFetchedAt: event.fetchedAt)
+            }
+        }
+
+        try self.writeChanges(changes, on: connection)
+        try self.writeGaps(gaps, on: connection)
+        let updated = touched.map { ($0, heads[$0]!) }
+        if !updated.isEmpty {
+            try connection.execute(
+                """
+                INSERT INTO audit.heads (character_id, section, scope, payload_hash, changed_position, last_fetched_at)
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::timestamptz[])
+                ON CONFLICT (character_id, section, scope) DO UPDATE SET payload_hash = excluded.payload_hash,
+                    changed_position = excluded.changed_position, last_fetched_at = excluded.last_fetched_at
+                """,
+                [
+                    updated.map(\.0.character), updated.map(\.0.section), updated.map(\.0.scope),
+                    updated.map { ByteA($0.1.hash.bytes) }, updated.map(\.1.changedPosition),
+                    updated.map(\.1.lastFetchedAt),
+                ]
+            )
+        }
+        try connection.execute("UPDATE audit.indexed SET position = $1, updated_at = now()", [through])
+        return (through, head, changes.count)
+    }
+
+    /// Change rows with their summaries, and the per-payload summaries of new payloads.
+    private static func writeChanges(_ changes: [Change], on connection: PostgresConnection) throws {
+        guard !changes.isEmpty else { return }
+        let described = changes.filter { PointInTime.sections[$0.event.section] != nil }
+        var hashes = Set<PayloadHash>()
+        for change in described {
+            hashes.insert(change.event.hash!)
+            if let previous = change.previous { hashes.insert(previous) }
+        }
+        let payloads = try EventStore.payloads(hashes, on: connection)
+        // By section and hash: the same bytes (an empty list) mean different things in two sections.
+        var tables = [String: [PastTable]]()
+        func reconstruct(_ hash: PayloadHash, _ change: Change) -> [PastTable]? {
+            let key = "\(change.event.section) \(change.key.scope) \(hash.hex)"
+            if let known = tables[key] { return known }
+            guard case .success(let bytes)? = payloads[hash] else { return nil }
+            let fetch = PastFetch(
+                position: change.event.position,
+                section: change.event.section,
+                parameters: change.event.parameters,
+                fetchedAt: change.event.fetchedAt,
+                payloadHash: hash,
+                payload: bytes
+            )
+            let result = PointInTime.tables(character: change.key.character, fetches: [fetch]).tables
+            tables[key] = result
+            return result
+        }
+
+        var summaries = [Int64: String]()
+        var summarised = PayloadSummaries()
+        for change in described {
+            let hash = change.event.hash!
+            guard let new = reconstruct(hash, change) else {
+                summaries[change.event.position] = "\(change.event.section): payload \(hash) could not be read"
+                continue
+            }
+            let old = change.previous.flatMap { reconstruct($0, change) } ?? []
+            let accumulating = PointInTime.sections[change.event.section] == .accumulating
+            let lines = ChangeDescriber.lines(
+                section: change.event.section,
+                old: old,
+                new: new,
+                accumulating: accumulating
+            )
+            summaries[change.event.position] =
+                change.previous == nil && lines.isEmpty
+                ? "\(change.event.section): first fetch"
+                : ChangeDescriber.summary(section: change.event.section, lines: lines)
+            summarised.add(hash: hash, character: change.key.character, at: change.event.fetchedAt, tables: new)
+        }
+
+        _ = try connection.copyIn(
+            """
+            COPY audit.changes (character_id, section, scope, position, fetched_at, payload_hash, previous_hash, summary)
+            FROM STDIN (FORMAT binary)
+            """
+        ) { writer in
+            for change in changes {
+                try writer.append([
+                    change.key.character, change.key.section, change.key.scope, change.event.position,
+                    change.event.fetchedAt, ByteA(change.event.hash!.bytes), change.previous.map { ByteA($0.bytes) },
+                    summaries[change.event.position] ?? "\(change.event.section): changed",
+                ])
+            }
+        }
+        try summarised.write(on: connection)
+    }
+
+    private static func writeGaps(
+        _ gaps: [(Envelope, kind: String, started: Date)],
+        on connection: PostgresConnection
+    )
+        throws
+    {
+        guard !gaps.isEmpty else { return }
+        _ = try connection.copyIn(
+            """
+            COPY audit.gaps (character_id, section, position, kind, started_at, ended_at, http_status, error)
+            FROM STDIN (FORMAT binary)
+            """
+        ) { writer in
+            for (event, kind, started) in gaps {
+                try writer.append([
+                    event.character, event.section, event.position, kind, started, event.fetchedAt,
+                    kind == "failed" ? event.httpStatus.map(Int32.init) : nil, kind == "failed" ? event.error : nil,
+                ])
+            }
+        }
+    }
+
+    /// A section's scope: the parameters besides the character, e.g. `contract_id=123`.
+    static func scope(_ parameters: [String: String]) -> String {
+        parameters.filter { $0.key != "character_id" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            .joined(separator: ",")
+    }
+}
+
+/// How often a section is synced, and when the gap since its last fetch makes it stale.
+public enum Coverage {
+    /// A section is stale when its last fetch is older than this many sync periods.
+    public static let staleFactor = 2.0
+    /// A gap between two fetches of more than this many periods is recorded as a silence.
+    public static let silenceFactor = 3.0
+
+    /// The sync period of an event section (the sync's default), nil for dependent fetches.
+    public static func period(of section: String) -> TimeInterval? {
+        guard let owner = Sync.Section.allCases.first(where: { $0.routes.contains { $0.name == section } }) else {
+            return nil
+        }
+        return TimeInterval(owner.defaultStaleMinutes * 60)
+    }
+}
