@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["EventLog", "TestSupport"],
+            dependencies: ["EventLog", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

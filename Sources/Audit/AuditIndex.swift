@@ -25,10 +25,11 @@ public struct AuditIndex: Sendable {
     @discardableResult
     public func catchUp(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Progress {
         var total = Progress(indexed: 0, head: 0, changes: 0)
+        let cache = NewestTables()
         while true {
             let chunk = self.chunk
             let step = try await self.pool.transaction { connection in
-                try Self.indexChunk(limit: chunk, on: connection)
+                try Self.indexChunk(limit: chunk, cache: cache, on: connection)
             }
             total.indexed = step.indexed
             total.head = step.head
@@ -81,7 +82,9 @@ public struct AuditIndex: Sendable {
         var lastFetchedAt: Date
     }
 
-    private struct Key: Hashable {
+    typealias ScopeKey = Key
+
+    struct Key: Hashable {
         var character: Int64
         var section: String
         var scope: String
@@ -95,6 +98,7 @@ public struct AuditIndex: Sendable {
 
     private static func indexChunk(
         limit: Int,
+        cache: NewestTables,
         on connection: PostgresConnection
     ) throws -> (
         indexed: Int64, head: Int64, changes: Int
@@ -184,7 +188,7 @@ public struct AuditIndex: Sendable {
             }
         }
 
-        try self.writeChanges(changes, on: connection)
+        try self.writeChanges(changes, cache: cache, on: connection)
         try self.writeGaps(gaps, on: connection)
         let updated = touched.map { ($0, heads[$0]!) }
         if !updated.isEmpty {
@@ -207,20 +211,21 @@ public struct AuditIndex: Sendable {
     }
 
     /// Change rows with their summaries, and the per-payload summaries of new payloads.
-    private static func writeChanges(_ changes: [Change], on connection: PostgresConnection) throws {
+    private static func writeChanges(_ changes: [Change], cache: NewestTables, on connection: PostgresConnection) throws
+    {
         guard !changes.isEmpty else { return }
         let described = changes.filter { PointInTime.sections[$0.event.section] != nil }
         var hashes = Set<PayloadHash>()
         for change in described {
             hashes.insert(change.event.hash!)
-            if let previous = change.previous { hashes.insert(previous) }
+            if let previous = change.previous, cache.tables(change.key, previous) == nil { hashes.insert(previous) }
         }
         let payloads = try EventStore.payloads(hashes, on: connection)
         // By section and hash: the same bytes (an empty list) mean different things in two sections.
         var tables = [String: [PastTable]]()
         func reconstruct(_ hash: PayloadHash, _ change: Change) -> [PastTable]? {
             let key = "\(change.event.section) \(change.key.scope) \(hash.hex)"
-            if let known = tables[key] { return known }
+            if let known = tables[key] ?? cache.tables(change.key, hash) { return known }
             guard case .success(let bytes)? = payloads[hash] else { return nil }
             let fetch = PastFetch(
                 position: change.event.position,
@@ -256,6 +261,7 @@ public struct AuditIndex: Sendable {
                 ? "\(change.event.section): first fetch"
                 : ChangeDescriber.summary(section: change.event.section, lines: lines)
             summarised.add(hash: hash, character: change.key.character, at: change.event.fetchedAt, tables: new)
+            cache.set(change.key, hash, new)
         }
 
         _ = try connection.copyIn(
@@ -304,6 +310,22 @@ public struct AuditIndex: Sendable {
     }
 }
 
+/// The newest tables of each scope, kept between chunks of one catch-up: the next change of the
+/// scope compares with them instead of decoding its previous payload again.
+private final class NewestTables: @unchecked Sendable {
+    // Used by one chunk at a time (chunks run one after another).
+    private var byScope: [AuditIndex.ScopeKey: (hash: PayloadHash, tables: [PastTable])] = [:]
+
+    func tables(_ key: AuditIndex.ScopeKey, _ hash: PayloadHash) -> [PastTable]? {
+        guard let entry = self.byScope[key], entry.hash == hash else { return nil }
+        return entry.tables
+    }
+
+    func set(_ key: AuditIndex.ScopeKey, _ hash: PayloadHash, _ tables: [PastTable]) {
+        self.byScope[key] = (hash, tables)
+    }
+}
+
 /// How often a section is synced, and when the gap since its last fetch makes it stale.
 public enum Coverage {
     /// A section is stale when its last fetch is older than this many sync periods.
@@ -312,10 +334,13 @@ public enum Coverage {
     public static let silenceFactor = 3.0
 
     /// The sync period of an event section (the sync's default), nil for dependent fetches.
-    public static func period(of section: String) -> TimeInterval? {
-        guard let owner = Sync.Section.allCases.first(where: { $0.routes.contains { $0.name == section } }) else {
-            return nil
+    public static func period(of section: String) -> TimeInterval? { self.periods[section] }
+
+    private static let periods: [String: TimeInterval] = {
+        var periods = [String: TimeInterval]()
+        for owner in Sync.Section.allCases {
+            for route in owner.routes { periods[route.name] = TimeInterval(owner.defaultStaleMinutes * 60) }
         }
-        return TimeInterval(owner.defaultStaleMinutes * 60)
-    }
+        return periods
+    }()
 }

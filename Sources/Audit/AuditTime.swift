@@ -20,18 +20,54 @@ public enum AuditTime {
                 }
             if let seconds { return now.addingTimeInterval(-count * seconds) }
         }
-        var form = trimmed.replacingOccurrences(of: " ", with: "T")
-        if form.count == 10 { form += "T00:00:00" }
-        if form.count == 16 { form += ":00" }
-        if !(form.hasSuffix("Z") || form.dropFirst(19).contains("+") || form.dropFirst(19).contains("-")) {
-            form += "Z"
-        }
-        let strategy = Date.ISO8601FormatStyle(includingFractionalSeconds: false)
-        if let date = try? strategy.parse(form) { return date }
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(form) { return date }
+        if let date = self.absolute(trimmed) { return date }
         throw AuditError(
             "\"\(text)\" is not a moment: give now, a date (2026-12-01), a date and time (2026-12-01T12:30, UTC "
                 + "unless an offset is given), or a time before now (-3d, -12h, -30m)"
         )
+    }
+
+    /// `YYYY-MM-DD[( |T)HH:MM[:SS]][Z|±HH:MM]`, every field in its range.
+    private static func absolute(_ text: String) -> Date? {
+        let characters = Array(text)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= characters.count else { return nil }
+            return Int(String(characters[range]))
+        }
+        guard characters.count >= 10, characters[4] == "-", characters[7] == "-",
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
+        else { return nil }
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var rest = characters.count > 10 ? Array(characters[10...]) : []
+        if let first = rest.first, first == "T" || first == " " {
+            let time = Array(rest.dropFirst())
+            guard time.count >= 5, time[2] == ":", let h = Int(String(time[0..<2])), let m = Int(String(time[3..<5]))
+            else { return nil }
+            (hour, minute) = (h, m)
+            rest = Array(time[5...])
+            if rest.first == ":" {
+                guard rest.count >= 3, let s = Int(String(rest[1..<3])) else { return nil }
+                second = s
+                rest = Array(rest[3...])
+            }
+        }
+        var offset = 0
+        if rest == ["Z"] {
+            rest = []
+        } else if rest.count == 6, rest[0] == "+" || rest[0] == "-", rest[3] == ":",
+            let h = Int(String(rest[1..<3])), let m = Int(String(rest[4..<6])), h < 24, m < 60
+        {
+            offset = (rest[0] == "-" ? -1 : 1) * (h * 3600 + m * 60)
+            rest = []
+        }
+        guard rest.isEmpty, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard components.isValidDate(in: calendar), let date = calendar.date(from: components) else { return nil }
+        return date.addingTimeInterval(-Double(offset))
     }
 }

@@ -14,7 +14,10 @@ struct Reconstruction {
 
     /// Sections a character view lists on their own (dependent ones come with their owners).
     static func isOwnSection(_ section: String) -> Bool {
-        !["asset_names", "contract_items", "contract_bids", "mail_body", "corporation_members"].contains(section)
+        ![
+            "asset_names", "contract_items", "contract_bids", "mail_body", "corporation_members",
+            "corporation_affiliation",
+        ].contains(section)
     }
 
     struct ChangeRow {

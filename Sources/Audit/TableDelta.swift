@@ -17,10 +17,16 @@ struct TableDelta {
         self.table = table
         let before = old?.byKey ?? [:]
         let after = new?.byKey ?? [:]
+        // When a row was fetched is not a change of it.
+        let fetchedAt = table.index(of: "fetched_at")
+        func same(_ a: [Cell], _ b: [Cell]) -> Bool {
+            guard let fetchedAt else { return a == b }
+            return a.indices.allSatisfy { $0 == fetchedAt || a[$0] == b[$0] }
+        }
         for row in new?.rows ?? [] {
             let key = table.key.compactMap(table.index(of:)).map { row[$0] }
             if let previous = before[key] {
-                if previous != row { self.changed.append((previous, row)) }
+                if !same(previous, row) { self.changed.append((previous, row)) }
             } else {
                 self.added.append(row)
             }

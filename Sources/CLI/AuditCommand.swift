@@ -140,7 +140,7 @@ struct AuditAt: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The character: an id or a name.") var character: String
-    @Option(help: "The moment (default: now).") var time: String = "now"
+    @Option(parsing: .unconditional, help: "The moment (default: now).") var time: String = "now"
     @Option(name: .customLong("section"), help: "Only this section (repeatable).") var sections: [String] = []
     @Option(help: "Output format: table, json or csv.") var format: ShowFormat = .table
 
@@ -180,8 +180,8 @@ struct AuditDiffCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The character: an id or a name.") var character: String
-    @Option(help: "The earlier moment.") var from: String
-    @Option(help: "The later moment (default: now).") var to: String = "now"
+    @Option(parsing: .unconditional, help: "The earlier moment.") var from: String
+    @Option(parsing: .unconditional, help: "The later moment (default: now).") var to: String = "now"
     @Option(name: .customLong("section"), help: "Only this section (repeatable).") var sections: [String] = []
     @Option(help: "Output format: table, json or csv.") var format: ShowFormat = .table
 
@@ -234,8 +234,8 @@ struct AuditTimelineCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The character: an id or a name.") var character: String
     @Option(name: .customLong("section"), help: "Only this section (repeatable).") var sections: [String] = []
-    @Option(help: "From this moment.") var since: String?
-    @Option(help: "Until this moment.") var until: String?
+    @Option(parsing: .unconditional, help: "From this moment.") var since: String?
+    @Option(parsing: .unconditional, help: "Until this moment.") var until: String?
     @OptionGroup var output: ReportOutput
 
     func validate() throws {
@@ -275,8 +275,8 @@ struct AuditSeriesCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The character: an id or a name.") var character: String
     @Option(help: "wallet, skillpoints, assets-value or location.") var metric: String
-    @Option(help: "From this moment.") var since: String?
-    @Option(help: "Until this moment.") var until: String?
+    @Option(parsing: .unconditional, help: "From this moment.") var since: String?
+    @Option(parsing: .unconditional, help: "Until this moment.") var until: String?
     @OptionGroup var output: ReportOutput
 
     func validate() throws {
@@ -331,9 +331,10 @@ struct AuditFindCommand: AsyncParsableCommand {
     @Option(help: "An item type: its name or id.") var type: String?
     @Option(help: "A solar system, station or structure: its name or id.") var location: String?
     @Option(help: "A character, corporation or alliance: its name or id.") var counterparty: String?
-    @Option(help: "The moment, for --type and --location (default: now).") var time: String = "now"
-    @Option(help: "From this moment, for --counterparty.") var since: String?
-    @Option(help: "Until this moment, for --counterparty.") var until: String?
+    @Option(parsing: .unconditional, help: "The moment, for --type and --location (default: now).") var time: String =
+        "now"
+    @Option(parsing: .unconditional, help: "From this moment, for --counterparty.") var since: String?
+    @Option(parsing: .unconditional, help: "Until this moment, for --counterparty.") var until: String?
     @OptionGroup var output: ReportOutput
 
     func validate() throws {

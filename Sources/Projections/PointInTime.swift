@@ -36,6 +36,13 @@ public struct PastTable: Sendable {
     /// Sorted by key.
     public let rows: [[Cell]]
 
+    public init(name: String, columns: [String], key: [String], rows: [[Cell]]) {
+        self.name = name
+        self.columns = columns
+        self.key = key
+        self.rows = rows
+    }
+
     public func index(of column: String) -> Int? { self.columns.firstIndex(of: column) }
 
     /// The rows by their key cells.
