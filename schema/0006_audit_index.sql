@@ -45,6 +45,22 @@ CREATE INDEX changes_time ON audit.changes (character_id, fetched_at);
 -- find: each character's newest change of a section at a moment.
 CREATE INDEX changes_by_section ON audit.changes (section, character_id, fetched_at);
 
+-- Rows of accumulating sections (journal, transactions, mails, contracts, ...) that left ESI's
+-- window: in a scope's previous payload, not in the next one, as they were last seen. With the
+-- scope's newest payload at a moment they give everything known then, without replaying history.
+CREATE TABLE audit.departed (
+    character_id bigint NOT NULL,
+    section text NOT NULL,
+    scope text NOT NULL,
+    table_name text NOT NULL,
+    row_key text NOT NULL,
+    position bigint NOT NULL,            -- the change that no longer held the row
+    departed_at timestamptz NOT NULL,
+    cells text NOT NULL,                 -- the row, as JSON (see CellCoding)
+    PRIMARY KEY (character_id, section, scope, position, table_name, row_key)
+);
+CREATE INDEX departed_time ON audit.departed (character_id, section, departed_at);
+
 -- Gaps in coverage: failed fetches, and silences (a section not fetched for much longer than its
 -- sync period, e.g. while the token was invalid).
 CREATE TABLE audit.gaps (

@@ -68,7 +68,7 @@ struct AuditBench: AsyncParsableCommand {
         )
 
         let ids = (0..<Int64(self.characters)).map { 2_120_000_000 + $0 }
-        var random = Random(state: 42)
+        var random = SplitMix64(seed: 42)
         let span = Double(self.days) * 86_400
         func moment() -> Date { start.addingTimeInterval(7 * 86_400 + Double(random.below(Int(span - 14 * 86_400)))) }
         func time(

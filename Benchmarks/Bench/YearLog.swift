@@ -81,16 +81,7 @@ struct YearLog {
     }
 }
 
-/// SplitMix64: small, fast and seedable.
-struct Random: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func chance(_ p: Double) -> Bool { Double(self.next() % 1_000_000) < p * 1_000_000 }
     mutating func below(_ n: Int) -> Int { Int(self.next() % UInt64(max(n, 1))) }
     mutating func pick<T>(_ list: [T]) -> T { list[self.below(list.count)] }
@@ -120,7 +111,7 @@ struct Pilot {
     static let corporations: [Int64] = (1...40).map { 98_000_000 + Int64($0) }
 
     let id: Int64
-    var random: Random
+    var random: SplitMix64
     var peers: [Int64]
     var corporation: Int64
     var history: [(record: Int, corporation: Int64, start: Date)] = []
@@ -150,7 +141,7 @@ struct Pilot {
 
     init(id: Int64, peers: [Int64]) {
         self.id = id
-        self.random = Random(state: UInt64(id))
+        self.random = SplitMix64(seed: UInt64(id))
         self.peers = Array(peers.filter { $0 != id }.shuffled(using: &self.random).prefix(30))
         self.corporation = Self.corporations[Int(id % 40)]
         self.place = Self.places[Int(id % 60)]

@@ -57,13 +57,17 @@ public enum AuditAsOf {
         var tablesBySection = [(String, [PastTable], SectionCoverage, [String])]()
         var ids = [NameKind: Set<Int64>]()
         for section in names {
-            let changes = try Reconstruction.changes(character: character, section: section, at: time, on: connection)
-            let (tables, problems) = try Reconstruction.tables(character: character, changes: changes, on: connection)
+            let (tables, problems, dataFrom) = try Reconstruction.state(
+                character: character,
+                section: section,
+                at: time,
+                on: connection
+            )
             let coverage = try self.coverage(
                 character: character,
                 section: section,
                 at: time,
-                dataFrom: changes.filter { $0.section == section }.map(\.fetchedAt).max(),
+                dataFrom: dataFrom,
                 on: connection
             )
             for table in tables { collectIDs(table, into: &ids) }

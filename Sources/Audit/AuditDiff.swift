@@ -32,27 +32,8 @@ public enum AuditDiff {
         var results = [SectionDiff]()
         for section in ordered {
             let accumulating = PointInTime.sections[section] == .accumulating
-            let before = try Reconstruction.changes(character: character, section: section, at: start, on: connection)
-            let old: [PastTable]
-            let new: [PastTable]
-            if accumulating {
-                // What ESI's window held at the start, then everything that arrived until the end
-                // (see docs/audit-trail.md: an entry that left the window never comes back).
-                let replay = try Reconstruction.changes(
-                    character: character,
-                    section: section,
-                    after: start,
-                    through: end,
-                    on: connection
-                )
-                let startRows = replay.filter { $0.fetchedAt <= start }
-                old = try Reconstruction.tables(character: character, changes: startRows, on: connection).tables
-                new = try Reconstruction.tables(character: character, changes: replay, on: connection).tables
-            } else {
-                old = try Reconstruction.tables(character: character, changes: before, on: connection).tables
-                let after = try Reconstruction.changes(character: character, section: section, at: end, on: connection)
-                new = try Reconstruction.tables(character: character, changes: after, on: connection).tables
-            }
+            let old = try Reconstruction.state(character: character, section: section, at: start, on: connection).tables
+            let new = try Reconstruction.state(character: character, section: section, at: end, on: connection).tables
             let lines = ChangeDescriber.lines(section: section, old: old, new: new, accumulating: accumulating)
             if !lines.isEmpty { results.append(SectionDiff(section: section, lines: lines)) }
         }

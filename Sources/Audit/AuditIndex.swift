@@ -45,7 +45,7 @@ public struct AuditIndex: Sendable {
             _ = try connection.query("SELECT position FROM audit.indexed FOR UPDATE")
             try connection.executeScript(
                 """
-                TRUNCATE audit.heads, audit.changes, audit.gaps, audit.asset_types, audit.locations, audit.counterparties;
+                TRUNCATE audit.heads, audit.changes, audit.departed, audit.gaps, audit.asset_types, audit.locations, audit.counterparties;
                 UPDATE audit.indexed SET position = 0, updated_at = now();
                 """
             )
@@ -242,6 +242,7 @@ public struct AuditIndex: Sendable {
 
         var summaries = [Int64: String]()
         var summarised = PayloadSummaries()
+        var departed = [[any PostgresEncodable]]()
         for change in described {
             let hash = change.event.hash!
             guard let new = reconstruct(hash, change) else {
@@ -256,6 +257,7 @@ public struct AuditIndex: Sendable {
                 new: new,
                 accumulating: accumulating
             )
+            if accumulating { departed += Self.departures(change, old: old, new: new) }
             summaries[change.event.position] =
                 change.previous == nil && lines.isEmpty
                 ? "\(change.event.section): first fetch"
@@ -279,6 +281,34 @@ public struct AuditIndex: Sendable {
             }
         }
         try summarised.write(on: connection)
+        if !departed.isEmpty {
+            _ = try connection.copyIn(
+                """
+                COPY audit.departed (character_id, section, scope, table_name, row_key, position, departed_at, cells)
+                FROM STDIN (FORMAT binary)
+                """
+            ) { writer in
+                for row in departed { try writer.append(row) }
+            }
+        }
+    }
+
+    /// Rows of an accumulating section's previous payload that its new one no longer holds.
+    private static func departures(_ change: Change, old: [PastTable], new: [PastTable]) -> [[any PostgresEncodable]] {
+        var rows = [[any PostgresEncodable]]()
+        let newByName = Dictionary(new.map { ($0.name, $0) }) { $1 }
+        for table in old {
+            let kept = Set((newByName[table.name]?.rows ?? []).map { CellCoding.key($0, of: table) })
+            for row in table.rows {
+                let key = CellCoding.key(row, of: table)
+                guard !kept.contains(key) else { continue }
+                rows.append([
+                    change.key.character, change.key.section, change.key.scope, table.name, key, change.event.position,
+                    change.event.fetchedAt, CellCoding.encode(row),
+                ])
+            }
+        }
+        return rows
     }
 
     private static func writeGaps(

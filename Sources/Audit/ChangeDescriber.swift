@@ -213,7 +213,9 @@ enum ChangeDescriber {
             d.table.columns.filter { $0 != "character_id" && $0 != "fetched_at" && !d.table.key.contains($0) }
                 .map { "\($0) \(d.value(row, $0).described(as: $0))" }.joined(separator: ", ")
         }
-        var lines = d.added.map { "+ \(label) \(key($0)): \(fields($0))" }
+        var lines = d.added.map {
+            d.table.key.isEmpty ? "\(label): \(fields($0))" : "+ \(label) \(key($0)): \(fields($0))"
+        }
         lines += d.removed.map { "- \(label) \(key($0))" }
         for (old, new) in d.changed {
             let parts = d.differences(old, new).map {

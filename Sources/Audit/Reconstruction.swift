@@ -29,79 +29,76 @@ struct Reconstruction {
     }
 
     /// The change rows whose payloads make `section` (with its companions) at `time`: the newest
-    /// per scope of a snapshot, every one of an accumulating section. `after`: only those later
-    /// than this moment (accumulating sections), for diffs.
+    /// of each scope. For accumulating sections the rows that had left ESI's window by then come
+    /// from ``departed(character:section:at:on:)``.
     static func changes(
         character: Int64,
         section: String,
         at time: Date,
         on connection: PostgresConnection
     ) throws -> [ChangeRow] {
-        var rows = [ChangeRow]()
-        for name in [section] + (self.companions[section] ?? []) {
-            switch PointInTime.sections[name] {
-            case .accumulating?:
-                rows += try self.query(
-                    """
-                    SELECT position, section, scope, fetched_at, payload_hash FROM audit.changes
-                    WHERE character_id = $1 AND section = $2 AND fetched_at <= $3 ORDER BY position
-                    """,
-                    [character, name, time],
-                    on: connection
-                )
-            case .snapshot?:
-                rows += try self.query(
-                    """
-                    SELECT DISTINCT ON (scope) position, section, scope, fetched_at, payload_hash FROM audit.changes
-                    WHERE character_id = $1 AND section = $2 AND fetched_at <= $3
-                    ORDER BY scope, fetched_at DESC, position DESC
-                    """,
-                    [character, name, time],
-                    on: connection
-                )
-            case nil:
-                continue
-            }
-        }
-        return rows.sorted { $0.position < $1.position }
+        let names = ([section] + (self.companions[section] ?? [])).filter { PointInTime.sections[$0] != nil }
+        guard !names.isEmpty else { return [] }
+        return try self.query(
+            """
+            SELECT DISTINCT ON (section, scope) position, section, scope, fetched_at, payload_hash FROM audit.changes
+            WHERE character_id = $1 AND section = ANY($2) AND fetched_at <= $3
+            ORDER BY section, scope, fetched_at DESC, position DESC
+            """,
+            [character, names, time],
+            on: connection
+        ).sorted { $0.position < $1.position }
     }
 
-    /// The newest change at or before `time` of each scope of `section` and its companions, and
-    /// the accumulating sections' changes in (`time`, `until`]: what a diff replays.
-    static func changes(
+    /// Rows of the accumulating sections among `section` and its companions that had left ESI's
+    /// window by `time`, as last seen, by table.
+    static func departed(
         character: Int64,
         section: String,
-        after time: Date,
-        through until: Date,
+        at time: Date,
         on connection: PostgresConnection
-    ) throws -> [ChangeRow] {
-        var rows = [ChangeRow]()
-        for name in [section] + (self.companions[section] ?? []) {
-            guard let kind = PointInTime.sections[name] else { continue }
-            let newestFirst =
-                kind == .accumulating
-                ? "ORDER BY fetched_at DESC, position DESC LIMIT 1"
-                : "ORDER BY scope, fetched_at DESC, position DESC"
-            rows += try self.query(
-                """
-                SELECT \(kind == .accumulating ? "" : "DISTINCT ON (scope)") position, section, scope, fetched_at, payload_hash
-                FROM audit.changes WHERE character_id = $1 AND section = $2 AND fetched_at <= $3 \(newestFirst)
-                """,
-                [character, name, time],
-                on: connection
-            )
-            if kind == .accumulating {
-                rows += try self.query(
-                    """
-                    SELECT position, section, scope, fetched_at, payload_hash FROM audit.changes
-                    WHERE character_id = $1 AND section = $2 AND fetched_at > $3 AND fetched_at <= $4 ORDER BY position
-                    """,
-                    [character, name, time, until],
-                    on: connection
-                )
+    ) throws -> [String: [[Cell]]] {
+        let names = ([section] + (self.companions[section] ?? [])).filter {
+            PointInTime.sections[$0] == .accumulating
+        }
+        guard !names.isEmpty else { return [:] }
+        var result = [String: [[Cell]]]()
+        for row in try connection.query(
+            """
+            SELECT DISTINCT ON (table_name, row_key) table_name, cells FROM audit.departed
+            WHERE character_id = $1 AND section = ANY($2) AND departed_at <= $3
+            ORDER BY table_name, row_key, departed_at DESC, position DESC
+            """,
+            [character, names, time]
+        ) {
+            guard let cells = CellCoding.decode(try row.get(1, as: String.self)) else { continue }
+            result[try row.get(0, as: String.self), default: []].append(cells)
+        }
+        return result
+    }
+
+    /// `section` at `time`: its tables, the problems met, and when its newest data arrived.
+    static func state(
+        character: Int64,
+        section: String,
+        at time: Date,
+        on connection: PostgresConnection
+    ) throws -> (tables: [PastTable], problems: [String], dataFrom: Date?) {
+        let changes = try self.changes(character: character, section: section, at: time, on: connection)
+        var (tables, problems) = try self.tables(character: character, changes: changes, on: connection)
+        let departed = try self.departed(character: character, section: section, at: time, on: connection)
+        if !departed.isEmpty {
+            tables = tables.map { table in
+                guard let gone = departed[table.name] else { return table }
+                let present = Set(table.rows.map { CellCoding.key($0, of: table) })
+                let added = gone.filter {
+                    $0.count == table.columns.count && !present.contains(CellCoding.key($0, of: table))
+                }
+                return PastTable(name: table.name, columns: table.columns, key: table.key, rows: table.rows + added)
+                    .sortedByKey()
             }
         }
-        return rows.sorted { $0.position < $1.position }
+        return (tables, problems, changes.filter { $0.section == section }.map(\.fetchedAt).max())
     }
 
     private static func query(

@@ -45,6 +45,17 @@ public struct PastTable: Sendable {
 
     public func index(of column: String) -> Int? { self.columns.firstIndex(of: column) }
 
+    /// The same rows in key order.
+    public func sortedByKey() -> PastTable {
+        let indexes = self.key.compactMap(self.index(of:))
+        return PastTable(
+            name: self.name,
+            columns: self.columns,
+            key: self.key,
+            rows: self.rows.sorted { sortsBefore($0, $1, at: indexes) }
+        )
+    }
+
     /// The rows by their key cells.
     public var byKey: [[Cell]: [Cell]] {
         let indexes = self.key.compactMap(self.index(of:))

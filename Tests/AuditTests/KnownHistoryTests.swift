@@ -278,7 +278,8 @@ import Testing
             // The index rebuilt from the log equals the incremental one.
             func dump() async throws -> [String] {
                 try await harness.pool.withConnection { connection in
-                    try ["changes", "heads", "gaps", "asset_types", "locations", "counterparties"].flatMap { table in
+                    try ["changes", "heads", "departed", "gaps", "asset_types", "locations", "counterparties"].flatMap {
+                        table in
                         try connection.query("SELECT t::text FROM audit.\(table) t ORDER BY 1").map {
                             "\(table) \(try $0.get(0, as: String.self))"
                         }

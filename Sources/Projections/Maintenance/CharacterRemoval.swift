@@ -85,6 +85,7 @@ public enum CharacterRemoval {
                 """
                 DELETE FROM audit.changes WHERE character_id = \(id);
                 DELETE FROM audit.heads WHERE character_id = \(id);
+                DELETE FROM audit.departed WHERE character_id = \(id);
                 DELETE FROM audit.gaps WHERE character_id = \(id);
                 DELETE FROM audit.counterparties WHERE character_id = \(id);
                 DELETE FROM audit.asset_types a WHERE NOT EXISTS (SELECT FROM eventlog.payloads p WHERE p.hash = a.payload_hash);
