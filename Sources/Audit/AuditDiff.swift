@@ -121,7 +121,7 @@ public enum AuditTimeline {
                         kind: .silence,
                         section: section,
                         text:
-                            "\(section): not fetched for \(String(format: "%.1f", hours)) hours, until \(formatTime(ended))",
+                            "\(section): no successful fetch for \(String(format: "%.1f", hours)) hours, until \(formatTime(ended))",
                         position: try row.get(6)
                     )
                 )
