@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import Dispatch
 import Foundation
 import Postgres
@@ -66,6 +67,8 @@ struct SyncCommand: AsyncParsableCommand {
                 try await prepareReadModels(engine.pool)
                 let applied = try await ProjectionRunner(pool: engine.pool).catchUp()
                 printError("read models: \(applied) events applied")
+                let indexed = try await AuditIndex(pool: engine.pool).catchUp()
+                printError("audit index: \(indexed.changes) change points")
             }
             return summary
         }
@@ -86,7 +89,8 @@ struct WorkerCommand: AsyncParsableCommand {
             rate-limit buckets. SIGTERM or SIGINT stops claiming and lets the sections in flight \
             finish; a second signal exits at once (the leases then expire and other workers rescue \
             them after MEMBERAUDIT_SYNC_LEASE_SECONDS). A worker also keeps the read models current: \
-            it applies new events as they are recorded (several workers share that work too).
+            it applies new events as they are recorded (several workers share that work too), and \
+            keeps the audit index current.
             """
     )
 
@@ -105,6 +109,17 @@ struct WorkerCommand: AsyncParsableCommand {
             let projecting = Task {
                 try await runner.run { printError("projection: \($0); retrying in 5 s") }
             }
+            // The audit index too, every few seconds (audit commands catch up what is left).
+            let auditing = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await AuditIndex(pool: engine.pool).catchUp()
+                    } catch {
+                        printError("audit index: \(error); retrying in 10 s")
+                    }
+                    try? await Task.sleep(for: .seconds(10))
+                }
+            }
             let lastReport = Mutex(Date())
             let summary = try await engine.runWorker(filter: filter) { summary in
                 let due = lastReport.withLock { last in
@@ -115,7 +130,9 @@ struct WorkerCommand: AsyncParsableCommand {
                 if due { printError(describe(summary)) }
             }
             runner.stop()
+            auditing.cancel()
             try? await projecting.value
+            _ = await auditing.value
             // What the last sections recorded, projected before exiting.
             try await ProjectionRunner(pool: engine.pool).catchUp()
             return summary
