@@ -52,11 +52,11 @@ public enum AuditAsOf {
         sections: [String]?,
         on connection: PostgresConnection
     ) throws -> CharacterState {
-        let names = try sections ?? self.sections(of: character, on: connection)
+        let wanted = try sections ?? self.sections(of: character, on: connection)
         var states = [SectionState]()
         var tablesBySection = [(String, [PastTable], SectionCoverage, [String])]()
         var ids = [NameKind: Set<Int64>]()
-        for section in names {
+        for section in wanted {
             let (tables, problems, dataFrom) = try Reconstruction.state(
                 character: character,
                 section: section,

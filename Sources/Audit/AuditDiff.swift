@@ -22,8 +22,8 @@ public enum AuditDiff {
         sections: [String]?,
         on connection: PostgresConnection
     ) throws -> [SectionDiff] {
-        let names = try sections ?? AuditAsOf.sections(of: character, on: connection)
-        let ordered = names.sorted { a, b in
+        let wanted = try sections ?? AuditAsOf.sections(of: character, on: connection)
+        let ordered = wanted.sorted { a, b in
             let (x, y) = (
                 self.order.firstIndex(of: a) ?? self.order.count, self.order.firstIndex(of: b) ?? self.order.count
             )
@@ -37,9 +37,9 @@ public enum AuditDiff {
             let lines = ChangeDescriber.lines(section: section, old: old, new: new, accumulating: accumulating)
             if !lines.isEmpty { results.append(SectionDiff(section: section, lines: lines)) }
         }
-        let names2 = try Names.load(NamedText.ids(in: results.flatMap(\.lines)), on: connection)
+        let names = try Names.load(NamedText.ids(in: results.flatMap(\.lines)), on: connection)
         return results.map {
-            SectionDiff(section: $0.section, lines: $0.lines.map { NamedText.render($0, names: names2) })
+            SectionDiff(section: $0.section, lines: $0.lines.map { NamedText.render($0, names: names) })
         }
     }
 }

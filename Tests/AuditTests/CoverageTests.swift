@@ -9,7 +9,7 @@ import Testing
 
 /// Coverage at a moment: a section fetched hourly that goes quiet for five hours is stale within
 /// the gap (older than two periods), the gap is a silence in the timeline, and a failure inside it
-/// shows as failing with its error until the next good fetch.
+/// shows as failing with its error until the next good fetch; token events are in the timeline.
 @Suite struct CoverageTests {
     @Test func aSilenceIsStaleAndShownAndAFailureIsFailingUntilTheNextFetch() async throws {
         try await TestDatabase.with { pool, _ in
@@ -66,10 +66,23 @@ import Testing
             let early = try await coverage(-1)
             #expect(early.lastFetchedAt == nil && early.note.hasPrefix("no data yet"))
 
+            // The sync told the owner its token was revoked at hour 5: a token event.
+            let revokedAt = hour(5)
+            try await pool.withConnection { connection in
+                try connection.execute("INSERT INTO sync.users (name) VALUES ('owner')")
+                try connection.execute(
+                    """
+                    INSERT INTO sync.notifications (user_id, character_id, kind, message, created_at)
+                    SELECT id, $1, 'token_revoked', 'the token of Pilot was revoked; log in again', $2 FROM sync.users
+                    """,
+                    [character, revokedAt]
+                )
+            }
             let timeline = try await pool.withConnection {
                 try AuditTimeline.timeline(of: character, sections: nil, since: nil, until: nil, on: $0)
             }
-            #expect(timeline.map(\.kind) == [.change, .silence, .failure])
+            #expect(timeline.map(\.kind) == [.change, .silence, .failure, .token])
+            #expect(timeline[3].time == revokedAt && timeline[3].text == "the token of Pilot was revoked; log in again")
             #expect(
                 timeline[1].time == hour(1)
                     && timeline[1].text == "location: no successful fetch for 5.0 hours, until \(formatTime(hour(6)))"
