@@ -17,6 +17,8 @@ struct AuditBench: AsyncParsableCommand {
     @Option(help: "Characters.") var characters = 1000
     @Option(help: "Days of hourly syncing.") var days = 365
     @Option(help: "Samples of each per-character query.") var samples = 200
+    @Option(help: "Index for at most this many seconds, then query what is indexed (0: the whole log).")
+    var indexSeconds = 0.0
 
     func run() async throws {
         let pool = PostgresPool(conninfo: "", maxConnections: 4)
@@ -39,29 +41,50 @@ struct AuditBench: AsyncParsableCommand {
         }
         try await self.describeLog(pool)
 
+        let before = try await pool.withConnection { try AuditIndex.lag(on: $0) }
+        let limit = self.indexSeconds
         let indexing = try await measureAsync {
-            try await AuditIndex(pool: pool).catchUp { progress in
-                if progress.indexed % 2_000_000 < 20_000 {
-                    FileHandle.standardError.write(Data("index: \(progress.indexed) of \(progress.head)\n".utf8))
+            let started = Date()
+            do {
+                try await AuditIndex(pool: pool).catchUp { progress in
+                    if progress.indexed % 1_000_000 < 20_000 {
+                        FileHandle.standardError.write(
+                            Data(
+                                String(
+                                    format: "index: %d of %d, %.0f s\n",
+                                    progress.indexed,
+                                    progress.head,
+                                    Date().timeIntervalSince(started)
+                                ).utf8
+                            )
+                        )
+                    }
+                    if limit > 0, Date().timeIntervalSince(started) > limit { throw CancellationError() }
                 }
+            } catch is CancellationError {
+                FileHandle.standardError.write(Data("index: stopped after \(limit) s, as asked\n".utf8))
             }
         }
         let indexed = try await pool.withConnection { connection in
             try connection.query(
                 """
-                SELECT (SELECT count(*) FROM audit.changes), (SELECT count(*) FROM eventlog.events),
+                SELECT (SELECT count(*) FROM audit.changes), 0::int8,
                        (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'audit' AND c.relkind = 'r')::int8
                 """
             )[0]
         }
-        let events: Int64 = try indexed.get(1)
+        let after = try await pool.withConnection { try AuditIndex.lag(on: $0) }
+        let events = after.indexed - before.indexed
         print(
             String(
-                format: "audit index: %.0f s for %d events (%.0f events/s), %d change points, %.0f MB",
+                format:
+                    "audit index: %.0f s for %d events (%.0f events/s; indexed through %d of %d), %d change points, %.0f MB",
                 indexing,
                 events,
                 Double(events) / max(indexing, 0.001),
+                after.indexed,
+                after.head,
                 try indexed.get(0, as: Int64.self),
                 Double(try indexed.get(2, as: Int64.self)) / 1e6
             )

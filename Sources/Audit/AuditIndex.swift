@@ -1,8 +1,10 @@
+import Dispatch
 import EventLog
 import Foundation
 import Postgres
 import Projections
 import Sync
+import Synchronization
 
 /// Keeps the audit index (schema `audit`) up to date with the event log: change points, coverage
 /// gaps and per-payload summaries. It reads the log in position order from its checkpoint, so it
@@ -23,7 +25,8 @@ public struct AuditIndex: Sendable {
 
     /// Indexes every event appended since the last call. `progress` is told after each chunk.
     @discardableResult
-    public func catchUp(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Progress {
+    /// `progress` may stop the catch-up by throwing (after a chunk: nothing is lost).
+    public func catchUp(progress: (@Sendable (Progress) throws -> Void)? = nil) async throws -> Progress {
         var total = Progress(indexed: 0, head: 0, changes: 0)
         let cache = NewestTables()
         while true {
@@ -34,13 +37,13 @@ public struct AuditIndex: Sendable {
             total.indexed = step.indexed
             total.head = step.head
             total.changes += step.changes
-            progress?(total)
+            try progress?(total)
             if step.indexed >= step.head { return total }
         }
     }
 
     /// Empties the index and indexes the whole log again.
-    public func rebuild(progress: (@Sendable (Progress) -> Void)? = nil) async throws -> Progress {
+    public func rebuild(progress: (@Sendable (Progress) throws -> Void)? = nil) async throws -> Progress {
         try await self.pool.transaction { connection in
             _ = try connection.query("SELECT position FROM audit.indexed FOR UPDATE")
             try connection.executeScript(
@@ -215,41 +218,63 @@ public struct AuditIndex: Sendable {
     {
         guard !changes.isEmpty else { return }
         let described = changes.filter { PointInTime.sections[$0.event.section] != nil }
-        var hashes = Set<PayloadHash>()
-        for change in described {
-            hashes.insert(change.event.hash!)
-            if let previous = change.previous, cache.tables(change.key, previous) == nil { hashes.insert(previous) }
+        // 1. Which payloads to make into tables: each change's new one, and its previous one
+        // unless an earlier change of this chunk or of the catch-up already made it. Keyed by
+        // scope and hash: the same bytes (an empty list) mean different things in two sections.
+        var needed = [String: (change: Change, hash: PayloadHash)]()
+        var madeInChunk = Set<String>()
+        func tableKey(_ change: Change, _ hash: PayloadHash) -> String {
+            "\(change.key.character) \(change.event.section) \(change.key.scope) \(hash.hex)"
         }
-        let payloads = try EventStore.payloads(hashes, on: connection)
-        // By section and hash: the same bytes (an empty list) mean different things in two sections.
-        var tables = [String: [PastTable]]()
-        func reconstruct(_ hash: PayloadHash, _ change: Change) -> [PastTable]? {
-            let key = "\(change.event.section) \(change.key.scope) \(hash.hex)"
-            if let known = tables[key] ?? cache.tables(change.key, hash) { return known }
-            guard case .success(let bytes)? = payloads[hash] else { return nil }
+        for change in described {
+            if let previous = change.previous, !madeInChunk.contains(tableKey(change, previous)),
+                cache.tables(change.key, previous) == nil
+            {
+                needed[tableKey(change, previous)] = (change, previous)
+            }
+            needed[tableKey(change, change.event.hash!)] = (change, change.event.hash!)
+            madeInChunk.insert(tableKey(change, change.event.hash!))
+        }
+        let payloads = try EventStore.payloads(Set(needed.values.map(\.hash)), on: connection)
+
+        // 2. The tables, on every core: decoding and projecting is most of the indexer's work.
+        let jobs = Array(needed)
+        let made = Mutex([String: [PastTable]]())
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let (key, job) = jobs[index]
+            guard case .success(let bytes)? = payloads[job.hash] else { return }
             let fetch = PastFetch(
-                position: change.event.position,
-                section: change.event.section,
-                parameters: change.event.parameters,
-                fetchedAt: change.event.fetchedAt,
-                payloadHash: hash,
+                position: job.change.event.position,
+                section: job.change.event.section,
+                parameters: job.change.event.parameters,
+                fetchedAt: job.change.event.fetchedAt,
+                payloadHash: job.hash,
                 payload: bytes
             )
-            let result = PointInTime.tables(character: change.key.character, fetches: [fetch]).tables
-            tables[key] = result
-            return result
+            let result = PointInTime.tables(character: job.change.key.character, fetches: [fetch]).tables
+            made.withLock { $0[key] = result }
+        }
+        let tables = made.withLock { $0 }
+        func reconstruct(_ hash: PayloadHash, _ change: Change) -> [PastTable]? {
+            tables[tableKey(change, hash)] ?? cache.tables(change.key, hash)
         }
 
-        var summaries = [Int64: String]()
-        var summarised = PayloadSummaries()
-        var departed = [[any PostgresEncodable]]()
-        for change in described {
-            let hash = change.event.hash!
-            guard let new = reconstruct(hash, change) else {
-                summaries[change.event.position] = "\(change.event.section): payload \(hash) could not be read"
-                continue
-            }
+        // 3. What changed, in words, and the rows that left the window: pure, on every core.
+        let pairs = described.map { change -> (new: [PastTable]?, old: [PastTable]) in
+            let new = reconstruct(change.event.hash!, change)
             let old = change.previous.flatMap { reconstruct($0, change) } ?? []
+            if let new { cache.set(change.key, change.event.hash!, new) }
+            return (new, old)
+        }
+        let described2 = Mutex([Int: (summary: String, departed: [[any PostgresEncodable]])]())
+        DispatchQueue.concurrentPerform(iterations: described.count) { index in
+            let change = described[index]
+            guard let new = pairs[index].new else {
+                let text = "\(change.event.section): payload \(change.event.hash!) could not be read"
+                described2.withLock { $0[index] = (text, []) }
+                return
+            }
+            let old = pairs[index].old
             let accumulating = PointInTime.sections[change.event.section] == .accumulating
             let lines = ChangeDescriber.lines(
                 section: change.event.section,
@@ -257,13 +282,31 @@ public struct AuditIndex: Sendable {
                 new: new,
                 accumulating: accumulating
             )
-            if accumulating { departed += Self.departures(change, old: old, new: new) }
-            summaries[change.event.position] =
+            let summary =
                 change.previous == nil && lines.isEmpty
                 ? "\(change.event.section): first fetch"
                 : ChangeDescriber.summary(section: change.event.section, lines: lines)
-            summarised.add(hash: hash, character: change.key.character, at: change.event.fetchedAt, tables: new)
-            cache.set(change.key, hash, new)
+            let departed = accumulating ? Self.departures(change, old: old, new: new) : []
+            described2.withLock { $0[index] = (summary, departed) }
+        }
+        let results = described2.withLock { $0 }
+
+        // 4. In log order: the summaries, and what payloads hold for the finder.
+        var summaries = [Int64: String]()
+        var summarised = PayloadSummaries()
+        var departed = [[any PostgresEncodable]]()
+        for (index, change) in described.enumerated() {
+            guard let result = results[index] else { continue }
+            summaries[change.event.position] = result.summary
+            departed += result.departed
+            guard let new = pairs[index].new else { continue }
+            summarised.add(
+                hash: change.event.hash!,
+                character: change.key.character,
+                at: change.event.fetchedAt,
+                tables: new,
+                previous: pairs[index].old
+            )
         }
 
         _ = try connection.copyIn(
@@ -343,7 +386,7 @@ public struct AuditIndex: Sendable {
 /// The newest tables of each scope, kept between chunks of one catch-up: the next change of the
 /// scope compares with them instead of decoding its previous payload again.
 private final class NewestTables: @unchecked Sendable {
-    // Used by one chunk at a time (chunks run one after another).
+    // Used by one chunk at a time (chunks run one after another), from its sequential steps.
     private var byScope: [AuditIndex.ScopeKey: (hash: PayloadHash, tables: [PastTable])] = [:]
 
     func tables(_ key: AuditIndex.ScopeKey, _ hash: PayloadHash) -> [PastTable]? {

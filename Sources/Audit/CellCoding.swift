@@ -53,7 +53,7 @@ enum CellCoding {
 
     /// A row's key cells as text (the departed rows' key column).
     static func key(_ row: [Cell], of table: PastTable) -> String {
-        table.key.compactMap(table.index(of:)).map { row[$0].keyDescription }.joined(separator: "|")
+        table.keyIndexes.map { row[$0].keyDescription }.joined(separator: "|")
     }
 }
 

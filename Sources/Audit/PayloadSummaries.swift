@@ -12,6 +12,8 @@ struct PayloadSummaries {
     private var locations: [(hash: PayloadHash, system: Int64?, station: Int64?, structure: Int64?)] = []
     private var counterparties: [Counterparty] = []
 
+    static let partyTables: Set<String> = ["wallet_journal", "wallet_transactions", "mail_headers", "contracts"]
+
     struct Counterparty: Hashable {
         var character: Int64
         var counterparty: Int64
@@ -21,8 +23,22 @@ struct PayloadSummaries {
         var firstSeenAt: Date
     }
 
-    mutating func add(hash: PayloadHash, character: Int64, at time: Date, tables: [PastTable]) {
-        for table in tables {
+    /// What the payload `hash` holds; counterparties only of rows `previous` (the scope's payload
+    /// before) did not have: they were recorded when they first came.
+    mutating func add(hash: PayloadHash, character: Int64, at time: Date, tables: [PastTable], previous: [PastTable]) {
+        let before = Dictionary(previous.map { ($0.name, $0) }) { $1 }
+        for full in tables {
+            var table = full
+            if let old = before[full.name], Self.partyTables.contains(full.name) {
+                let known = old.byKey
+                let keyIndexes = full.keyIndexes
+                table = PastTable(
+                    name: full.name,
+                    columns: full.columns,
+                    key: full.key,
+                    rows: full.rows.filter { row in known[keyIndexes.map { row[$0] }] == nil }
+                )
+            }
             switch table.name {
             case "assets" where !self.assetHashes.contains(hash):
                 self.assetHashes.insert(hash)

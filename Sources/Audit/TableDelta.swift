@@ -24,7 +24,7 @@ struct TableDelta {
             return a.indices.allSatisfy { $0 == fetchedAt || a[$0] == b[$0] }
         }
         for row in new?.rows ?? [] {
-            let key = table.key.compactMap(table.index(of:)).map { row[$0] }
+            let key = table.keyIndexes.map { row[$0] }
             if let previous = before[key] {
                 if !same(previous, row) { self.changed.append((previous, row)) }
             } else {
@@ -33,7 +33,7 @@ struct TableDelta {
         }
         guard !accumulating else { return }
         for row in old?.rows ?? [] {
-            let key = table.key.compactMap(table.index(of:)).map { row[$0] }
+            let key = table.keyIndexes.map { row[$0] }
             if after[key] == nil { self.removed.append(row) }
         }
     }

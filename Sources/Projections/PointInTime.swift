@@ -36,30 +36,35 @@ public struct PastTable: Sendable {
     /// Sorted by key.
     public let rows: [[Cell]]
 
+    /// Where each column is, and the key columns' places.
+    private let columnIndexes: [String: Int]
+    public let keyIndexes: [Int]
+
     public init(name: String, columns: [String], key: [String], rows: [[Cell]]) {
         self.name = name
         self.columns = columns
         self.key = key
         self.rows = rows
+        let indexes = Dictionary(columns.enumerated().map { ($1, $0) }) { first, _ in first }
+        self.columnIndexes = indexes
+        self.keyIndexes = key.compactMap { indexes[$0] }
     }
 
-    public func index(of column: String) -> Int? { self.columns.firstIndex(of: column) }
+    public func index(of column: String) -> Int? { self.columnIndexes[column] }
 
     /// The same rows in key order.
     public func sortedByKey() -> PastTable {
-        let indexes = self.key.compactMap(self.index(of:))
-        return PastTable(
+        PastTable(
             name: self.name,
             columns: self.columns,
             key: self.key,
-            rows: self.rows.sorted { sortsBefore($0, $1, at: indexes) }
+            rows: self.rows.sorted { sortsBefore($0, $1, at: self.keyIndexes) }
         )
     }
 
     /// The rows by their key cells.
     public var byKey: [[Cell]: [Cell]] {
-        let indexes = self.key.compactMap(self.index(of:))
-        return Dictionary(self.rows.map { row in (indexes.map { row[$0] }, row) }) { _, last in last }
+        Dictionary(self.rows.map { row in (self.keyIndexes.map { row[$0] }, row) }) { _, last in last }
     }
 }
 
