@@ -5,6 +5,12 @@
 
 CREATE SCHEMA audit;
 
+-- "When was this section last fetched before T" is one probe of this index, and a series at the
+-- resolution of the fetches one range of it, without reading the events' rows (an append-only
+-- table's pages become all-visible after autovacuum, so the scans are index-only).
+CREATE INDEX events_stream_section_fetched_at ON eventlog.events (stream, section, fetched_at)
+    INCLUDE (outcome, payload_hash);
+
 -- The last log position indexed. Indexers hold this row's lock while they index a chunk, so two
 -- never index the same events.
 CREATE TABLE audit.indexed (

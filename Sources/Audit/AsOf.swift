@@ -95,8 +95,8 @@ public enum AuditAsOf {
         }
     }
 
-    /// The coverage of one section at `time`: the newest fetch then (within the run of the newest
-    /// change, by the log's stream index), and failures after it.
+    /// The coverage of one section at `time`: the newest fetch then (one probe of the log's
+    /// (stream, section, fetched_at) index), and failures after it.
     public static func coverage(
         character: Int64,
         section: String,
@@ -115,19 +115,10 @@ public enum AuditAsOf {
         )
         let run = try connection.query(
             """
-            WITH last AS (
-                SELECT position, fetched_at FROM audit.changes WHERE character_id = $1 AND section = $2 AND fetched_at <= $3
-                ORDER BY fetched_at DESC, position DESC LIMIT 1
-            ), next AS (
-                SELECT min(c.position) AS position FROM audit.changes c, last
-                WHERE c.character_id = $1 AND c.section = $2 AND c.position > last.position
-            )
-            SELECT (SELECT max(e.fetched_at) FROM eventlog.events e, last, next
-                    WHERE e.stream = $4 AND e.section = $2 AND e.position >= last.position
-                      AND e.position < coalesce(next.position, 9223372036854775807)
-                      AND e.fetched_at <= $3 AND e.outcome <> 'failed')
+            SELECT max(fetched_at) FROM eventlog.events
+            WHERE stream = $1 AND section = $2 AND fetched_at <= $3 AND outcome <> 'failed'
             """,
-            [character, section, time, EventLog.Stream.character(character).rawValue]
+            [EventLog.Stream.character(character).rawValue, section, time]
         )
         coverage.lastFetchedAt = try run.first?.get(0, as: Date?.self)
         let failure = try connection.query(

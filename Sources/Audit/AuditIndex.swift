@@ -12,8 +12,9 @@ import Synchronization
 /// same rows (every row is a function of the events before it).
 public struct AuditIndex: Sendable {
     public let pool: PostgresPool
-    /// Events per transaction.
-    public var chunk = 20_000
+    /// Events per transaction. Large: every chunk reads and writes the heads of the scopes it
+    /// touches (about one per character and section), so small chunks cost a head write per event.
+    public var chunk = 100_000
 
     public init(pool: PostgresPool) { self.pool = pool }
 

@@ -41,7 +41,7 @@ public enum AuditSeries {
             """
             SELECT fetched_at, payload_hash FROM eventlog.events
             WHERE stream = $1 AND section = $2 AND outcome <> 'failed' AND fetched_at >= $3 AND fetched_at <= $4
-            ORDER BY position
+            ORDER BY fetched_at
             """,
             [
                 EventLog.Stream.character(character).rawValue, metric.section, since ?? .distantPast,

@@ -37,18 +37,20 @@ struct Reconstruction {
         at time: Date,
         on connection: PostgresConnection
     ) throws -> [ChangeRow] {
-        let names = ([section] + (self.companions[section] ?? [])).filter { PointInTime.sections[$0] != nil }
-        guard !names.isEmpty else { return [] }
-        return try self.query(
-            """
-            SELECT DISTINCT ON (section, scope) position, section, scope, fetched_at, payload_hash FROM audit.changes
-            WHERE character_id = $1 AND section = ANY($2) AND fetched_at <= $3
-            ORDER BY section, scope, fetched_at DESC, position DESC
-            """,
-            [character, names, time],
-            on: connection
-        ).sorted { $0.position < $1.position }
+        var rows = [ChangeRow]()
+        for name in [section] + (self.companions[section] ?? []) where PointInTime.sections[name] != nil {
+            // One probe of the (character, section, time) index where the section has one scope.
+            let newest =
+                self.scoped.contains(name)
+                ? "DISTINCT ON (scope) position, section, scope, fetched_at, payload_hash FROM audit.changes WHERE character_id = $1 AND section = $2 AND fetched_at <= $3 ORDER BY scope, fetched_at DESC, position DESC"
+                : "position, section, scope, fetched_at, payload_hash FROM audit.changes WHERE character_id = $1 AND section = $2 AND fetched_at <= $3 ORDER BY fetched_at DESC, position DESC LIMIT 1"
+            rows += try self.query("SELECT " + newest, [character, name, time], on: connection)
+        }
+        return rows.sorted { $0.position < $1.position }
     }
+
+    /// Sections with a scope per id (a contract's items, a mail's body): the others have one.
+    static let scoped: Set<String> = ["contract_items", "contract_bids", "mail_body", "corporation_members"]
 
     /// Rows of the accumulating sections among `section` and its companions that had left ESI's
     /// window by `time`, as last seen, by table.
