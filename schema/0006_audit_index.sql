@@ -27,7 +27,6 @@ CREATE TABLE audit.heads (
     section text NOT NULL,
     scope text NOT NULL,                 -- '' or the value of the section's parameter
     payload_hash bytea NOT NULL,
-    changed_position bigint NOT NULL,
     last_fetched_at timestamptz NOT NULL,
     PRIMARY KEY (character_id, section, scope)
 );

@@ -24,15 +24,10 @@ public enum AuditFind {
     public static func holders(of type: Int64, at time: Date, on connection: PostgresConnection) throws -> [FoundRow] {
         let rows = try connection.query(
             """
-            SELECT h.character_id, c.fetched_at, a.location_id, a.quantity, a.items
-            FROM (SELECT DISTINCT character_id FROM audit.heads WHERE section = 'assets') h
-            CROSS JOIN LATERAL (
-                SELECT x.payload_hash, x.fetched_at FROM audit.changes x
-                WHERE x.character_id = h.character_id AND x.section = 'assets' AND x.fetched_at <= $2
-                ORDER BY x.fetched_at DESC LIMIT 1
-            ) c
+            SELECT c.character_id, c.fetched_at, a.location_id, a.quantity, a.items
+            FROM \(self.newest("assets")) c
             JOIN audit.asset_types a ON a.payload_hash = c.payload_hash AND a.type_id = $1
-            ORDER BY a.quantity DESC, h.character_id, a.location_id
+            ORDER BY a.quantity DESC, c.character_id, a.location_id
             """,
             [type, time]
         )
@@ -53,16 +48,11 @@ public enum AuditFind {
     public static func present(at place: Int64, time: Date, on connection: PostgresConnection) throws -> [FoundRow] {
         let rows = try connection.query(
             """
-            SELECT h.character_id, c.fetched_at, coalesce(l.structure_id, l.station_id, l.solar_system_id)
-            FROM (SELECT DISTINCT character_id FROM audit.heads WHERE section = 'location') h
-            CROSS JOIN LATERAL (
-                SELECT x.payload_hash, x.fetched_at FROM audit.changes x
-                WHERE x.character_id = h.character_id AND x.section = 'location' AND x.fetched_at <= $2
-                ORDER BY x.fetched_at DESC LIMIT 1
-            ) c
+            SELECT c.character_id, c.fetched_at, coalesce(l.structure_id, l.station_id, l.solar_system_id)
+            FROM \(self.newest("location")) c
             JOIN audit.locations l ON l.payload_hash = c.payload_hash
             WHERE $1 IN (l.solar_system_id, l.station_id, l.structure_id)
-            ORDER BY h.character_id
+            ORDER BY c.character_id
             """,
             [place, time]
         )
@@ -70,6 +60,20 @@ public enum AuditFind {
             FoundRow(characterID: try row.get(0), character: "", seenAt: try row.get(1), locationID: try row.get(2))
         }
         return try self.named(found, on: connection)
+    }
+
+    /// Each character's newest change of `section` at the moment `$2`: one probe per character of
+    /// the (section, character, time) index.
+    private static func newest(_ section: String) -> String {
+        """
+        (SELECT h.character_id, x.payload_hash, x.fetched_at
+         FROM (SELECT DISTINCT character_id FROM audit.heads WHERE section = '\(section)') h
+         CROSS JOIN LATERAL (
+             SELECT payload_hash, fetched_at FROM audit.changes
+             WHERE character_id = h.character_id AND section = '\(section)' AND fetched_at <= $2
+             ORDER BY fetched_at DESC LIMIT 1
+         ) x)
+        """
     }
 
     /// Who traded, mailed or contracted with `entity`, how, how often and when.

@@ -82,11 +82,8 @@ public struct AuditIndex: Sendable {
 
     private struct Head {
         var hash: PayloadHash
-        var changedPosition: Int64
         var lastFetchedAt: Date
     }
-
-    typealias ScopeKey = Key
 
     struct Key: Hashable {
         var character: Int64
@@ -148,7 +145,7 @@ public struct AuditIndex: Sendable {
             let list = Array(keys)
             for row in try connection.query(
                 """
-                SELECT h.character_id, h.section, h.scope, h.payload_hash, h.changed_position, h.last_fetched_at
+                SELECT h.character_id, h.section, h.scope, h.payload_hash, h.last_fetched_at
                 FROM audit.heads h JOIN unnest($1::bigint[], $2::text[], $3::text[]) AS k(c, s, p)
                   ON h.character_id = k.c AND h.section = k.s AND h.scope = k.p
                 """,
@@ -157,8 +154,7 @@ public struct AuditIndex: Sendable {
                 let key = Key(character: try row.get(0), section: try row.get(1), scope: try row.get(2))
                 heads[key] = Head(
                     hash: PayloadHash(bytes: try row.get(3, as: ByteA.self).bytes)!,
-                    changedPosition: try row.get(4),
-                    lastFetchedAt: try row.get(5)
+                    lastFetchedAt: try row.get(4)
                 )
             }
         }
@@ -182,13 +178,12 @@ public struct AuditIndex: Sendable {
                 if current.hash != hash {
                     changes.append(Change(key: key, event: event, previous: current.hash))
                     current.hash = hash
-                    current.changedPosition = event.position
                 }
                 current.lastFetchedAt = max(current.lastFetchedAt, event.fetchedAt)
                 heads[key] = current
             } else {
                 changes.append(Change(key: key, event: event, previous: nil))
-                heads[key] = Head(hash: hash, changedPosition: event.position, lastFetchedAt: event.fetchedAt)
+                heads[key] = Head(hash: hash, lastFetchedAt: event.fetchedAt)
             }
         }
 
@@ -198,14 +193,14 @@ public struct AuditIndex: Sendable {
         if !updated.isEmpty {
             try connection.execute(
                 """
-                INSERT INTO audit.heads (character_id, section, scope, payload_hash, changed_position, last_fetched_at)
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::timestamptz[])
+                INSERT INTO audit.heads (character_id, section, scope, payload_hash, last_fetched_at)
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[])
                 ON CONFLICT (character_id, section, scope) DO UPDATE SET payload_hash = excluded.payload_hash,
-                    changed_position = excluded.changed_position, last_fetched_at = excluded.last_fetched_at
+                    last_fetched_at = excluded.last_fetched_at
                 """,
                 [
                     updated.map(\.0.character), updated.map(\.0.section), updated.map(\.0.scope),
-                    updated.map { ByteA($0.1.hash.bytes) }, updated.map(\.1.changedPosition),
+                    updated.map { ByteA($0.1.hash.bytes) },
                     updated.map(\.1.lastFetchedAt),
                 ]
             )
@@ -388,14 +383,14 @@ public struct AuditIndex: Sendable {
 /// scope compares with them instead of decoding its previous payload again.
 private final class NewestTables: @unchecked Sendable {
     // Used by one chunk at a time (chunks run one after another), from its sequential steps.
-    private var byScope: [AuditIndex.ScopeKey: (hash: PayloadHash, tables: [PastTable])] = [:]
+    private var byScope: [AuditIndex.Key: (hash: PayloadHash, tables: [PastTable])] = [:]
 
-    func tables(_ key: AuditIndex.ScopeKey, _ hash: PayloadHash) -> [PastTable]? {
+    func tables(_ key: AuditIndex.Key, _ hash: PayloadHash) -> [PastTable]? {
         guard let entry = self.byScope[key], entry.hash == hash else { return nil }
         return entry.tables
     }
 
-    func set(_ key: AuditIndex.ScopeKey, _ hash: PayloadHash, _ tables: [PastTable]) {
+    func set(_ key: AuditIndex.Key, _ hash: PayloadHash, _ tables: [PastTable]) {
         self.byScope[key] = (hash, tables)
     }
 }

@@ -110,6 +110,6 @@ func formatNumber(_ value: Double) -> String {
 func formatSigned(_ value: Double) -> String { (value < 0 ? "-" : "+") + formatNumber(abs(value)) }
 
 /// `2026-12-01 12:00:00Z`, the form every audit output uses.
-func formatTime(_ date: Date) -> String {
+public func formatTime(_ date: Date) -> String {
     date.formatted(.iso8601.dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.space))
 }

@@ -86,27 +86,7 @@ func resolveAuditCharacter(_ text: String, on connection: PostgresConnection) th
             return (id, try names.first?.get(0, as: String?.self) ?? "character \(id)")
         }
     }
-    let rows = try connection.query(
-        """
-        WITH known AS (
-            SELECT c.id, c.name FROM sync.characters c
-            UNION SELECT d.character_id, d.name FROM readmodel.character_details d WHERE d.name IS NOT NULL
-        )
-        SELECT DISTINCT id, name FROM known WHERE lower(name) = lower($1) OR lower(name) LIKE lower($2) ORDER BY name
-        """,
-        [text, text.replacingOccurrences(of: "%", with: "\\%") + "%"]
-    )
-    let matches = try rows.map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }
-    if let exact = matches.first(where: { $0.1.lowercased() == text.lowercased() }) { return exact }
-    guard matches.count == 1 else {
-        throw AuditError(
-            matches.isEmpty
-                ? "no character known by \"\(text)\" (an id or a name)"
-                : "\"\(text)\" matches \(matches.count) characters: "
-                    + matches.prefix(10).map(\.1).joined(separator: ", ") + "; give the full name or the id"
-        )
-    }
-    return matches[0]
+    return try CharacterQueries.resolve(text, on: connection)
 }
 
 func parseMoment(_ text: String?, _ option: String) throws -> Date? {
@@ -255,7 +235,7 @@ struct AuditTimelineCommand: AsyncParsableCommand {
             name: "timeline",
             columns: ["time", "kind", "section", "what"],
             rows: entries.map {
-                [.text(formatMoment($0.time)), .text($0.kind.rawValue), .text($0.section), .text($0.text)]
+                [.text(formatTime($0.time)), .text($0.kind.rawValue), .text($0.section), .text($0.text)]
             }
         )
         try self.output.write(table, empty: "nothing in this period")
@@ -303,13 +283,13 @@ struct AuditSeriesCommand: AsyncParsableCommand {
                 name: "series",
                 columns: ["time", "solar_system_id", "solar_system"],
                 rows: points.map {
-                    [.text(formatMoment($0.time)), $0.id.map(ReportValue.int) ?? .null, .text($0.label ?? "")]
+                    [.text(formatTime($0.time)), $0.id.map(ReportValue.int) ?? .null, .text($0.label ?? "")]
                 }
             )
             : ReportTable(
                 name: "series",
                 columns: ["time", metric.rawValue],
-                rows: points.map { [.text(formatMoment($0.time)), $0.value.map(ReportValue.double) ?? .null] }
+                rows: points.map { [.text(formatTime($0.time)), $0.value.map(ReportValue.double) ?? .null] }
             )
         try self.output.write(table, empty: "no fetches in this period")
     }
@@ -361,7 +341,7 @@ struct AuditFindCommand: AsyncParsableCommand {
                         [
                             .int($0.characterID), .text($0.character), $0.locationID.map(ReportValue.int) ?? .null,
                             .text($0.location ?? ""), .int($0.quantity ?? 0), .int(Int64($0.items ?? 0)),
-                            .text($0.seenAt.map(formatMoment) ?? ""),
+                            .text($0.seenAt.map(formatTime) ?? ""),
                         ]
                     }
                 )
@@ -375,7 +355,7 @@ struct AuditFindCommand: AsyncParsableCommand {
                     rows: rows.map {
                         [
                             .int($0.characterID), .text($0.character), $0.locationID.map(ReportValue.int) ?? .null,
-                            .text($0.location ?? ""), .text($0.seenAt.map(formatMoment) ?? ""),
+                            .text($0.location ?? ""), .text($0.seenAt.map(formatTime) ?? ""),
                         ]
                     }
                 )
@@ -388,7 +368,7 @@ struct AuditFindCommand: AsyncParsableCommand {
                 rows: rows.map {
                     [
                         .int($0.characterID), .text($0.character), .text($0.kind ?? ""), .int(Int64($0.count ?? 0)),
-                        .text($0.first.map(formatMoment) ?? ""), .text($0.last.map(formatMoment) ?? ""),
+                        .text($0.first.map(formatTime) ?? ""), .text($0.last.map(formatTime) ?? ""),
                     ]
                 }
             )
@@ -449,9 +429,4 @@ struct AuditReindex: AsyncParsableCommand {
             try await catchUpAuditIndex(database.pool, rebuild: true)
         }
     }
-}
-
-/// `2026-12-01 12:00:00Z`.
-func formatMoment(_ date: Date) -> String {
-    date.formatted(.iso8601.dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.space))
 }

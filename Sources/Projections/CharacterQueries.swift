@@ -491,33 +491,36 @@ public enum CharacterQueries {
 
     /// Finds a character by id or by name (exact, case-insensitive; then a unique prefix).
     public static func resolve(_ text: String, pool: PostgresPool) async throws -> (id: Int64, name: String) {
-        try await pool.withConnection { connection in
-            let rows = try connection.query(
-                """
-                WITH known AS (
-                    SELECT c.id, c.name FROM sync.characters c
-                    UNION SELECT d.character_id, d.name FROM readmodel.character_details d WHERE d.name IS NOT NULL
-                )
-                SELECT id, name FROM known
-                WHERE ($1::bigint IS NOT NULL AND id = $1::bigint) OR lower(name) = lower($2) OR lower(name) LIKE lower($3)
-                ORDER BY (lower(name) = lower($2)) DESC, name
-                """,
-                [Int64(text), text, text.replacingOccurrences(of: "%", with: "\\%") + "%"]
+        try await pool.withConnection { try self.resolve(text, on: $0) }
+    }
+
+    /// ``resolve(_:pool:)`` on a connection the caller holds.
+    public static func resolve(_ text: String, on connection: PostgresConnection) throws -> (id: Int64, name: String) {
+        let rows = try connection.query(
+            """
+            WITH known AS (
+                SELECT c.id, c.name FROM sync.characters c
+                UNION SELECT d.character_id, d.name FROM readmodel.character_details d WHERE d.name IS NOT NULL
             )
-            let matches = try rows.map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }
-            let unique = Dictionary(matches.map { ($0.0, $0.1) }) { first, _ in first }
-            if let exact = matches.first(where: { $0.1.lowercased() == text.lowercased() || String($0.0) == text }) {
-                return exact
-            }
-            guard unique.count == 1, let only = matches.first else {
-                if unique.isEmpty { throw ProjectionError("no character known by \"\(text)\" (an id or a name)") }
-                let names = unique.values.sorted().prefix(10).joined(separator: ", ")
-                throw ProjectionError(
-                    "\"\(text)\" matches \(unique.count) characters: \(names); give the full name or the id"
-                )
-            }
-            return only
+            SELECT id, name FROM known
+            WHERE ($1::bigint IS NOT NULL AND id = $1::bigint) OR lower(name) = lower($2) OR lower(name) LIKE lower($3)
+            ORDER BY (lower(name) = lower($2)) DESC, name
+            """,
+            [Int64(text), text, text.replacingOccurrences(of: "%", with: "\\%") + "%"]
+        )
+        let matches = try rows.map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }
+        let unique = Dictionary(matches.map { ($0.0, $0.1) }) { first, _ in first }
+        if let exact = matches.first(where: { $0.1.lowercased() == text.lowercased() || String($0.0) == text }) {
+            return exact
         }
+        guard unique.count == 1, let only = matches.first else {
+            if unique.isEmpty { throw ProjectionError("no character known by \"\(text)\" (an id or a name)") }
+            let names = unique.values.sorted().prefix(10).joined(separator: ", ")
+            throw ProjectionError(
+                "\"\(text)\" matches \(unique.count) characters: \(names); give the full name or the id"
+            )
+        }
+        return only
     }
 
     /// Every character the read models know, with location, ship, wallet, SP and last update.
