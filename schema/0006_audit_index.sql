@@ -61,7 +61,7 @@ CREATE TABLE audit.departed (
     row_key text NOT NULL,
     position bigint NOT NULL,            -- the change that no longer held the row
     departed_at timestamptz NOT NULL,
-    cells text NOT NULL,                 -- the row, as JSON (see CellCoding)
+    cells bytea NOT NULL,                -- the row, in CellCoding's binary form
     PRIMARY KEY (character_id, section, scope, position, table_name, row_key)
 );
 CREATE INDEX departed_time ON audit.departed (character_id, section, departed_at);

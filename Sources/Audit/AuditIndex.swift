@@ -343,7 +343,7 @@ public struct AuditIndex: Sendable {
                 guard !kept.contains(key) else { continue }
                 rows.append([
                     change.key.character, change.key.section, change.key.scope, table.name, key, change.event.position,
-                    change.event.fetchedAt, CellCoding.encode(row),
+                    change.event.fetchedAt, ByteA(CellCoding.encode(row)),
                 ])
             }
         }

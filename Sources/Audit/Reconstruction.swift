@@ -59,12 +59,13 @@ struct Reconstruction {
         section: String,
         at time: Date,
         on connection: PostgresConnection
-    ) throws -> [String: [[Cell]]] {
+    ) throws -> (rows: [String: [[Cell]]], unreadable: Int) {
         let names = ([section] + (self.companions[section] ?? [])).filter {
             PointInTime.sections[$0] == .accumulating
         }
-        guard !names.isEmpty else { return [:] }
+        guard !names.isEmpty else { return ([:], 0) }
         var result = [String: [[Cell]]]()
+        var unreadable = 0
         for row in try connection.query(
             """
             SELECT DISTINCT ON (table_name, row_key) table_name, cells FROM audit.departed
@@ -73,10 +74,13 @@ struct Reconstruction {
             """,
             [character, names, time]
         ) {
-            guard let cells = CellCoding.decode(try row.get(1, as: String.self)) else { continue }
+            guard let cells = CellCoding.decode(try row.get(1, as: ByteA.self).bytes) else {
+                unreadable += 1
+                continue
+            }
             result[try row.get(0, as: String.self), default: []].append(cells)
         }
-        return result
+        return (result, unreadable)
     }
 
     /// `section` at `time`: its tables, the problems met, and when its newest data arrived.
@@ -88,7 +92,12 @@ struct Reconstruction {
     ) throws -> (tables: [PastTable], problems: [String], dataFrom: Date?) {
         let changes = try self.changes(character: character, section: section, at: time, on: connection)
         var (tables, problems) = try self.tables(character: character, changes: changes, on: connection)
-        let departed = try self.departed(character: character, section: section, at: time, on: connection)
+        let (departed, unreadable) = try self.departed(character: character, section: section, at: time, on: connection)
+        if unreadable > 0 {
+            problems.append(
+                "\(unreadable) rows that had left ESI's window are unreadable in the index: run `memberaudit audit reindex`"
+            )
+        }
         if !departed.isEmpty {
             tables = tables.map { table in
                 guard let gone = departed[table.name] else { return table }

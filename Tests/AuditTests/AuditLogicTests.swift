@@ -81,6 +81,28 @@ import Testing
         PastTable(name: "assets", columns: self.assetColumns, key: ["item_id"], rows: rows)
     }
 
+    @Test func departedRowsSurviveTheirBinaryFormExactly() {
+        let row: [Cell] = [
+            .null, .int(-9_223_372_036_854_775_808), .int(2_112_000_001), .double(-0.5), .double(.infinity),
+            .text(""), .text("Ünïcødé <b>&amp;</b> 🚀"), .bool(true), .bool(false),
+            .time(Date(timeIntervalSince1970: 1_796_083_200.25)), .date(-730), .ints([1, -2, Int64.max]),
+            .texts(["a", "", "ß"]), .doubles([1.5, nil, -3]), .bools([true, false]), .ints([]),
+        ]
+        let bytes = CellCoding.encode(row)
+        #expect(CellCoding.decode(bytes) == row)
+        #expect(CellCoding.decode(CellCoding.encode([])) == [])
+    }
+
+    @Test func aDamagedDepartedRowIsRefusedNotMisread() {
+        let bytes = CellCoding.encode([.text("Raven"), .ints([1, 2, 3])])
+        // Every truncation, a wrong format byte, an unknown tag, trailing bytes and a huge count.
+        for length in 0..<bytes.count { #expect(CellCoding.decode(Array(bytes[..<length])) == nil) }
+        #expect(CellCoding.decode([9] + bytes.dropFirst()) == nil)
+        #expect(CellCoding.decode([CellCoding.format, 1, 0, 0, 0, 200]) == nil)
+        #expect(CellCoding.decode(bytes + [0]) == nil)
+        #expect(CellCoding.decode([CellCoding.format, 255, 255, 255, 255]) == nil)
+    }
+
     @Test func assetsAddedRemovedMovedAndRestacked() {
         let old = self.assets([
             self.asset(1, type: 587, quantity: 1, place: 100),
