@@ -77,6 +77,19 @@ let package = Package(
         ),
         .target(name: "SkillSets", dependencies: ["Postgres", "StaticData"], swiftSettings: swiftSettings),
         .target(name: "Reports", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .target(name: "Access", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .target(
+            name: "Web",
+            dependencies: [
+                "Access", "Audit", "ESI", "Postgres", "Projections", "Reports", "SkillSets", "Sync", "TokenVault",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Projections",
             dependencies: [
@@ -125,9 +138,8 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Audit", "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections", "Reports",
-                "Settings",
-                "SimulatorCommandLine", "SkillSets", "StaticData", "Sync", "TokenVault",
+                "Access", "Audit", "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections",
+                "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets", "StaticData", "Sync", "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -192,6 +204,21 @@ let package = Package(
                 "ESI", "ESISimulator",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AccessTests",
+            dependencies: ["Access", "Migrations", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Access", "ESI", "ESISimulator", "Postgres", "Projections", "Sync", "SyncTestSupport", "TestSupport",
+                "TokenVault", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

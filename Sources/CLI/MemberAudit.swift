@@ -14,7 +14,8 @@ struct MemberAudit: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, CharactersCommand.self, SyncCommand.self, WorkerCommand.self, ProjectCommand.self,
             RebuildCommand.self, ShowCommand.self, OverviewCommand.self, SkillSetsCommand.self, ReportCommand.self,
-            AuditCommand.self, StatsCommand.self, LogCommand.self,
+            AuditCommand.self, ServeCommand.self, UsersCommand.self, GroupsCommand.self, StatsCommand.self,
+            LogCommand.self,
             PurgeCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
         ]
     )

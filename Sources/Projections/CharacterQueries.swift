@@ -552,24 +552,30 @@ public enum CharacterQueries {
     ) async throws
         -> CharacterState
     {
+        try await pool.withConnection { try self.state(of: id, name: name, sections: sections, on: $0) }
+    }
+
+    /// ``state(of:name:sections:pool:)`` on a connection the caller holds.
+    public static func state(
+        of id: Int64,
+        name: String,
+        sections: [String]? = nil,
+        on connection: PostgresConnection
+    ) throws -> CharacterState {
         let wanted = sections.map(Set.init)
-        let chosen = Self.sections.filter { wanted?.contains($0.0) ?? true }
-        let parts = chosen.map { section in (section.0, section.1.map { ($0.name, $0.sql, $0.single) }) }
-        let states = try await pool.withConnection { connection in
-            try parts.map { section, parts in
-                SectionState(
-                    name: section,
-                    parts: try parts.map { name, sql, single in
-                        let result = try connection.query(sql, [id])
-                        return DisplayPart(
-                            name: name,
-                            columns: result.columns,
-                            rows: try result.map { try displayRow($0, types: result.types) },
-                            single: single
-                        )
-                    }
-                )
-            }
+        let states = try Self.sections.filter { wanted?.contains($0.0) ?? true }.map { section, parts in
+            SectionState(
+                name: section,
+                parts: try parts.map { part in
+                    let result = try connection.query(part.sql, [id])
+                    return DisplayPart(
+                        name: part.name,
+                        columns: result.columns,
+                        rows: try result.map { try displayRow($0, types: result.types) },
+                        single: part.single
+                    )
+                }
+            )
         }
         return CharacterState(id: id, name: name, sections: states)
     }

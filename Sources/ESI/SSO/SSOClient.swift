@@ -64,7 +64,41 @@ public struct SSOClient: Sendable {
 
     /// The refresh-token grant.
     public func refresh(_ refreshToken: String) async throws(SSOError) -> TokenGrant {
-        let form = "grant_type=refresh_token&refresh_token=\(percentEncoded(refreshToken))"
+        try await self.grant(
+            "grant_type=refresh_token&refresh_token=\(percentEncoded(refreshToken))",
+            refused: "the refresh token",
+            keeping: refreshToken
+        )
+    }
+
+    /// The authorization-code grant of a login, with its PKCE verifier.
+    public func exchange(code: String, verifier: String, redirectURI: String) async throws(SSOError) -> TokenGrant {
+        try await self.grant(
+            "grant_type=authorization_code&code=\(percentEncoded(code))&code_verifier=\(percentEncoded(verifier))"
+                + "&redirect_uri=\(percentEncoded(redirectURI))",
+            refused: "the login's code",
+            keeping: nil
+        )
+    }
+
+    /// Where a login starts: the SSO's authorize URL for these scopes, state and PKCE challenge.
+    public func authorizeURL(redirectURI: String, scopes: [String], state: String, challenge: String) -> String {
+        let query = [
+            ("response_type", "code"), ("redirect_uri", redirectURI), ("client_id", self.configuration.clientID),
+            ("scope", scopes.joined(separator: " ")), ("state", state), ("code_challenge", challenge),
+            ("code_challenge_method", "S256"),
+        ]
+        return self.configuration.baseURL + "/v2/oauth/authorize?"
+            + query.map { "\($0.0)=\(percentEncoded($0.1))" }.joined(separator: "&")
+    }
+
+    private func grant(
+        _ form: String,
+        refused what: String,
+        keeping previous: String?
+    ) async throws(SSOError)
+        -> TokenGrant
+    {
         let credentials = Data("\(self.configuration.clientID):\(self.configuration.clientSecret)".utf8)
         let response: ClientResponse
         do {
@@ -89,7 +123,7 @@ public struct SSOClient: Sendable {
             let text = object?["error_description"] as? String ?? code
             switch (response.status, code) {
             case (400, "invalid_grant"), (400, "invalid_token"):
-                throw SSOError(.invalidGrant, "the SSO refused the refresh token: \(text)")
+                throw SSOError(.invalidGrant, "the SSO refused \(what): \(text)")
             case (_, "invalid_client"):
                 throw SSOError(.invalidClient, "the SSO refused the application's credentials: \(text)")
             default:
@@ -102,9 +136,12 @@ public struct SSOClient: Sendable {
         guard let access = object?["access_token"] as? String, !access.isEmpty else {
             throw SSOError(.unavailable, "the SSO's answer has no access token")
         }
+        guard let refresh = (object?["refresh_token"] as? String).flatMap({ $0.isEmpty ? nil : $0 }) ?? previous else {
+            throw SSOError(.unavailable, "the SSO's answer has no refresh token")
+        }
         return TokenGrant(
             accessToken: access,
-            refreshToken: (object?["refresh_token"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? refreshToken,
+            refreshToken: refresh,
             expiresIn: (object?["expires_in"] as? NSNumber)?.doubleValue ?? 1199
         )
     }

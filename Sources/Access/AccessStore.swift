@@ -1,0 +1,197 @@
+import Foundation
+import Postgres
+
+/// The access rules' data in PostgreSQL: viewers, the facts of characters, and the lists a viewer
+/// may see. Every function runs on a connection the caller holds, so a page reads its viewer and
+/// its data in one transaction.
+public enum AccessStore {
+    // MARK: - Viewers
+
+    /// The user with their permissions and their main's corporation and alliance; nil if unknown.
+    public static func viewer(userID: Int64, on connection: PostgresConnection) throws -> Viewer? {
+        try self.viewer(where: "u.id = $1", userID, on: connection)
+    }
+
+    public static func viewer(named name: String, on connection: PostgresConnection) throws -> Viewer? {
+        try self.viewer(where: "u.name = $1", name, on: connection)
+    }
+
+    private static func viewer(
+        where condition: String,
+        _ parameter: any PostgresEncodable,
+        on connection: PostgresConnection
+    ) throws -> Viewer? {
+        let main = try self.hasCharacterDetails(on: connection)
+        let rows = try connection.query(
+            """
+            SELECT u.id, u.name, u.is_superuser, u.main_character_id,
+                   \(main ? "d.corporation_id, d.alliance_id" : "NULL::bigint, NULL::bigint"),
+                   ARRAY(SELECT DISTINCT gp.permission FROM access.user_groups ug
+                         JOIN access.group_permissions gp USING (group_id) WHERE ug.user_id = u.id)
+            FROM sync.users u
+            \(main ? "LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id" : "")
+            WHERE \(condition)
+            """,
+            [parameter]
+        )
+        guard let row = rows.first else { return nil }
+        return Viewer(
+            userID: try row.get(0),
+            name: try row.get(1),
+            isSuperuser: try row.get(2),
+            permissions: Set(try row.get(6, as: [String].self).compactMap(Permission.init(rawValue:))),
+            mainCharacterID: try row.get(3),
+            mainCorporationID: try row.get(4),
+            mainAllianceID: try row.get(5)
+        )
+    }
+
+    /// The read model holds the corporations of mains once projections are installed; before that
+    /// nobody's main has a known corporation.
+    private static func hasCharacterDetails(on connection: PostgresConnection) throws -> Bool {
+        try connection.query("SELECT to_regclass('readmodel.character_details') IS NOT NULL")[0].get(0)
+    }
+
+    // MARK: - Characters
+
+    /// The facts of every registered character, as a subquery with columns `character_id,
+    /// owner_id, owner_corporation_id, owner_alliance_id, is_shared, owner_may_share`.
+    public static func factsQuery(on connection: PostgresConnection) throws -> String {
+        let main = try self.hasCharacterDetails(on: connection)
+        return """
+            SELECT c.id AS character_id, c.user_id AS owner_id,
+                   \(main ? "d.corporation_id" : "NULL::bigint") AS owner_corporation_id,
+                   \(main ? "d.alliance_id" : "NULL::bigint") AS owner_alliance_id,
+                   s.character_id IS NOT NULL AS is_shared,
+                   (u.is_superuser OR EXISTS (
+                       SELECT FROM access.user_groups ug JOIN access.group_permissions gp USING (group_id)
+                       WHERE ug.user_id = u.id AND gp.permission = 'share_characters')) AS owner_may_share
+            FROM sync.characters c
+            JOIN sync.users u ON u.id = c.user_id
+            \(main ? "LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id" : "")
+            LEFT JOIN access.shared_characters s ON s.character_id = c.id
+            """
+    }
+
+    /// The facts of one registered character; nil if no such character is registered.
+    public static func facts(characterID: Int64, on connection: PostgresConnection) throws -> CharacterFacts? {
+        let rows = try connection.query(
+            "SELECT * FROM (\(try self.factsQuery(on: connection))) f WHERE character_id = $1",
+            [characterID]
+        )
+        guard let row = rows.first else { return nil }
+        return CharacterFacts(
+            characterID: try row.get(0),
+            ownerID: try row.get(1),
+            ownerMainCorporationID: try row.get(2),
+            ownerMainAllianceID: try row.get(3),
+            isShared: try row.get(4),
+            ownerMayShare: try row.get(5)
+        )
+    }
+
+    /// A SQL condition on the columns of ``factsQuery(on:)`` (alias `f`) that holds exactly for the
+    /// characters ``AccessRules/canView(_:_:)`` allows, with its parameters from `$first` on.
+    public static func visibility(
+        of viewer: Viewer,
+        first: Int = 1
+    ) -> (sql: String, parameters: [any PostgresEncodable]) {
+        guard viewer.has(.basicAccess) else { return ("false", []) }
+        var everything = false
+        var alliance: Int64? = nil
+        var corporation: Int64? = nil
+        switch AccessRules.scope(of: viewer) {
+        case .none: break
+        case .everything: everything = true
+        case .alliance(let id): alliance = id
+        case .corporation(let id): corporation = id
+        }
+        let p = (first..<(first + 5)).map { "$\($0)" }
+        return (
+            """
+            (f.owner_id = \(p[0]) OR \(p[1])::boolean OR f.owner_alliance_id = \(p[2])::bigint
+             OR f.owner_corporation_id = \(p[3])::bigint OR (\(p[4])::boolean AND f.is_shared AND f.owner_may_share))
+            """,
+            [viewer.userID, everything, alliance, corporation, viewer.has(.viewSharedCharacters)]
+        )
+    }
+
+    /// The registered characters the viewer may open, by id.
+    public static func visibleCharacterIDs(of viewer: Viewer, on connection: PostgresConnection) throws -> [Int64] {
+        let (condition, parameters) = self.visibility(of: viewer)
+        return try connection.query(
+            "SELECT f.character_id FROM (\(try self.factsQuery(on: connection))) f WHERE \(condition) ORDER BY 1",
+            parameters
+        ).map { try $0.get(0) }
+    }
+
+    /// Whether the viewer may open the character: `.allowed`, `.forbidden` (it exists and they may
+    /// know of it: it is in their scope without the right to open it) or `.unknown`.
+    public enum Decision: Sendable, Equatable {
+        case allowed
+        case forbidden
+        case unknown
+    }
+
+    public static func decide(
+        _ viewer: Viewer,
+        characterID: Int64,
+        on connection: PostgresConnection
+    ) throws -> Decision {
+        guard let facts = try self.facts(characterID: characterID, on: connection) else { return .unknown }
+        if AccessRules.canView(viewer, facts) { return .allowed }
+        // A character the viewer could know of (the finder lists it, as in the original: the
+        // corporation scope without characters_access) is forbidden; any other is not known to exist.
+        return AccessRules.mayKnowOf(viewer, facts) ? .forbidden : .unknown
+    }
+}
+
+extension AccessStore {
+    /// A SQL condition that holds for what lies in the viewer's report scope (`accessible_users`):
+    /// `corporation` and `alliance` name the columns of the owner's main; `user` the owner's id
+    /// column (the viewer's own always count). Parameters from `$first` on.
+    public static func reportScope(
+        of viewer: Viewer,
+        user: String,
+        corporation: String,
+        alliance: String,
+        first: Int = 1
+    ) -> (sql: String, parameters: [any PostgresEncodable]) {
+        guard viewer.has(.basicAccess) else { return ("false", []) }
+        var everything = false
+        var allianceID: Int64? = nil
+        var corporationID: Int64? = nil
+        switch AccessRules.reportScope(of: viewer) {
+        case .none: break
+        case .everything: everything = true
+        case .alliance(let id): allianceID = id
+        case .corporation(let id): corporationID = id
+        }
+        let p = (first..<(first + 4)).map { "$\($0)" }
+        return (
+            "(\(user) = \(p[0]) OR \(p[1])::boolean OR \(alliance) = \(p[2])::bigint OR \(corporation) = \(p[3])::bigint)",
+            [viewer.userID, everything, allianceID, corporationID]
+        )
+    }
+
+    /// The names of the users in the viewer's report scope.
+    public static func usersInScope(of viewer: Viewer, on connection: PostgresConnection) throws -> Set<String> {
+        let main = try self.hasCharacterDetails(on: connection)
+        let (condition, parameters) = self.reportScope(
+            of: viewer,
+            user: "u.id",
+            corporation: main ? "d.corporation_id" : "NULL::bigint",
+            alliance: main ? "d.alliance_id" : "NULL::bigint"
+        )
+        return Set(
+            try connection.query(
+                """
+                SELECT u.name FROM sync.users u
+                \(main ? "LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id" : "")
+                WHERE \(condition)
+                """,
+                parameters
+            ).map { try $0.get(0, as: String.self) }
+        )
+    }
+}

@@ -1,0 +1,61 @@
+/// The permissions of the original (`memberaudit | general`), granted through groups.
+/// Superusers hold every one of them.
+public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
+    /// The app at all: the launcher and the viewer of one's own characters.
+    case basicAccess = "basic_access"
+    /// The character finder.
+    case finderAccess = "finder_access"
+    /// The reports.
+    case reportsAccess = "reports_access"
+    /// Viewing other users' characters, within the scope of the three `view_*` permissions below.
+    case charactersAccess = "characters_access"
+    /// Characters their owners share (for recruiters), when the owner holds `share_characters`.
+    case viewSharedCharacters = "view_shared_characters"
+    /// Characters whose owner's main is in the viewer's main's corporation.
+    case viewSameCorporation = "view_same_corporation"
+    /// Characters whose owner's main is in the viewer's main's alliance.
+    case viewSameAlliance = "view_same_alliance"
+    /// Every character.
+    case viewEverything = "view_everything"
+    /// Sharing one's own characters with recruiters.
+    case shareCharacters = "share_characters"
+    /// Exporting data.
+    case exportsAccess = "exports_access"
+    /// The skill-set tab of the viewer.
+    case viewSkillSets = "view_skill_sets"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What the permission allows, for `groups permissions` and the admin page.
+    public var summary: String {
+        switch self {
+        case .basicAccess: "the app: launcher and viewer of one's own characters"
+        case .finderAccess: "the character finder"
+        case .reportsAccess: "the reports"
+        case .charactersAccess: "other users' characters, within the view_* scopes"
+        case .viewSharedCharacters: "characters shared by owners who may share"
+        case .viewSameCorporation: "characters of users whose main is in the viewer's main's corporation"
+        case .viewSameAlliance: "characters of users whose main is in the viewer's main's alliance"
+        case .viewEverything: "every character"
+        case .shareCharacters: "sharing one's own characters with recruiters"
+        case .exportsAccess: "data exports"
+        case .viewSkillSets: "the skill-set tab of the viewer"
+        }
+    }
+
+    /// A permission from its name, with a clear error listing the names there are.
+    public static func parse(_ text: String) throws(AccessError) -> Permission {
+        guard let permission = Permission(rawValue: text.lowercased()) else {
+            throw AccessError(
+                "unknown permission '\(text)'; the permissions are: \(Self.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        return permission
+    }
+}
+
+/// A refused or impossible access operation, said in words.
+public struct AccessError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,91 @@
+import Access
+import ArgumentParser
+import ESI
+import Foundation
+import Logging
+import Postgres
+import Reports
+import Settings
+import Sync
+import Web
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the web application: login with EVE SSO, launcher, viewer, finder, reports.",
+        discussion: """
+            Users log in with EVE SSO (MEMBERAUDIT_SSO_BASE_URL, MEMBERAUDIT_SSO_CLIENT_ID, \
+            MEMBERAUDIT_SSO_CLIENT_SECRET; the application's callback URL at the SSO must be \
+            PUBLIC_URL/sso/callback). MEMBERAUDIT_PUBLIC_URL (default http://HOST:PORT) is the \
+            address browsers use; with https:// cookies are marked Secure. MEMBERAUDIT_APP_NAME \
+            names the site, MEMBERAUDIT_SHARING_TIMEOUT (minutes, 0 = never) ends shares, and \
+            MEMBERAUDIT_SESSION_HOURS (default 8) ends sessions, and new users join the group \
+            MEMBERAUDIT_DEFAULT_GROUP if set (e.g. one granting basic_access). No user is special at first: make administrators with memberaudit users superuser NAME, and grant \
+            permissions through memberaudit groups. Sync workers run separately (memberaudit \
+            worker), or in this process with --worker. SIGTERM or SIGINT stops it gracefully.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    func run() async throws {
+        let context = try SyncContext(self.global)
+        try context.sync.requireSSOCredentials()
+        let settings = context.settings
+        let appName = settings.string("MEMBERAUDIT_APP_NAME") ?? "Member Audit"
+        let sessionHours = try settings.integer("MEMBERAUDIT_SESSION_HOURS", default: 8, in: 1...720)
+        let sharingMinutes = try settings.integer("MEMBERAUDIT_SHARING_TIMEOUT", default: 0, in: 0...525_600)
+        let explicitURL = settings.string("MEMBERAUDIT_PUBLIC_URL")
+        let sync = context.sync
+        let policies = sync.sections.map {
+            Reports.SectionPolicy(name: $0.rawValue, scope: $0.scope, staleMinutes: sync.staleMinutes(for: $0))
+        }
+        let (host, port) = (self.host, self.port)
+        try await context.withMigratedDatabase { database in
+            try await prepareReadModels(database.pool)
+            let web = WebApp(
+                pool: database.pool,
+                configuration: WebConfiguration(
+                    appName: appName,
+                    publicURL: explicitURL,
+                    sso: sync.sso,
+                    syncScopes: Array(Set(sync.sections.compactMap(\.scope))).sorted(),
+                    sessionLifetime: TimeInterval(sessionHours) * 3600,
+                    sharingTimeout: sharingMinutes == 0 ? nil : TimeInterval(sharingMinutes) * 60,
+                    defaultGroup: settings.string("MEMBERAUDIT_DEFAULT_GROUP")
+                ),
+                cipher: context.cipher,
+                sections: sync.sections,
+                tokenPolicies: policies,
+                http: HTTPClient(userAgent: sync.userAgent)
+            )
+            let serving = {
+                try await WebServer.serve(app: web, host: host, port: port) { bound in
+                    web.listening(host: host, port: bound)
+                    printError(
+                        "serving \(appName) at \(web.publicURL) (pid \(ProcessInfo.processInfo.processIdentifier))"
+                    )
+                }
+            }
+            let housekeeping = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await web.housekeeping()
+                    } catch {
+                        printError("web housekeeping: \(error); retrying in a minute")
+                    }
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            }
+            defer { housekeeping.cancel() }
+            try await serving()
+            printError("stopped serving")
+        }
+    }
+}

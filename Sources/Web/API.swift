@@ -1,0 +1,178 @@
+import Access
+import Audit
+import Foundation
+import Postgres
+import Projections
+import SkillSets
+
+/// The JSON API under `/api/`: the data of every page, behind the same checks (401 without a
+/// session, 403 without the permission, 404 for a character the caller may not know of).
+/// State-changing calls are POSTs carrying the session's CSRF token in `X-CSRF-Token`
+/// (`GET /api/me` gives it). Documented in docs/openapi-web.yaml.
+extension WebApp {
+    struct Me: Encodable {
+        var user: String
+        var isSuperuser: Bool
+        var permissions: [String]
+        var csrfToken: String
+    }
+
+    /// A section's part as rows of named values.
+    struct PartJSON: Encodable {
+        var name: String
+        var columns: [String]
+        var rows: [[String: DisplayValueJSON]]
+    }
+
+    struct DisplayValueJSON: Encodable {
+        var value: DisplayValue
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self.value {
+            case .null: try container.encodeNil()
+            case .int(let value): try container.encode(value)
+            case .double(let value): try container.encode(value)
+            case .text(let value): try container.encode(value)
+            case .bool(let value): try container.encode(value)
+            case .time(let value): try container.encode(ISO8601DateFormatter().string(from: value))
+            case .json(let value): try container.encode(value)
+            }
+        }
+    }
+
+    static func json(_ part: DisplayPart) -> PartJSON {
+        PartJSON(
+            name: part.name,
+            columns: part.columns,
+            rows: part.rows.map { row in
+                Dictionary(zip(part.columns, row.map(DisplayValueJSON.init)), uniquingKeysWith: { first, _ in first })
+            }
+        )
+    }
+
+    func api(_ request: WebRequest, parts: [String], caller: Caller?) async throws -> WebResponse {
+        guard let caller else { throw Refusal(status: 401, message: "Log in first (GET /sso/login).") }
+        let viewer = caller.viewer
+        switch (request.method, parts.first ?? "") {
+        case ("GET", "me") where parts.count == 1:
+            let caller = try self.require(caller)
+            return .json(
+                Me(
+                    user: viewer.name,
+                    isSuperuser: viewer.isSuperuser,
+                    permissions: viewer.permissions.sorted().map(\.rawValue),
+                    csrfToken: caller.csrf
+                )
+            )
+        case (_, "characters"):
+            return try await self.apiCharacters(request, parts: Array(parts.dropFirst()), caller: caller)
+        case ("GET", "finder") where parts.count == 1:
+            _ = try self.require(caller, .finderAccess)
+            return .json(
+                try await self.pool.withConnection { try Self.finderRows(viewer, query: request.query, on: $0) }
+            )
+        case ("GET", "reports") where parts.count == 2:
+            _ = try self.require(caller, .reportsAccess)
+            let policies = self.tokenPolicies
+            let table = try await self.pool.withConnection {
+                try Self.report(parts[1], viewer: viewer, policies: policies, on: $0)
+            }
+            guard let table else { throw Refusal.notFound }
+            return .json(table)
+        case ("GET", "skillsets") where parts.count == 1:
+            _ = try self.require(caller)
+            guard viewer.isSuperuser || viewer.has(.viewSkillSets) else {
+                throw Refusal.forbidden("This needs the view_skill_sets permission.")
+            }
+            let (groups, sets) = try await self.pool.withConnection {
+                (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0))
+            }
+            return .json(["groups": groups.map(AnyEncodable.init), "sets": sets.map(AnyEncodable.init)])
+        case ("GET", "admin") where parts.count == 2:
+            _ = try self.require(caller)
+            guard viewer.isSuperuser else { throw Refusal.forbidden("The admin API is for superusers.") }
+            switch parts[1] {
+            case "users": return .json(try await self.pool.withConnection { try AccessAdmin.users(on: $0) })
+            case "groups": return .json(try await self.pool.withConnection { try AccessAdmin.groups(on: $0) })
+            default: throw Refusal.notFound
+            }
+        default: throw Refusal.notFound
+        }
+    }
+
+    private func apiCharacters(_ request: WebRequest, parts: [String], caller: Caller) async throws -> WebResponse {
+        let caller = try self.require(caller)
+        let viewer = caller.viewer
+        guard let first = parts.first else {
+            guard request.method == "GET" else { throw Refusal.notFound }
+            return .json(try await self.pool.withConnection { try LauncherData.load(viewer, on: $0) })
+        }
+        guard let id = Int64(first) else { throw Refusal.notFound }
+        let what = parts.count > 1 ? parts[1] : "overview"
+        if request.method == "POST" {
+            guard parts.count == 2, ["share", "unshare", "main", "remove"].contains(what) else {
+                throw Refusal.notFound
+            }
+            try self.requireCSRF(request, caller)
+            try await self.pool.withConnection { try self.requireCharacter(id, caller, on: $0) }
+            try await self.characterAction(what, id: id, caller: caller)
+            return .json(["done": what])
+        }
+        guard request.method == "GET", parts.count <= 3 else { throw Refusal.notFound }
+        let now = Date()
+        func moment(_ key: String) throws -> Date? {
+            try request.query[key].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
+        }
+        let since = try moment("since")
+        let until = try moment("until")
+        let from = try moment("from")
+        let to = try moment("to") ?? now
+        return try await self.pool.withConnection { connection in
+            try self.requireCharacter(id, caller, on: connection)
+            switch what {
+            case "series":
+                guard parts.count == 3, let metric = SeriesMetric(rawValue: parts[2]) else {
+                    throw Refusal.badRequest(
+                        "series needs a metric: \(SeriesMetric.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                return .json(try AuditSeries.series(of: id, metric: metric, since: since, until: until, on: connection))
+            case "timeline":
+                return .json(
+                    try AuditTimeline.timeline(of: id, sections: nil, since: since, until: until, on: connection)
+                )
+            case "diff":
+                guard let from else { throw Refusal.badRequest("diff needs from (and optionally to)") }
+                return .json(try AuditDiff.diff(of: id, from: from, to: to, sections: nil, on: connection))
+            default:
+                guard parts.count == 2 || what == "overview" else { throw Refusal.notFound }
+                guard what == "overview" || CharacterQueries.sectionNames.contains(what) else { throw Refusal.notFound }
+                let name = try CharacterQueries.resolve(String(id), on: connection).name
+                let state = try CharacterQueries.state(of: id, name: name, sections: [what], on: connection)
+                var parts = state.sections.flatMap(\.parts).map(Self.json)
+                // Markup is given sanitised, as the pages show it.
+                for index in parts.indices {
+                    for column in parts[index].columns where Self.markupColumns.contains("\(what).\(column)") {
+                        for row in parts[index].rows.indices {
+                            if case .text(let text)? = parts[index].rows[row][column]?.value {
+                                parts[index].rows[row][column] = DisplayValueJSON(
+                                    value: .text(Sanitizer.sanitize(text).text)
+                                )
+                            }
+                        }
+                    }
+                }
+                return .json([
+                    "character_id": AnyEncodable(id), "name": AnyEncodable(name), "parts": AnyEncodable(parts),
+                ])
+            }
+        }
+    }
+}
+
+/// Any encodable value, for JSON objects of mixed values.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try self.value.encode(to: encoder) }
+}

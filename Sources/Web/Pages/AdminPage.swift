@@ -1,0 +1,134 @@
+import Access
+import Foundation
+import Postgres
+import Projections
+import SkillSets
+
+/// Superusers' pages: users, groups and permissions; skill sets and their imports.
+extension WebApp {
+    func admin(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
+        let caller = try self.require(caller)
+        guard caller.viewer.isSuperuser else { throw Refusal.forbidden("The admin page is for superusers.") }
+        if request.method == "POST" {
+            try self.requireCSRF(request, caller)
+            let form = request.form
+            try await self.pool.transaction { connection in
+                let group = form["group"] ?? ""
+                switch request.parts.dropFirst().first {
+                case "group": try AccessAdmin.createGroup(group, description: form["description"] ?? "", on: connection)
+                case "delete-group": try AccessAdmin.deleteGroup(group, on: connection)
+                case "grant":
+                    try AccessAdmin.grant([try Permission.parse(form["permission"] ?? "")], to: group, on: connection)
+                case "revoke":
+                    try AccessAdmin.revoke(
+                        [try Permission.parse(form["permission"] ?? "")],
+                        from: group,
+                        on: connection
+                    )
+                    try AccessAdmin.expireShares(timeout: nil, on: connection)
+                case "member": try AccessAdmin.addMember(form["user"] ?? "", to: group, on: connection)
+                case "remove-member":
+                    try AccessAdmin.removeMember(form["user"] ?? "", from: group, on: connection)
+                    try AccessAdmin.expireShares(timeout: nil, on: connection)
+                case "superuser":
+                    try AccessAdmin.setSuperuser(form["user"] ?? "", form["value"] == "1", on: connection)
+                default: throw Refusal.notFound
+                }
+            }
+            return .redirect("/admin")
+        }
+        let (users, groups) = try await self.pool.withConnection {
+            (try AccessAdmin.users(on: $0), try AccessAdmin.groups(on: $0))
+        }
+        let csrf = caller.csrf
+        let userRows = users.map { user -> HTML in
+            let toggle = Layout.postButton(
+                user.isSuperuser ? "Revoke superuser" : "Make superuser",
+                action: "/admin/superuser",
+                csrf: csrf,
+                extra:
+                    "<input type=\"hidden\" name=\"user\" value=\"\(user.name)\"><input type=\"hidden\" name=\"value\" value=\"\(raw: user.isSuperuser ? "0" : "1")\">"
+            )
+            return """
+                <tr><td>\(user.name)</td><td>\(user.main ?? "")</td><td>\(user.registeredCharacters) of \(user.knownCharacters)</td>\
+                <td>\(user.groups.joined(separator: ", "))</td><td>\(user.isSuperuser ? "all" : user.permissions.map(\.rawValue).joined(separator: ", "))</td><td>\(toggle)</td></tr>
+                """
+        }
+        let options = Permission.allCases.map { "<option>\($0.rawValue)</option>" as HTML }
+        let groupBlocks = groups.map { group -> HTML in
+            let hidden: HTML = "<input type=\"hidden\" name=\"group\" value=\"\(group.name)\">"
+            let permissions = group.permissions.map { permission -> HTML in
+                "\(permission.rawValue) "
+                    + Layout.postButton(
+                        "×",
+                        action: "/admin/revoke",
+                        csrf: csrf,
+                        extra: hidden + "<input type=\"hidden\" name=\"permission\" value=\"\(permission.rawValue)\">"
+                    )
+            }
+            let members = group.members.map { member -> HTML in
+                "\(member) "
+                    + Layout.postButton(
+                        "×",
+                        action: "/admin/remove-member",
+                        csrf: csrf,
+                        extra: hidden + "<input type=\"hidden\" name=\"user\" value=\"\(member)\">"
+                    )
+            }
+            return """
+                <div class="card"><h2>\(group.name)</h2><p class="muted">\(group.description)</p>
+                <p>Permissions: \(permissions)</p>
+                <form method="post" action="/admin/grant">\(Layout.csrfField(csrf))\(hidden)<select name="permission">\(options)</select> <button type="submit">Grant</button></form>
+                <p>Members: \(members)</p>
+                <form method="post" action="/admin/member">\(Layout.csrfField(csrf))\(hidden)<input name="user" placeholder="user name" size="14"> <button type="submit">Add</button></form>
+                \(Layout.postButton("Delete group", action: "/admin/delete-group", csrf: csrf, confirm: true, extra: hidden))</div>
+                """
+        }
+        return self.page(
+            "Admin",
+            caller,
+            """
+            <h2>Users</h2><div class="scroll"><table><tr><th>User</th><th>Main</th><th>Characters</th><th>Groups</th><th>Permissions</th><th></th></tr>\(userRows)</table></div>
+            <h2>Groups</h2>
+            <form method="post" action="/admin/group">\(Layout.csrfField(csrf))<input name="group" placeholder="new group" size="16"> \
+            <input name="description" placeholder="what it is for" size="30"> <button type="submit">Create group</button></form>
+            <div class="cards">\(groupBlocks)</div>
+            """
+        )
+    }
+
+    func skillSets(_ caller: Caller?) async throws -> WebResponse {
+        let caller = try self.require(caller)
+        guard caller.viewer.isSuperuser else { throw Refusal.forbidden("Skill-set administration is for superusers.") }
+        let (groups, sets) = try await self.pool.withConnection {
+            (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0))
+        }
+        let catalog = SkillCatalog.shipped
+        let groupRows = groups.map { group -> HTML in
+            "<tr><td>\(group.name)</td><td>\(group.isDoctrine ? "doctrine" : "")\(group.isActive ? "" : " inactive")</td><td>\(group.skillSets.joined(separator: ", "))</td></tr>"
+        }
+        let setBlocks = sets.map { set -> HTML in
+            let skills = set.skills.map { skill -> HTML in
+                let levels = [
+                    skill.required.map { "required \(SkillLevel.roman($0))" },
+                    skill.recommended.map { "recommended \(SkillLevel.roman($0))" },
+                ]
+                .compactMap { $0 }.joined(separator: ", ")
+                return "<li>\(catalog.name(of: skill.skillID)): \(levels)</li>"
+            }
+            return
+                "<div class=\"card\"><h2>\(set.name)</h2><p class=\"muted\">\(set.description)</p><ul>\(skills)</ul></div>"
+        }
+        return self.page(
+            "Skill sets",
+            caller,
+            """
+            <p>Import from an EFT fitting or a skill plan, and export all sets, with the command line: \
+            <code>memberaudit skillsets import-eft FILE</code>, <code>memberaudit skillsets import-plan FILE --name NAME</code>, \
+            <code>memberaudit skillsets export</code>. As JSON: <a href="/api/skillsets">/api/skillsets</a>.</p>
+            <h2>Groups</h2><table><tr><th>Group</th><th></th><th>Sets</th></tr>\(groupRows)</table>
+            <h2>Sets</h2><div class="cards">\(setBlocks)</div>
+            """
+        )
+    }
+}

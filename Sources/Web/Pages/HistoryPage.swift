@@ -1,0 +1,138 @@
+import Access
+import Audit
+import Foundation
+import Postgres
+import Projections
+
+/// The history tab (beyond the original): wallet, skill points and asset value over time as
+/// server-drawn SVG charts, the location timeline, and what changed between two dates, all from
+/// the audit trail of the event log.
+extension WebApp {
+    func history(_ request: WebRequest, id: Int64, caller: Caller) async throws -> WebResponse {
+        let now = Date()
+        let since =
+            try request.query["since"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
+            ?? now.addingTimeInterval(-30 * 86_400)
+        let from = try request.query["from"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
+        let to = try request.query["to"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) } ?? now
+        let (name, wallet, skillPoints, assets, locations, diff) = try await self.pool.withConnection { connection in
+            try self.requireCharacter(id, caller, on: connection)
+            let name = try CharacterQueries.resolve(String(id), on: connection).name
+            func series(_ metric: SeriesMetric) throws -> [SeriesPoint] {
+                try AuditSeries.series(of: id, metric: metric, since: since, until: now, on: connection)
+            }
+            let diff = try from.map { try AuditDiff.diff(of: id, from: $0, to: to, sections: nil, on: connection) }
+            return (
+                name, try series(.wallet), try series(.skillpoints), try series(.assetsValue), try series(.location),
+                diff
+            )
+        }
+        var content = self.tabsHTML(id: id, current: "history", viewer: caller.viewer)
+        content += """
+            <form method="get" action="/characters/\(id)/history">
+            <label>Since <input name="since" value="\(request.query["since"] ?? "-30d")" size="12"></label>
+            <button type="submit">Show</button> <span class="muted">dates as 2026-11-01, or -30d, -12h</span></form>
+            """
+        content += "<h2>Wallet balance</h2>" + Self.chart(wallet, unit: "ISK")
+        content += "<h2>Skill points</h2>" + Self.chart(skillPoints, unit: "SP")
+        content += "<h2>Asset value</h2>" + Self.chart(assets, unit: "ISK (today's prices)")
+        var moves = [HTML]()
+        var last: Int64? = nil
+        for point in locations where point.id != nil && point.id != last {
+            last = point.id
+            moves.append(
+                "<tr><td>\(Self.timeFormatter.string(from: point.time))</td><td>\(point.label ?? String(point.id!))</td></tr>"
+            )
+        }
+        content += "<h2>Location timeline</h2>"
+        content +=
+            moves.isEmpty
+            ? "<p class=\"muted\">No locations in this period.</p>"
+            : "<table><tr><th>Arrived</th><th>System</th></tr>\(moves)</table>"
+        content += """
+            <h2>What changed between two dates</h2>
+            <form method="get" action="/characters/\(id)/history">
+            <input type="hidden" name="since" value="\(request.query["since"] ?? "")">
+            <label>From <input name="from" value="\(request.query["from"] ?? "")" size="12" placeholder="-7d"></label>
+            <label>to <input name="to" value="\(request.query["to"] ?? "")" size="12" placeholder="now"></label>
+            <button type="submit">Compare</button></form>
+            """
+        if let diff {
+            content +=
+                diff.isEmpty
+                ? "<p>Nothing changed.</p>"
+                : diff.map { section -> HTML in
+                    "<h3>\(Self.title(section.section))</h3><ul>\(section.lines.map { "<li>\($0)</li>" as HTML })</ul>"
+                }.joined()
+        }
+        return self.page("\(name): history", caller, content)
+    }
+
+    /// A line chart as inline SVG: no script, readable without one, scaled to its values.
+    static func chart(_ points: [SeriesPoint], unit: String) -> HTML {
+        let values = points.compactMap { point in point.value.map { (point.time.timeIntervalSince1970, $0) } }
+        guard values.count >= 2, let first = values.first?.0, let last = values.last?.0, last > first else {
+            return "<p class=\"muted\">Not enough data in this period.</p>"
+        }
+        let low = values.map(\.1).min()!
+        let high = values.map(\.1).max()!
+        let span = high > low ? high - low : 1
+        let (width, height) = (800.0, 200.0)
+        let coordinates = values.map { time, value in
+            String(
+                format: "%.1f,%.1f",
+                (time - first) / (last - first) * width,
+                height - 10 - (value - low) / span * (height - 20)
+            )
+        }
+        let start = Self.timeFormatter.string(from: Date(timeIntervalSince1970: first))
+        let end = Self.timeFormatter.string(from: Date(timeIntervalSince1970: last))
+        return """
+            <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" preserveAspectRatio="none" role="img" aria-label="\(unit) from \(start) to \(end)">
+            <polyline fill="none" stroke="#2b6cb0" stroke-width="2" vector-effect="non-scaling-stroke" points="\(coordinates.joined(separator: " "))"/>
+            </svg>
+            <p class="muted">\(start) – \(end): from \(Format.grouped(values.first!.1)) to \(Format.grouped(values.last!.1)) \(unit); \
+            low \(Format.grouped(low)), high \(Format.grouped(high)); \(values.count) fetches</p>
+            """
+    }
+
+    /// The character against every visible skill set: status, failed skills and training time.
+    func skillSetTab(id: Int64) async throws -> HTML {
+        let rows = try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                SELECT s.name, r.status, r.needs_omega, r.required_seconds, r.full_seconds,
+                       (SELECT string_agg(k.skill_name || ' ' || k.maximum_level, ', ' ORDER BY k.skill_name)
+                        FROM readmodel.skill_set_check_skills k
+                        WHERE k.character_id = r.character_id AND k.skill_set_id = r.skill_set_id
+                          AND (k.fails_required OR k.fails_recommended))
+                FROM readmodel.skill_set_check_rows r JOIN skillsets.sets s ON s.id = r.skill_set_id
+                WHERE r.character_id = $1 AND s.is_visible ORDER BY s.name
+                """,
+                [id]
+            ).map { row -> HTML in
+                let status: String = try row.get(1)
+                let omega: Bool = try row.get(2)
+                let required = try row.get(3, as: Double?.self)
+                let full = try row.get(4, as: Double?.self)
+                return """
+                    <tr><td>\(try row.get(0, as: String.self))</td>
+                    <td class="\(raw: status == "none" ? "bad" : "ok")">\(status)\(raw: omega ? " (needs Omega)" : "")</td>
+                    <td>\(try row.get(5, as: String?.self) ?? "")</td>
+                    <td>\(required.map(Self.duration) ?? "")</td><td>\(full.map(Self.duration) ?? "")</td></tr>
+                    """
+            }
+        }
+        guard !rows.isEmpty else { return "<p class=\"muted\">No skill sets yet.</p>" }
+        return
+            "<table><tr><th>Skill set</th><th>Can fly</th><th>Missing skills</th><th>Training to required</th><th>To all levels</th></tr>\(rows)</table>"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds > 0 else { return "–" }
+        let days = Int(seconds) / 86_400
+        let hours = Int(seconds) % 86_400 / 3600
+        let minutes = Int(seconds) % 3600 / 60
+        return days > 0 ? "\(days)d \(hours)h" : hours > 0 ? "\(hours)h \(minutes)m" : "\(max(minutes, 1))m"
+    }
+}

@@ -1,0 +1,296 @@
+import Access
+import Foundation
+import Postgres
+import Projections
+
+/// The character viewer: an overview, then a tab per section, each a server-side sorted,
+/// filtered and paged table with the section's update status.
+extension WebApp {
+    static let pageSize = 50
+
+    /// Tabs in the order the original shows them, with their titles.
+    static let tabs: [(section: String, title: String)] = [
+        ("assets", "Assets"), ("character_details", "Bio"), ("contracts", "Contracts"),
+        ("corporation_history", "Corporations"), ("implants", "Implants"), ("jump_clones", "Jump clones"),
+        ("fw_stats", "Faction warfare"), ("mining_ledger", "Mining"), ("planets", "Planets"), ("loyalty", "Loyalty"),
+        ("contacts", "Contacts"), ("standings", "Standings"), ("mails", "Mails"), ("attributes", "Attributes"),
+        ("skill_queue", "Skill queue"), ("skill_sets", "Skill sets"), ("skills", "Skills"), ("roles", "Roles"),
+        ("titles", "Titles"), ("wallet_journal", "Wallet journal"), ("wallet_transactions", "Market transactions"),
+        ("location", "Location"), ("ship", "Ship"), ("online_status", "Online"), ("wallet_balance", "Wallet"),
+        ("history", "History"),
+    ]
+
+    /// Columns that hold EVE's markup: shown sanitised, never raw.
+    static let markupColumns: Set<String> = ["character_details.description", "mails.body"]
+
+    func characters(_ request: WebRequest, parts: [String], caller: Caller?) async throws -> WebResponse {
+        let caller = try self.require(caller)
+        guard let id = parts.first.flatMap(Int64.init) else { throw Refusal.notFound }
+        let action = parts.count > 1 ? parts[1] : nil
+        if request.method == "POST" {
+            guard let action, parts.count == 2 else { throw Refusal.notFound }
+            try self.requireCSRF(request, caller)
+            try await self.characterAction(action, id: id, caller: caller)
+            return .redirect("/launcher")
+        }
+        guard request.method == "GET", parts.count <= 2 else { throw Refusal.notFound }
+        let tab = action ?? "overview"
+        if tab == "history" { return try await self.history(request, id: id, caller: caller) }
+        guard tab == "overview" || Self.tabs.contains(where: { $0.section == tab }) else { throw Refusal.notFound }
+        let viewer = caller.viewer
+        let (name, state, status, others) = try await self.pool.withConnection { connection in
+            try self.requireCharacter(id, caller, on: connection)
+            if tab == "skill_sets", !viewer.has(.viewSkillSets) {
+                throw Refusal.forbidden("The skill-set tab needs the view_skill_sets permission.")
+            }
+            let name = try CharacterQueries.resolve(String(id), on: connection).name
+            let sections = tab == "overview" ? ["overview"] : tab == "skill_sets" ? [] : [tab]
+            let state = try CharacterQueries.state(of: id, name: name, sections: sections, on: connection)
+            let status = try CharacterQueries.state(of: id, name: name, sections: ["update_status"], on: connection)
+            let others = try self.otherCharacters(of: id, viewer: viewer, on: connection)
+            return (name, state, status, others)
+        }
+        var content: HTML = self.tabsHTML(id: id, current: tab, viewer: viewer)
+        if tab == "skill_sets" {
+            content += try await self.skillSetTab(id: id)
+        } else {
+            for section in state.sections {
+                for part in section.parts {
+                    content += self.partHTML(part, section: section.name, request: request, id: id, tab: tab)
+                }
+            }
+            content += self.statusHTML(status, section: tab)
+        }
+        if !others.isEmpty {
+            content +=
+                "<h2>Other characters of this user</h2><ul>\(others.map { "<li><a href=\"/characters/\($0.id)\">\($0.name)</a></li>" as HTML })</ul>"
+        }
+        return self.page(name, caller, content)
+    }
+
+    /// The owner's other registered characters that the viewer may also open.
+    func otherCharacters(
+        of id: Int64,
+        viewer: Viewer,
+        on connection: PostgresConnection
+    ) throws -> [(id: Int64, name: String)] {
+        let visible = Set(try AccessStore.visibleCharacterIDs(of: viewer, on: connection))
+        return try connection.query(
+            """
+            SELECT o.id, o.name FROM sync.characters c JOIN sync.characters o ON o.user_id = c.user_id AND o.id <> c.id
+            WHERE c.id = $1 ORDER BY o.name
+            """,
+            [id]
+        ).map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }.filter { visible.contains($0.id) }
+    }
+
+    func characterAction(_ action: String, id: Int64, caller: Caller) async throws {
+        try await self.pool.transaction { connection in
+            switch action {
+            case "share": try AccessAdmin.share(characterID: id, by: caller.viewer, on: connection)
+            case "unshare": try AccessAdmin.unshare(characterID: id, by: caller.viewer, on: connection)
+            case "main": try AccessAdmin.setMain(userID: caller.viewer.userID, characterID: id, on: connection)
+            case "remove":
+                let owner = try connection.query("SELECT user_id FROM sync.characters WHERE id = $1", [id]).first
+                guard let owner, try owner.get(0, as: Int64.self) == caller.viewer.userID else {
+                    throw AccessError("only the owner may remove a character")
+                }
+            default: throw Refusal.notFound
+            }
+        }
+        if action == "remove" { _ = try await CharacterRemoval.remove(id, pool: self.pool) }
+    }
+
+    func tabsHTML(id: Int64, current: String, viewer: Viewer) -> HTML {
+        var tabs: [(String, String)] = [("overview", "Overview")] + Self.tabs
+        if !viewer.has(.viewSkillSets) { tabs.removeAll { $0.0 == "skill_sets" } }
+        let links: [HTML] = tabs.map { section, title in
+            let path = section == "overview" ? "/characters/\(id)" : "/characters/\(id)/\(section)"
+            return "<li><a href=\"\(path)\"\(raw: section == current ? " class=\"current\"" : "")>\(title)</a></li>"
+        }
+        return "<ul class=\"tabs\">\(links)</ul>"
+    }
+
+    /// One part as fields (single-row parts) or as a table sorted, filtered and paged by the query.
+    func partHTML(_ part: DisplayPart, section: String, request: WebRequest, id: Int64, tab: String) -> HTML {
+        let markup = Set(part.columns.filter { Self.markupColumns.contains("\(section).\($0)") })
+        func cell(_ value: DisplayValue, column: String) -> HTML {
+            if markup.contains(column), case .text(let text) = value {
+                return "<div class=\"markup\">\(Sanitizer.sanitize(text))</div>"
+            }
+            return "\(Self.text(value))"
+        }
+        let heading: HTML = part.name == section || part.name == "overview" ? "" : "<h2>\(Self.title(part.name))</h2>"
+        if part.single {
+            guard let row = part.rows.first else { return heading + "<p class=\"muted\">No data yet.</p>" }
+            let fields = zip(part.columns, row).map { column, value -> HTML in
+                "<dt>\(Self.title(column))</dt><dd>\(cell(value, column: column))</dd>"
+            }
+            return heading + "<dl class=\"fields\">\(fields)</dl>"
+        }
+        let table = TableQuery(request.query, prefix: part.name == section ? "" : part.name + ".")
+        let view = table.apply(to: part)
+        let base = "/characters/\(id)/\(tab)"
+        let headers = part.columns.enumerated().map { index, column -> HTML in
+            let direction = view.sortColumn == index && !view.descending ? "desc" : "asc"
+            let link = table.link(
+                base: base,
+                request: request,
+                changes: ["sort": column, "dir": direction, "page": "1"]
+            )
+            return
+                "<th><a href=\"\(link)\">\(Self.title(column))</a>\(raw: view.sortColumn == index ? (view.descending ? " ▼" : " ▲") : "")</th>"
+        }
+        let rows = view.rows.map { row -> HTML in
+            let cells = zip(part.columns, row).map { column, value -> HTML in
+                "<td\(raw: Self.isNumber(value) ? " class=\"num\"" : "")>\(cell(value, column: column))</td>"
+            }
+            return "<tr>\(cells)</tr>"
+        }
+        let filter: HTML = """
+            <form method="get" action="\(base)">\(raw: table.hiddenFields(request: request, except: ["q", "page"]))
+            <input type="search" name="\(table.prefix)q" value="\(table.filter)" placeholder="Filter \(Self.title(part.name).lowercased())">
+            <button type="submit">Filter</button></form>
+            """
+        var pager: HTML =
+            "<div class=\"pager\"><span>\(view.total) rows\(raw: view.total == part.rows.count ? "" : " of \(part.rows.count)")</span>"
+        if view.page > 1 {
+            pager +=
+                "<a href=\"\(table.link(base: base, request: request, changes: ["page": String(view.page - 1)]))\">Previous</a>"
+        }
+        if view.page < view.pages {
+            pager +=
+                "<a href=\"\(table.link(base: base, request: request, changes: ["page": String(view.page + 1)]))\">Next</a>"
+        }
+        pager += "<span>page \(view.page) of \(max(view.pages, 1))</span></div>"
+        return heading + filter
+            + "<div class=\"scroll\"><table><thead><tr>\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>"
+            + pager
+    }
+
+    func statusHTML(_ status: CharacterState, section: String) -> HTML {
+        guard let part = status.sections.first?.parts.first,
+            let row = part.rows.first(where: { $0.first == .text(section) })
+        else { return "" }
+        let fields = Dictionary(uniqueKeysWithValues: zip(part.columns, row))
+        let failing = fields["failing"] == .bool(true)
+        let error: HTML = failing ? " · <span class=\"bad\">failing: \(Self.text(fields["error"] ?? .null))</span>" : ""
+        return
+            "<p class=\"muted\">Last updated \(Self.text(fields["last_success_at"] ?? .null)), last changed \(Self.text(fields["last_changed_at"] ?? .null))\(error)</p>"
+    }
+
+    static func title(_ column: String) -> String {
+        let words = column.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
+    static func isNumber(_ value: DisplayValue) -> Bool {
+        switch value {
+        case .int, .double: true
+        default: false
+        }
+    }
+
+    static func text(_ value: DisplayValue) -> String {
+        switch value {
+        case .null: ""
+        case .int(let value): String(value)
+        case .double(let value):
+            value.rounded() == value && abs(value) < 1e15 ? Format.grouped(value) : String(format: "%.2f", value)
+        case .text(let value): value
+        case .bool(let value): value ? "yes" : "no"
+        case .time(let date): Self.timeFormatter.string(from: date)
+        case .json(let value): value
+        }
+    }
+
+    static let timeFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter
+    }()
+}
+
+/// Sorting, filtering and paging of one table from the query string (`sort`, `dir`, `q`, `page`,
+/// each with the part's prefix when a section has several tables).
+struct TableQuery {
+    var prefix: String
+    var sort: String?
+    var descending: Bool
+    var filter: String
+    var page: Int
+
+    init(_ query: [String: String], prefix: String) {
+        self.prefix = prefix
+        self.sort = query[prefix + "sort"]
+        self.descending = query[prefix + "dir"] == "desc"
+        self.filter = query[prefix + "q"] ?? ""
+        self.page = max(1, Int(query[prefix + "page"] ?? "") ?? 1)
+    }
+
+    struct View {
+        var rows: [[DisplayValue]]
+        var total: Int
+        var page: Int
+        var pages: Int
+        var sortColumn: Int?
+        var descending: Bool
+    }
+
+    func apply(to part: DisplayPart, pageSize: Int = WebApp.pageSize) -> View {
+        var rows = part.rows
+        let needle = self.filter.lowercased()
+        if !needle.isEmpty {
+            rows = rows.filter { row in row.contains { WebApp.text($0).lowercased().contains(needle) } }
+        }
+        let column = self.sort.flatMap { part.columns.firstIndex(of: $0) }
+        if let column {
+            rows.sort { a, b in
+                let ordered = Self.less(a[column], b[column])
+                return self.descending ? Self.less(b[column], a[column]) : ordered
+            }
+        }
+        let pages = (rows.count + pageSize - 1) / pageSize
+        let page = min(self.page, max(pages, 1))
+        let slice = rows.dropFirst((page - 1) * pageSize).prefix(pageSize)
+        return View(
+            rows: Array(slice),
+            total: rows.count,
+            page: page,
+            pages: pages,
+            sortColumn: column,
+            descending: self.descending
+        )
+    }
+
+    /// Numbers by value, times by time, text case-insensitively; empty cells last.
+    static func less(_ a: DisplayValue, _ b: DisplayValue) -> Bool {
+        switch (a, b) {
+        case (.null, _): return false
+        case (_, .null): return true
+        case (.int(let x), .int(let y)): return x < y
+        case (.double(let x), .double(let y)): return x < y
+        case (.int(let x), .double(let y)): return Double(x) < y
+        case (.double(let x), .int(let y)): return x < Double(y)
+        case (.time(let x), .time(let y)): return x < y
+        default: return WebApp.text(a).localizedCaseInsensitiveCompare(WebApp.text(b)) == .orderedAscending
+        }
+    }
+
+    func link(base: String, request: WebRequest, changes: [String: String]) -> String {
+        var query = request.query
+        for (key, value) in changes { query[self.prefix + key] = value }
+        return base + "?"
+            + query.sorted { $0.key < $1.key }.map { "\(formEncoded($0.key))=\(formEncoded($0.value))" }.joined(
+                separator: "&"
+            )
+    }
+
+    func hiddenFields(request: WebRequest, except: Set<String>) -> String {
+        request.query.filter { !except.map { self.prefix + $0 }.contains($0.key) }.sorted { $0.key < $1.key }.map {
+            "<input type=\"hidden\" name=\"\(escapeHTML($0.key))\" value=\"\(escapeHTML($0.value))\">"
+        }.joined()
+    }
+}

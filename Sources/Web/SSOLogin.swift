@@ -1,0 +1,137 @@
+import Access
+import Crypto
+import ESI
+import Foundation
+import Postgres
+import Sync
+
+/// EVE SSO's authorization-code flow with state and PKCE (S256): a login proves that the person
+/// controls the character (its owner hash), and "add character" grants the sync's scopes.
+struct SSOLogin: Sendable {
+    enum Purpose: String, Sendable {
+        case login
+        case addCharacter = "add_character"
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static let lifetime: TimeInterval = 600
+
+    let sso: SSOClient
+
+    /// Records a new login and gives the SSO URL to send the browser to.
+    func start(
+        purpose: Purpose,
+        userID: Int64?,
+        scopes: [String],
+        redirectURI: String,
+        on connection: PostgresConnection
+    ) throws -> String {
+        let state = Sessions.randomToken(bytes: 24)
+        let verifier = Sessions.randomToken()
+        try connection.execute(
+            "INSERT INTO access.sso_logins (state, code_verifier, purpose, user_id, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            [state, verifier, purpose.rawValue, userID, Date().addingTimeInterval(Self.lifetime)]
+        )
+        let challenge = base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
+        return self.sso.authorizeURL(redirectURI: redirectURI, scopes: scopes, state: state, challenge: challenge)
+    }
+
+    struct Completed: Sendable {
+        var purpose: Purpose
+        /// The user the login was started by (adding a character), nil for a login.
+        var userID: Int64?
+        var grant: TokenGrant
+        var token: VerifiedAccessToken
+    }
+
+    /// Takes the login of `state` (once: a replayed callback finds nothing), redeems the code with
+    /// its verifier and verifies the access token.
+    func complete(code: String, state: String, redirectURI: String, pool: PostgresPool) async throws -> Completed {
+        let row = try await pool.withConnection { connection in
+            try connection.query(
+                "DELETE FROM access.sso_logins WHERE state = $1 RETURNING code_verifier, purpose, user_id, expires_at",
+                [state]
+            ).first.map { row in
+                (
+                    verifier: try row.get(0, as: String.self), purpose: try row.get(1, as: String.self),
+                    user: try row.get(2, as: Int64?.self), expires: try row.get(3, as: Date.self)
+                )
+            }
+        }
+        guard let row else {
+            throw Failure(description: "This login is unknown or was already used. Please log in again.")
+        }
+        guard row.expires > Date() else { throw Failure(description: "This login took too long. Please log in again.") }
+        let grant: TokenGrant
+        do {
+            grant = try await self.sso.exchange(code: code, verifier: row.verifier, redirectURI: redirectURI)
+        } catch {
+            throw Failure(description: "EVE SSO did not accept the login: \(error.description)")
+        }
+        let token: VerifiedAccessToken
+        do {
+            token = try await self.sso.verifier().verify(grant.accessToken)
+        } catch {
+            throw Failure(description: "EVE SSO's token could not be verified: \(error)")
+        }
+        return Completed(
+            purpose: Purpose(rawValue: row.purpose) ?? .login,
+            userID: row.user,
+            grant: grant,
+            token: token
+        )
+    }
+
+    /// The user a verified login belongs to: the owner of the character with this owner hash, or a
+    /// new user. A character whose owner hash changed (sold to another account) is claimed by a new
+    /// user and its old registration stops syncing: the old user does not get the new owner's data.
+    static func user(
+        for token: VerifiedAccessToken,
+        defaultGroup: String?,
+        on connection: PostgresConnection
+    ) throws -> Int64 {
+        let owned = try connection.query(
+            "SELECT user_id, owner_hash FROM sync.ownerships WHERE character_id = $1",
+            [token.characterID]
+        ).first
+        if let owned, try owned.get(1, as: String?.self) == token.ownerHash {
+            return try owned.get(0)
+        }
+        if owned != nil {
+            try connection.execute(
+                """
+                UPDATE sync.characters SET enabled = false, owner_changed_at = now(), token_state = 'invalid',
+                    token_error = 'the character moved to another EVE account (owner hash changed)', token_error_at = now()
+                WHERE id = $1
+                """,
+                [token.characterID]
+            )
+        }
+        let user: Int64 = try connection.query(
+            """
+            INSERT INTO sync.users (name)
+            SELECT CASE WHEN EXISTS (SELECT FROM sync.users WHERE name = $1) THEN $1 || ' (' || $2::text || ')' ELSE $1 END
+            RETURNING id
+            """,
+            [token.characterName, token.characterID]
+        )[0].get(0)
+        try connection.execute(
+            """
+            INSERT INTO sync.ownerships (character_id, user_id, character_name, owner_hash) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (character_id) DO UPDATE SET user_id = excluded.user_id,
+                character_name = excluded.character_name, owner_hash = excluded.owner_hash, known_at = now()
+            """,
+            [token.characterID, user, token.characterName, token.ownerHash]
+        )
+        if let defaultGroup {
+            try connection.execute(
+                "INSERT INTO access.user_groups SELECT $1, id FROM access.groups WHERE name = $2 ON CONFLICT DO NOTHING",
+                [user, defaultGroup]
+            )
+        }
+        return user
+    }
+}

@@ -1,0 +1,86 @@
+import Crypto
+import Foundation
+import Postgres
+
+/// Web sessions: a random token in an HTTP-only cookie, its SHA-256 in `access.sessions`, and a
+/// CSRF token per session that every form and state-changing API call must carry.
+enum Sessions {
+    static let cookieName = "memberaudit_session"
+
+    struct Session: Sendable {
+        var userID: Int64
+        var csrfToken: String
+        var expiresAt: Date
+    }
+
+    /// 32 random bytes, base64url: a session token, a CSRF token, an SSO state or a PKCE verifier.
+    static func randomToken(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return base64URL((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    static func hash(_ token: String) -> ByteA { ByteA(Array(SHA256.hash(data: Array(token.utf8)))) }
+
+    /// Starts a session; returns the cookie's token.
+    static func create(userID: Int64, lifetime: TimeInterval, on connection: PostgresConnection) throws -> String {
+        let token = self.randomToken()
+        try connection.execute(
+            "INSERT INTO access.sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
+            [self.hash(token), userID, self.randomToken(), Date().addingTimeInterval(lifetime)]
+        )
+        return token
+    }
+
+    /// The live session of a cookie token; nil if unknown or expired (an expired one is deleted).
+    static func find(_ token: String, on connection: PostgresConnection) throws -> Session? {
+        let hash = self.hash(token)
+        guard
+            let row = try connection.query(
+                "SELECT user_id, csrf_token, expires_at FROM access.sessions WHERE token_hash = $1",
+                [hash]
+            ).first
+        else { return nil }
+        let session = Session(userID: try row.get(0), csrfToken: try row.get(1), expiresAt: try row.get(2))
+        guard session.expiresAt > Date() else {
+            try connection.execute("DELETE FROM access.sessions WHERE token_hash = $1", [hash])
+            return nil
+        }
+        return session
+    }
+
+    static func delete(_ token: String, on connection: PostgresConnection) throws {
+        try connection.execute("DELETE FROM access.sessions WHERE token_hash = $1", [self.hash(token)])
+    }
+
+    /// Drops expired sessions and abandoned SSO logins.
+    static func deleteExpired(on connection: PostgresConnection) throws {
+        try connection.executeScript(
+            """
+            DELETE FROM access.sessions WHERE expires_at < now();
+            DELETE FROM access.sso_logins WHERE expires_at < now();
+            """
+        )
+    }
+
+    static func cookie(_ token: String, lifetime: TimeInterval, secure: Bool) -> String {
+        "\(self.cookieName)=\(token); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    static func clearingCookie(secure: Bool) -> String {
+        "\(self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    /// Compares in time independent of where the strings differ.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+func base64URL(_ bytes: [UInt8]) -> String {
+    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
+}

@@ -1,0 +1,361 @@
+import Access
+import ESI
+import Foundation
+import Logging
+import Postgres
+import Reports
+import Sync
+import Synchronization
+import TokenVault
+
+/// How the web application runs.
+public struct WebConfiguration: Sendable {
+    /// Shown in titles and the header (`MEMBERAUDIT_APP_NAME`).
+    public var appName: String
+    /// The URL browsers reach the app at, for the SSO's redirect (`MEMBERAUDIT_PUBLIC_URL`); nil:
+    /// `http://HOST:PORT` of the listening socket, told by ``WebApp/listening(host:port:)``.
+    public var publicURL: String?
+    public var sso: SSOConfiguration
+    /// The scopes "add character" asks for: every section's.
+    public var syncScopes: [String]
+    public var sessionLifetime: TimeInterval
+    /// Shares end after this long (`MEMBERAUDIT_SHARING_TIMEOUT`, minutes; nil: never).
+    public var sharingTimeout: TimeInterval?
+    /// The group a user joins at their first login (`MEMBERAUDIT_DEFAULT_GROUP`), e.g. one with
+    /// basic_access for every member; nil: none, an administrator grants access.
+    public var defaultGroup: String?
+
+    public init(
+        appName: String = "Member Audit",
+        publicURL: String?,
+        sso: SSOConfiguration,
+        syncScopes: [String],
+        sessionLifetime: TimeInterval = 8 * 3600,
+        sharingTimeout: TimeInterval? = nil,
+        defaultGroup: String? = nil
+    ) {
+        self.appName = appName
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.sso = sso
+        self.syncScopes = syncScopes
+        self.sessionLifetime = sessionLifetime
+        self.sharingTimeout = sharingTimeout
+        self.defaultGroup = defaultGroup
+    }
+}
+
+/// The web application: pages and the JSON API over the same permission checks. `handle` takes
+/// a request and gives a response; `WebServer` serves it over HTTP.
+public struct WebApp: Sendable {
+    public let pool: PostgresPool
+    public let configuration: WebConfiguration
+    let registry: Registry
+    let sections: [Section]
+    let tokenPolicies: [Reports.SectionPolicy]
+    let login: SSOLogin
+    let logger: Logger
+    private let base: PublicURL
+
+    /// The public URL, settable once the port is known.
+    private final class PublicURL: Sendable {
+        let value: Mutex<String>
+        init(_ value: String) { self.value = Mutex(value) }
+    }
+
+    public init(
+        pool: PostgresPool,
+        configuration: WebConfiguration,
+        cipher: TokenCipher,
+        sections: [Section],
+        tokenPolicies: [Reports.SectionPolicy],
+        http: HTTPClient,
+        logger: Logger = Logger(label: "memberaudit.web")
+    ) {
+        self.pool = pool
+        self.configuration = configuration
+        self.registry = Registry(pool: pool, cipher: cipher)
+        self.sections = sections
+        self.tokenPolicies = tokenPolicies
+        self.login = SSOLogin(sso: SSOClient(http: http, configuration: configuration.sso))
+        self.logger = logger
+        self.base = PublicURL(configuration.publicURL ?? "http://127.0.0.1")
+    }
+
+    /// Tells the app where it listens: the public URL, unless configured, is http://HOST:PORT.
+    public func listening(host: String, port: Int) {
+        guard self.configuration.publicURL == nil else { return }
+        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        self.base.value.withLock { $0 = "http://\(shown):\(port)" }
+    }
+
+    public var publicURL: String { self.base.value.withLock { $0 } }
+    var redirectURI: String { self.publicURL + "/sso/callback" }
+    var secureCookies: Bool { self.publicURL.hasPrefix("https://") }
+
+    /// Who asks, if anyone is logged in.
+    struct Caller: Sendable {
+        var viewer: Viewer
+        var session: Sessions.Session
+        var token: String
+        var csrf: String { self.session.csrfToken }
+    }
+
+    /// A refusal or failure that becomes a page or a JSON error.
+    struct Refusal: Error {
+        var status: Int
+        var message: String
+        static func forbidden(_ message: String = "You do not have permission to see this.") -> Refusal {
+            Refusal(status: 403, message: message)
+        }
+        static let notFound = Refusal(status: 404, message: "There is no such page or character.")
+        static func badRequest(_ message: String) -> Refusal { Refusal(status: 400, message: message) }
+    }
+
+    public func handle(_ request: WebRequest) async -> WebResponse {
+        var response: WebResponse
+        var caller: Caller? = nil
+        do {
+            caller = try await self.caller(of: request)
+            response = try await self.route(request, caller: caller)
+        } catch let refusal as Refusal {
+            response = self.refusal(refusal, request: request, caller: caller)
+        } catch let error as AccessError {
+            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+        } catch let error as SSOLogin.Failure {
+            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+        } catch {
+            self.logger.error("\(request.method) \(request.path) failed: \(error)")
+            response = self.refusal(
+                Refusal(status: 500, message: "Something went wrong on our side; it has been logged."),
+                request: request,
+                caller: caller
+            )
+        }
+        response.headers += [
+            (
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' https://images.evetech.net data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self' \(self.configuration.sso.baseURL)"
+            ),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
+            ("Cache-Control", "no-store"),
+        ]
+        return response
+    }
+
+    private func refusal(_ refusal: Refusal, request: WebRequest, caller: Caller?) -> WebResponse {
+        if request.isAPI {
+            return .json(["error": refusal.message], status: refusal.status)
+        }
+        if refusal.status == 401 { return .redirect("/login") }
+        let title =
+            switch refusal.status {
+            case 403: "Not allowed"
+            case 404: "Not found"
+            case 400: "That did not work"
+            default: "Error"
+            }
+        return .page(
+            Layout.page(
+                title: title,
+                appName: self.configuration.appName,
+                viewer: caller?.viewer,
+                csrf: caller?.csrf,
+                content: "<p>\(refusal.message)</p><p><a href=\"/\">Back to the start</a></p>"
+            ),
+            status: refusal.status
+        )
+    }
+
+    private func caller(of request: WebRequest) async throws -> Caller? {
+        guard let token = request.cookies[Sessions.cookieName], !token.isEmpty else { return nil }
+        return try await self.pool.withConnection { connection in
+            guard let session = try Sessions.find(token, on: connection),
+                let viewer = try AccessStore.viewer(userID: session.userID, on: connection)
+            else { return nil }
+            return Caller(viewer: viewer, session: session, token: token)
+        }
+    }
+
+    /// The logged-in caller with `permission`; 401 (to the login page) or 403 otherwise.
+    func require(_ caller: Caller?, _ permission: Permission = .basicAccess) throws -> Caller {
+        guard let caller else { throw Refusal(status: 401, message: "Please log in.") }
+        guard caller.viewer.has(permission) else {
+            throw Refusal.forbidden("This needs the \(permission.rawValue) permission.")
+        }
+        return caller
+    }
+
+    /// A state-changing request must carry the session's CSRF token: a form field `csrf`, or the
+    /// `X-CSRF-Token` header for the API.
+    func requireCSRF(_ request: WebRequest, _ caller: Caller) throws {
+        let sent = request.headers["x-csrf-token"] ?? request.form["csrf"] ?? ""
+        guard Sessions.constantTimeEqual(sent, caller.csrf) else {
+            throw Refusal.forbidden(
+                "The form was stale or not sent by this site (CSRF check). Please reload the page and try again."
+            )
+        }
+    }
+
+    /// The character `id` if the viewer may open it: 404 if it is unknown to them, 403 if they
+    /// may know of it but not open it.
+    func requireCharacter(_ id: Int64, _ caller: Caller, on connection: PostgresConnection) throws {
+        switch try AccessStore.decide(caller.viewer, characterID: id, on: connection) {
+        case .allowed: return
+        case .forbidden: throw Refusal.forbidden("You may not view this character.")
+        case .unknown: throw Refusal.notFound
+        }
+    }
+
+    func page(_ title: String, _ caller: Caller?, _ content: HTML, status: Int = 200) -> WebResponse {
+        .page(
+            Layout.page(
+                title: title,
+                appName: self.configuration.appName,
+                viewer: caller?.viewer,
+                csrf: caller?.csrf,
+                content: content
+            ),
+            status: status
+        )
+    }
+
+    // MARK: - Routes
+
+    private func route(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
+        let parts = request.parts
+        switch (request.method, parts.first ?? "") {
+        case ("GET", ""): return .redirect(caller == nil ? "/login" : "/launcher")
+        case ("GET", "static") where parts == ["static", "app.css"]:
+            return WebResponse(
+                headers: [("Content-Type", "text/css; charset=utf-8")],
+                body: Array(Layout.stylesheet.utf8)
+            )
+        case ("GET", "login"): return caller == nil ? self.loginPage() : .redirect("/launcher")
+        case (_, "sso"): return try await self.sso(request, caller: caller)
+        case ("POST", "logout"):
+            guard let caller else { return .redirect("/login") }
+            try self.requireCSRF(request, caller)
+            try await self.pool.withConnection { try Sessions.delete(caller.token, on: $0) }
+            var response = WebResponse.redirect("/login")
+            response.headers.append(("Set-Cookie", Sessions.clearingCookie(secure: self.secureCookies)))
+            return response
+        case ("GET", "launcher"): return try await self.launcher(caller)
+        case (_, "characters"):
+            return try await self.characters(request, parts: Array(parts.dropFirst()), caller: caller)
+        case ("GET", "finder"): return try await self.finder(request, caller: caller)
+        case ("GET", "reports"): return try await self.reports(request, name: parts.dropFirst().first, caller: caller)
+        case (_, "admin"): return try await self.admin(request, caller: caller)
+        case ("GET", "skillsets"): return try await self.skillSets(caller)
+        case (_, "api"): return try await self.api(request, parts: Array(parts.dropFirst()), caller: caller)
+        default: throw Refusal.notFound
+        }
+    }
+
+    private func loginPage() -> WebResponse {
+        self.page(
+            "Log in",
+            nil,
+            """
+            <p>\(self.configuration.appName) audits the EVE Online characters of its members. Log in with the \
+            character you play most; you can add your other characters afterwards.</p>
+            <p><a class="button" href="/sso/login"><button type="button">Log in with EVE Online</button></a></p>
+            """
+        )
+    }
+
+    private func sso(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
+        switch request.parts.dropFirst().first {
+        case "login":
+            let url = try await self.pool.withConnection {
+                try self.login.start(
+                    purpose: .login,
+                    userID: nil,
+                    scopes: ["publicData"],
+                    redirectURI: self.redirectURI,
+                    on: $0
+                )
+            }
+            return .redirect(url, status: 302)
+        case "add":
+            let caller = try self.require(caller)
+            let url = try await self.pool.withConnection {
+                try self.login.start(
+                    purpose: .addCharacter,
+                    userID: caller.viewer.userID,
+                    scopes: self.configuration.syncScopes,
+                    redirectURI: self.redirectURI,
+                    on: $0
+                )
+            }
+            return .redirect(url, status: 302)
+        case "callback":
+            if let error = request.query["error"] {
+                throw Refusal.badRequest("EVE SSO refused the login: \(request.query["error_description"] ?? error)")
+            }
+            guard let code = request.query["code"], let state = request.query["state"] else {
+                throw Refusal.badRequest("The SSO's answer has no code or state.")
+            }
+            let completed = try await self.login.complete(
+                code: code,
+                state: state,
+                redirectURI: self.redirectURI,
+                pool: self.pool
+            )
+            switch completed.purpose {
+            case .login:
+                let token = try await self.pool.transaction { connection in
+                    let user = try SSOLogin.user(
+                        for: completed.token,
+                        defaultGroup: self.configuration.defaultGroup,
+                        on: connection
+                    )
+                    return try Sessions.create(
+                        userID: user,
+                        lifetime: self.configuration.sessionLifetime,
+                        on: connection
+                    )
+                }
+                var response = WebResponse.redirect("/launcher")
+                response.headers.append(
+                    (
+                        "Set-Cookie",
+                        Sessions.cookie(token, lifetime: self.configuration.sessionLifetime, secure: self.secureCookies)
+                    )
+                )
+                return response
+            case .addCharacter:
+                // The login that started this must still be the one logged in.
+                guard let caller, caller.viewer.userID == completed.userID else {
+                    throw Refusal.badRequest(
+                        "Adding a character must finish in the session that started it. Please log in and try again."
+                    )
+                }
+                let missing = Set(self.configuration.syncScopes).subtracting(completed.token.scopes)
+                _ = try await self.registry.add(
+                    verified: completed.token,
+                    refreshToken: completed.grant.refreshToken,
+                    accessToken: completed.grant.accessToken,
+                    expiresAt: Date().addingTimeInterval(completed.grant.expiresIn),
+                    user: caller.viewer.name,
+                    sections: self.sections
+                )
+                let note = missing.isEmpty ? "" : "?missing=\(missing.count)"
+                return .redirect("/launcher\(note)")
+            }
+        default: throw Refusal.notFound
+        }
+    }
+}
+
+extension WebApp {
+    /// What the server does every minute: ends expired sessions, logins and shares.
+    public func housekeeping() async throws {
+        let timeout = self.configuration.sharingTimeout
+        try await self.pool.transaction { connection in
+            try Sessions.deleteExpired(on: connection)
+            try AccessAdmin.expireShares(timeout: timeout, on: connection)
+        }
+    }
+}
