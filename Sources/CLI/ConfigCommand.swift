@@ -1,6 +1,7 @@
 import ArgumentParser
 import Settings
 import Sync
+import Web
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct ConfigCommand: ParsableCommand {
     func run() throws {
         let settings = try self.global.settings()
         var table = TextTable(columns: ["setting", "value", "default", "meaning"])
-        for setting in Settings.known + SyncSettings.known {
+        for setting in Settings.known + SyncSettings.known + WebConfiguration.known {
             let value = settings.string(setting.name)
             // Secrets are never printed: a connection string may hold a password.
             let secret = ["MEMBERAUDIT_DATABASE_URL", "MEMBERAUDIT_TOKEN_KEY", "MEMBERAUDIT_SSO_CLIENT_SECRET"]

@@ -1,5 +1,6 @@
 import Access
 import ArgumentParser
+import Audit
 import ESI
 import Foundation
 import Logging
@@ -58,7 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
                     syncScopes: Array(Set(sync.sections.compactMap(\.scope))).sorted(),
                     sessionLifetime: TimeInterval(sessionHours) * 3600,
                     sharingTimeout: sharingMinutes == 0 ? nil : TimeInterval(sharingMinutes) * 60,
-                    defaultGroup: settings.string("MEMBERAUDIT_DEFAULT_GROUP")
+                    defaultGroup: settings.string("MEMBERAUDIT_DEFAULT_GROUP"),
+                    simulatorLogin: settings.string("MEMBERAUDIT_SIMULATOR_LOGIN") == "1"
                 ),
                 cipher: context.cipher,
                 sections: sync.sections,
@@ -83,7 +85,22 @@ struct ServeCommand: AsyncParsableCommand {
                     try? await Task.sleep(for: .seconds(60))
                 }
             }
-            defer { housekeeping.cancel() }
+            // The audit index, for the history pages (workers keep it current too; this is cheap
+            // when it is).
+            let auditing = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await AuditIndex(pool: database.pool).catchUp()
+                    } catch {
+                        printError("audit index: \(error); retrying in 10 s")
+                    }
+                    try? await Task.sleep(for: .seconds(10))
+                }
+            }
+            defer {
+                housekeeping.cancel()
+                auditing.cancel()
+            }
             try await serving()
             printError("stopped serving")
         }

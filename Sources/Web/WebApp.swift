@@ -24,6 +24,9 @@ public struct WebConfiguration: Sendable {
     /// The group a user joins at their first login (`MEMBERAUDIT_DEFAULT_GROUP`), e.g. one with
     /// basic_access for every member; nil: none, an administrator grants access.
     public var defaultGroup: String?
+    /// Against the simulator (demo, browser tests): `/sso/login?character_id=N` asks its SSO to log
+    /// in that character without the picker. Never set against EVE's SSO.
+    public var simulatorLogin: Bool
 
     public init(
         appName: String = "Member Audit",
@@ -32,7 +35,8 @@ public struct WebConfiguration: Sendable {
         syncScopes: [String],
         sessionLifetime: TimeInterval = 8 * 3600,
         sharingTimeout: TimeInterval? = nil,
-        defaultGroup: String? = nil
+        defaultGroup: String? = nil,
+        simulatorLogin: Bool = false
     ) {
         self.appName = appName
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -41,6 +45,7 @@ public struct WebConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.sharingTimeout = sharingTimeout
         self.defaultGroup = defaultGroup
+        self.simulatorLogin = simulatorLogin
     }
 }
 
@@ -268,7 +273,7 @@ public struct WebApp: Sendable {
     private func sso(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
         switch request.parts.dropFirst().first {
         case "login":
-            let url = try await self.pool.withConnection {
+            var url = try await self.pool.withConnection {
                 try self.login.start(
                     purpose: .login,
                     userID: nil,
@@ -276,6 +281,9 @@ public struct WebApp: Sendable {
                     redirectURI: self.redirectURI,
                     on: $0
                 )
+            }
+            if self.configuration.simulatorLogin, let character = request.query["character_id"].flatMap(Int64.init) {
+                url += "&character_id=\(character)"
             }
             return .redirect(url, status: 302)
         case "add":
@@ -358,4 +366,22 @@ extension WebApp {
             try AccessAdmin.expireShares(timeout: timeout, on: connection)
         }
     }
+}
+
+extension WebConfiguration {
+    /// The settings `memberaudit serve` reads, for `memberaudit config`.
+    public static let known: [(name: String, meaning: String, defaultValue: String)] = [
+        ("MEMBERAUDIT_APP_NAME", "the web site's name", "Member Audit"),
+        (
+            "MEMBERAUDIT_PUBLIC_URL", "the URL browsers use; its /sso/callback is the SSO's callback URL",
+            "http://HOST:PORT"
+        ),
+        ("MEMBERAUDIT_SESSION_HOURS", "how long a login lasts", "8"),
+        ("MEMBERAUDIT_SHARING_TIMEOUT", "minutes after which a shared character is unshared (0: never)", "0"),
+        ("MEMBERAUDIT_DEFAULT_GROUP", "the group new users join at their first login", "-"),
+        (
+            "MEMBERAUDIT_SIMULATOR_LOGIN",
+            "1: /sso/login?character_id=N logs in at the simulator's SSO without its picker", "-"
+        ),
+    ]
 }

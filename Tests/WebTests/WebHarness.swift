@@ -105,7 +105,11 @@ struct WebHarness: Sendable {
 
 /// Runs `body` with `characters` registered and synced once, read models current, and the web app
 /// listening on a free loopback port.
-func withWebHarness(characters: Int = 4, _ body: @Sendable (WebHarness) async throws -> Void) async throws {
+func withWebHarness(
+    characters: Int = 4,
+    simulatorLogin: Bool = false,
+    _ body: @Sendable (WebHarness) async throws -> Void
+) async throws {
     try await withSyncHarness(characters: characters, rateLimitScale: 100) { sync in
         try await sync.register()
         _ = try await Rebuilder(pool: sync.pool).prepare()
@@ -126,7 +130,8 @@ func withWebHarness(characters: Int = 4, _ body: @Sendable (WebHarness) async th
                 publicURL: nil,
                 sso: sync.settings.sso,
                 syncScopes: sync.simulator.allScopes,
-                defaultGroup: "Members"
+                defaultGroup: "Members",
+                simulatorLogin: simulatorLogin
             ),
             cipher: sync.cipher,
             sections: sync.settings.sections,

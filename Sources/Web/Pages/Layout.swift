@@ -80,6 +80,7 @@ enum Layout {
         .tabs { display: flex; flex-wrap: wrap; gap: .3rem .8rem; margin: .5rem 0 1rem; padding: 0; list-style: none; }
         .tabs a.current { font-weight: 700; text-decoration: none; }
         form.inline { display: inline; }
+        .card a, .card form.inline { margin-right: .4rem; }
         button { font: inherit; padding: .2rem .6rem; border: 1px solid var(--line); border-radius: 4px;
                  background: #f7fafc; cursor: pointer; }
         button.danger { color: var(--bad); }
