@@ -161,9 +161,8 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Audit", "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections", "Reports",
-                "SkillSets",
-                "StaticData", "Sync", "TokenVault",
+                "Access", "Audit", "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections",
+                "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

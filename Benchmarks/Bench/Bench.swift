@@ -6,7 +6,9 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memberaudit-bench",
         abstract: "Benchmarks of Member Audit's parts. Run through tools/bench, which builds in release mode.",
-        subcommands: [EventLogBench.self, SyncBench.self, RebuildBench.self, SkillSetsBench.self, AuditBench.self]
+        subcommands: [
+            EventLogBench.self, SyncBench.self, RebuildBench.self, SkillSetsBench.self, AuditBench.self, WebBench.self,
+        ]
     )
 }
 

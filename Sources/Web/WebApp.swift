@@ -385,3 +385,13 @@ extension WebConfiguration {
         ),
     ]
 }
+
+extension WebApp {
+    /// A session for a user without a login (benchmarks and tests): the cookie's value.
+    package func startSession(userID: Int64) async throws -> String {
+        let lifetime = self.configuration.sessionLifetime
+        return try await self.pool.withConnection { try Sessions.create(userID: userID, lifetime: lifetime, on: $0) }
+    }
+
+    package static var sessionCookieName: String { Sessions.cookieName }
+}
