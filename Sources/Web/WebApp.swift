@@ -252,7 +252,7 @@ public struct WebApp: Sendable {
         case ("GET", "finder"): return try await self.finder(request, caller: caller)
         case ("GET", "reports"): return try await self.reports(request, name: parts.dropFirst().first, caller: caller)
         case (_, "admin"): return try await self.admin(request, caller: caller)
-        case ("GET", "skillsets"): return try await self.skillSets(caller)
+        case (_, "skillsets"): return try await self.skillSets(request, caller: caller)
         case (_, "api"): return try await self.api(request, parts: Array(parts.dropFirst()), caller: caller)
         default: throw Refusal.notFound
         }

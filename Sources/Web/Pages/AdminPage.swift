@@ -97,9 +97,62 @@ extension WebApp {
         )
     }
 
-    func skillSets(_ caller: Caller?) async throws -> WebResponse {
+    func skillSets(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
         let caller = try self.require(caller)
         guard caller.viewer.isSuperuser else { throw Refusal.forbidden("Skill-set administration is for superusers.") }
+        let action = request.parts.dropFirst().first
+        if request.method == "GET", action == "export" {
+            let document = try await self.pool.withConnection {
+                SkillSetDocument(groups: try SkillSetStore.groups(on: $0), sets: try SkillSetStore.sets(on: $0))
+            }
+            return WebResponse(
+                headers: [
+                    ("Content-Type", "application/json"),
+                    ("Content-Disposition", "attachment; filename=\"skill-sets.json\""),
+                ],
+                body: Array(try document.encoded())
+            )
+        }
+        var notice: HTML = ""
+        if request.method == "POST" {
+            try self.requireCSRF(request, caller)
+            let form = request.form
+            let name = form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            let group = form["group"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            let imported: ImportedSkillSet
+            do {
+                switch action {
+                case "import-eft": imported = try Fitting.parse(form["fitting"] ?? "").skillSet(name: name)
+                case "import-plan":
+                    guard let name else { throw SkillSetError("a skill plan needs a name for its set") }
+                    imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name)
+                default: throw Refusal.notFound
+                }
+            } catch let error as SkillSetError {
+                throw Refusal.badRequest("The import did not work: \(error.description)")
+            }
+            let user = caller.viewer.name
+            let checked = try await self.pool.transaction { connection in
+                _ = try SkillSetStore.save(imported.skillSet, by: "web:" + user, on: connection)
+                if let group {
+                    if try SkillSetStore.group(named: group, on: connection) == nil {
+                        _ = try SkillSetStore.save(SkillSetGroup(name: group), by: "web:" + user, on: connection)
+                    }
+                    try SkillSetStore.add(
+                        set: imported.skillSet.name,
+                        toGroup: group,
+                        by: "web:" + user,
+                        on: connection
+                    )
+                }
+                return try SkillSetChecks.refresh(on: connection)
+            }
+            let issues = imported.issues.map { "<li>line \($0.line): \($0.text) — \($0.problem)</li>" as HTML }
+            notice = """
+                <p class="ok">Saved \(imported.skillSet.name) with \(imported.skillSet.skills.count) skills; \(checked) characters checked against it.</p>
+                \(issues.isEmpty ? "" : "<p class=\"bad\">Not understood:</p><ul>\(issues)</ul>" as HTML)
+                """
+        }
         let (groups, sets) = try await self.pool.withConnection {
             (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0))
         }
@@ -123,9 +176,21 @@ extension WebApp {
             "Skill sets",
             caller,
             """
-            <p>Import from an EFT fitting or a skill plan, and export all sets, with the command line: \
-            <code>memberaudit skillsets import-eft FILE</code>, <code>memberaudit skillsets import-plan FILE --name NAME</code>, \
-            <code>memberaudit skillsets export</code>. As JSON: <a href="/api/skillsets">/api/skillsets</a>.</p>
+            \(notice)
+            <div class="cards">
+            <form class="card" method="post" action="/skillsets/import-eft">\(Layout.csrfField(caller.csrf))
+            <h2>Import an EFT fitting</h2><p class="muted">The ship, modules, charges and drones with every prerequisite.</p>
+            <textarea name="fitting" rows="8" cols="34" placeholder="[Rifter, Fleet Rifter]"></textarea><br>
+            <input name="name" placeholder="name (default: the fitting's)" size="26"><br>
+            <input name="group" placeholder="group (optional)" size="26"><br><button type="submit">Import</button></form>
+            <form class="card" method="post" action="/skillsets/import-plan">\(Layout.csrfField(caller.csrf))
+            <h2>Import a skill plan</h2><p class="muted">One "Skill Name IV" per line, as EVE copies a plan.</p>
+            <textarea name="plan" rows="8" cols="34" placeholder="Navigation IV"></textarea><br>
+            <input name="name" placeholder="name of the set" size="26" required><br>
+            <input name="group" placeholder="group (optional)" size="26"><br><button type="submit">Import</button></form>
+            </div>
+            <p><a href="/skillsets/export">Export every set and group</a> (JSON, for memberaudit skillsets import). \
+            As JSON: <a href="/api/skillsets">/api/skillsets</a>.</p>
             <h2>Groups</h2><table><tr><th>Group</th><th></th><th>Sets</th></tr>\(groupRows)</table>
             <h2>Sets</h2><div class="cards">\(setBlocks)</div>
             """

@@ -1,0 +1,113 @@
+import Access
+import Foundation
+import Postgres
+import SyncTestSupport
+import Testing
+
+@testable import Web
+
+/// Hostile text in the read models reaches the pages harmless; skill sets are imported on the web.
+@Suite struct PageSafetyTests {
+    @Test func hostileBiosMailsAndNamesAreShownSafely() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            try await web.pool.withConnection { connection in
+                try connection.execute(
+                    "UPDATE readmodel.character_details SET description = $2, name = $3 WHERE character_id = $1",
+                    [
+                        id, #"<script>alert(1)</script><b onclick="x()">hi</b><a href="javascript:alert(2)">link</a>"#,
+                        "<img src=x onerror=alert(3)>",
+                    ]
+                )
+                try connection.execute(
+                    """
+                    INSERT INTO readmodel.mail_headers (character_id, mail_id, from_id, subject, "timestamp", is_read)
+                    VALUES ($1, 1, $1, '<i>subject</i>', now(), false) ON CONFLICT DO NOTHING
+                    """,
+                    [id]
+                )
+                let mails = try connection.execute(
+                    """
+                    INSERT INTO readmodel.mail_bodies SELECT character_id, mail_id, $2 FROM readmodel.mail_headers
+                    WHERE character_id = $1 ON CONFLICT (character_id, mail_id) DO UPDATE SET body = excluded.body
+                    """,
+                    [id, #"<svg onload=alert(4)></svg><a href="showinfo:1377//\#(id)">me</a>"#]
+                )
+                try #require(mails > 0, "the character has mails")
+            }
+            let user = try await web.pool.withConnection { connection in
+                try connection.query(
+                    "SELECT u.name FROM sync.users u JOIN sync.characters c ON c.user_id = u.id WHERE c.id = $1",
+                    [id]
+                )[0].get(0, as: String.self)
+            }
+            let (cookie, _) = try await web.session(for: user)
+            for path in [
+                "/characters/\(id)", "/characters/\(id)/character_details", "/characters/\(id)/mails", "/launcher",
+            ] {
+                let page = await web.request(path, cookie: cookie)
+                #expect(page.status == 200, "\(path)")
+                let html = page.text.lowercased()
+                // Escaped text may say "onerror=": no tag may carry it.
+                for tag in ["<script>alert", "<img src=x", "<svg", " onclick=", " onload=", "href=\"javascript:"] {
+                    #expect(!html.contains(tag), "\(path) has \(tag)")
+                }
+            }
+            let bio = await web.request("/characters/\(id)/character_details", cookie: cookie).text
+            #expect(bio.contains("<b>hi</b>"))
+            let mails = await web.request("/characters/\(id)/mails", cookie: cookie).text
+            #expect(mails.contains("https://evewho.com/character/\(id)"))
+            let api = await web.request("/api/characters/\(id)/character_details", cookie: cookie).text
+            #expect(!api.contains("<script>") && api.contains("<b>hi<\\/b>") || api.contains("<b>hi</b>"))
+        }
+    }
+
+    @Test func superusersImportFittingsAndPlansOthersMayNot() async throws {
+        try await withWebHarness(characters: 1) { web in
+            try await web.pool.withConnection { connection in
+                try connection.execute(
+                    "INSERT INTO sync.users (name, is_superuser) VALUES ('root', true), ('plain', false)"
+                )
+            }
+            let fitting = try String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appending(path: "docs/examples/fleet-rifter.eft"),
+                encoding: .utf8
+            )
+            let (plain, plainCSRF) = try await web.session(for: "plain")
+            #expect(
+                await web.request(
+                    "/skillsets/import-eft",
+                    method: "POST",
+                    cookie: plain,
+                    form: ["csrf": plainCSRF, "fitting": fitting]
+                ).status == 403
+            )
+            let (root, csrf) = try await web.session(for: "root")
+            #expect(
+                await web.request("/skillsets/import-eft", method: "POST", cookie: root, form: ["fitting": fitting])
+                    .status == 403
+            )
+            let saved = await web.request(
+                "/skillsets/import-eft",
+                method: "POST",
+                cookie: root,
+                form: ["csrf": csrf, "fitting": fitting, "group": "Doctrine"]
+            )
+            #expect(saved.status == 200 && saved.text.contains("Saved Fleet Rifter"), "\(saved.text.prefix(500))")
+            let plan = await web.request(
+                "/skillsets/import-plan",
+                method: "POST",
+                cookie: root,
+                form: ["csrf": csrf, "plan": "Navigation IV\nNo Such Skill 3\nSpaceship Command 2", "name": "Basics"]
+            )
+            #expect(
+                plan.status == 200 && plan.text.contains("Saved Basics with 2 skills") && plan.text.contains("line 2")
+            )
+            let export = await web.request("/skillsets/export", cookie: root)
+            #expect(export.status == 200 && export.text.contains("Fleet Rifter") && export.text.contains("Doctrine"))
+            let page = await web.request("/skillsets", cookie: root).text
+            #expect(page.contains("Fleet Rifter") && page.contains("Basics"))
+        }
+    }
+}
