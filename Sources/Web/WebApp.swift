@@ -126,6 +126,9 @@ public struct WebApp: Sendable {
             response = self.refusal(refusal, request: request, caller: caller)
         } catch let error as AccessError {
             response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+        } catch is CancellationError {
+            // The server is stopping (or the client went away): nothing to report.
+            response = WebResponse(status: 503)
         } catch let error as SSOLogin.Failure {
             response = self.refusal(.badRequest(error.description), request: request, caller: caller)
         } catch {

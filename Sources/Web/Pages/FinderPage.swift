@@ -43,24 +43,31 @@ extension WebApp {
             alliance: "d.alliance_id",
             first: 10
         )
+        // Names from the tables, not the overview view: that one aggregates every character's
+        // update status, which a list of all characters must not do per request.
+        func name(_ id: String) -> String {
+            """
+            coalesce((SELECT e.name FROM readmodel.entity_names e WHERE e.id = \(id)),
+                     (SELECT n.name FROM sde.npc_corporations n WHERE n.id = \(id)), \(id)::text)
+            """
+        }
         let rows = try connection.query(
             """
             WITH f AS (\(facts))
-            SELECT f.character_id, coalesce(o.name, c.name), o.corporation_name, o.alliance_name, u.name,
-                   m.name, mo.corporation_name, mo.alliance_name, u.main_character_id = f.character_id,
+            SELECT f.character_id, coalesce(d.name, c.name), \(name("d.corporation_id")), \(name("d.alliance_id")), u.name,
+                   m.name, \(name("md.corporation_id")), \(name("md.alliance_id")), u.main_character_id = f.character_id,
                    f.is_shared, true, \(visible)
             FROM f JOIN sync.characters c ON c.id = f.character_id JOIN sync.users u ON u.id = f.owner_id
-            LEFT JOIN readmodel.character_overview o ON o.character_id = f.character_id
+            LEFT JOIN readmodel.character_details d ON d.character_id = f.character_id
             LEFT JOIN sync.characters m ON m.id = u.main_character_id
-            LEFT JOIN readmodel.character_overview mo ON mo.character_id = u.main_character_id
+            LEFT JOIN readmodel.character_details md ON md.character_id = u.main_character_id
             WHERE \(visible) OR \(scope)
             UNION ALL
-            SELECT k.character_id, k.character_name, NULL, NULL, u.name, m.name, mo.corporation_name, mo.alliance_name,
-                   false, false, false, false
+            SELECT k.character_id, k.character_name, NULL, NULL, u.name, m.name, \(name("d.corporation_id")),
+                   \(name("d.alliance_id")), false, false, false, false
             FROM sync.ownerships k JOIN sync.users u ON u.id = k.user_id
             LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id
             LEFT JOIN sync.characters m ON m.id = u.main_character_id
-            LEFT JOIN readmodel.character_overview mo ON mo.character_id = u.main_character_id
             WHERE NOT EXISTS (SELECT FROM sync.characters c WHERE c.id = k.character_id) AND \(knownScope)
             ORDER BY 2
             """,
