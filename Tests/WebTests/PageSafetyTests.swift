@@ -111,3 +111,51 @@ import Testing
         }
     }
 }
+
+/// The assets tab browses places, then items, then containers' contents; mails filter by label.
+@Suite struct BrowsingTests {
+    @Test func assetsAsATreeAndMailsByLabel() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let user = try await web.pool.withConnection { connection in
+                try connection.query(
+                    "SELECT u.name FROM sync.users u JOIN sync.characters c ON c.user_id = u.id WHERE c.id = $1",
+                    [id]
+                )[0].get(0, as: String.self)
+            }
+            let (cookie, _) = try await web.session(for: user)
+            func links(_ html: String, _ marker: String) -> [String] {
+                html.components(separatedBy: "href=\"").dropFirst().compactMap {
+                    $0.split(separator: "\"").first.map(String.init)
+                }
+                .filter { $0.contains(marker) }.map { $0.replacingOccurrences(of: "&amp;", with: "&") }
+            }
+            let places = await web.request("/characters/\(id)/assets", cookie: cookie)
+            #expect(places.status == 200 && places.text.contains("places"))
+            let place = try #require(links(places.text, "?place=").first)
+            let inPlace = await web.request(place, cookie: cookie)
+            #expect(inPlace.status == 200 && inPlace.text.contains("All places"))
+            let items: Int64 = try await web.pool.withConnection { connection in
+                try connection.query(
+                    "SELECT count(*) FROM readmodel.assets WHERE character_id = $1 AND parent_item_id IS NOT NULL",
+                    [id]
+                )[0].get(0)
+            }
+            if items > 0 {
+                let parent: Int64 = try await web.pool.withConnection { connection in
+                    try connection.query(
+                        "SELECT parent_item_id FROM readmodel.assets WHERE character_id = $1 AND parent_item_id IS NOT NULL LIMIT 1",
+                        [id]
+                    )[0].get(0)
+                }
+                let container = "/characters/\(id)/assets?container=\(parent)"
+                let inside = await web.request(container, cookie: cookie)
+                #expect(inside.status == 200 && inside.text.contains("All places") && inside.text.contains("<td>"))
+            }
+            let search = await web.request("/characters/\(id)/assets?q=a", cookie: cookie)
+            #expect(search.status == 200 && search.text.contains("rows"))
+            let mails = await web.request("/characters/\(id)/mails?label=Inbox", cookie: cookie)
+            #expect(mails.status == 200 && mails.text.contains("All mail"))
+        }
+    }
+}

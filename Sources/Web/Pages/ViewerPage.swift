@@ -54,9 +54,19 @@ extension WebApp {
         if tab == "skill_sets" {
             content += try await self.skillSetTab(id: id)
         } else {
-            for section in state.sections {
+            var shown = state
+            if tab == "mails" {
+                let (links, filtered) = self.mailFilters(state, request: request, id: id)
+                content += links
+                shown = filtered
+            }
+            for section in shown.sections {
                 for part in section.parts {
-                    content += self.partHTML(part, section: section.name, request: request, id: id, tab: tab)
+                    if tab == "assets", let tree = self.assetTreeHTML(part, request: request, id: id) {
+                        content += tree
+                    } else {
+                        content += self.partHTML(part, section: section.name, request: request, id: id, tab: tab)
+                    }
                 }
             }
             content += self.statusHTML(status, section: tab)
