@@ -97,15 +97,7 @@ public enum AccessStore {
         first: Int = 1
     ) -> (sql: String, parameters: [any PostgresEncodable]) {
         guard viewer.has(.basicAccess) else { return ("false", []) }
-        var everything = false
-        var alliance: Int64? = nil
-        var corporation: Int64? = nil
-        switch AccessRules.scope(of: viewer) {
-        case .none: break
-        case .everything: everything = true
-        case .alliance(let id): alliance = id
-        case .corporation(let id): corporation = id
-        }
+        let (everything, alliance, corporation) = self.parameters(AccessRules.scope(of: viewer))
         let p = (first..<(first + 5)).map { "$\($0)" }
         return (
             """
@@ -114,6 +106,18 @@ public enum AccessStore {
             """,
             [viewer.userID, everything, alliance, corporation, viewer.has(.viewSharedCharacters)]
         )
+    }
+
+    /// A scope as the parameters of the SQL conditions: all, or an alliance, or a corporation.
+    private static func parameters(
+        _ scope: AccessRules.Scope
+    ) -> (everything: Bool, alliance: Int64?, corporation: Int64?) {
+        switch scope {
+        case .none: (false, nil, nil)
+        case .everything: (true, nil, nil)
+        case .alliance(let id): (false, id, nil)
+        case .corporation(let id): (false, nil, id)
+        }
     }
 
     /// The registered characters the viewer may open, by id.
@@ -158,15 +162,7 @@ extension AccessStore {
         first: Int = 1
     ) -> (sql: String, parameters: [any PostgresEncodable]) {
         guard viewer.has(.basicAccess) else { return ("false", []) }
-        var everything = false
-        var allianceID: Int64? = nil
-        var corporationID: Int64? = nil
-        switch AccessRules.reportScope(of: viewer) {
-        case .none: break
-        case .everything: everything = true
-        case .alliance(let id): allianceID = id
-        case .corporation(let id): corporationID = id
-        }
+        let (everything, allianceID, corporationID) = self.parameters(AccessRules.reportScope(of: viewer))
         let p = (first..<(first + 4)).map { "$\($0)" }
         return (
             "(\(user) = \(p[0]) OR \(p[1])::boolean OR \(alliance) = \(p[2])::bigint OR \(corporation) = \(p[3])::bigint)",

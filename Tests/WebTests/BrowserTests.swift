@@ -55,13 +55,8 @@ import Testing
             let id = web.sync.characterIDs[0]
             let name = try #require(web.sync.simulator.world.name(ofCharacter: Int(id)))
             let other = try #require(web.sync.simulator.world.name(ofCharacter: Int(web.sync.characterIDs[1])))
-            try await web.pool.withConnection { connection in
-                let user: String = try connection.query(
-                    "SELECT u.name FROM sync.users u JOIN sync.characters c ON c.user_id = u.id WHERE c.id = $1",
-                    [id]
-                )[0].get(0)
-                try AccessAdmin.setSuperuser(user, true, on: connection)
-            }
+            let user = try await web.owner(of: id)
+            try await web.pool.withConnection { try AccessAdmin.setSuperuser(user, true, on: $0) }
             let profile = FileManager.default.temporaryDirectory.appending(
                 path: "memberaudit-browser-\(UUID().uuidString)"
             )
@@ -79,7 +74,7 @@ import Testing
             let pages: [(file: String, path: String, expected: [String])] = [
                 ("launcher", "/launcher", ["Your characters", escapeHTML(name), "Register a character", "Share"]),
                 ("viewer", "/characters/\(id)", [escapeHTML(name), "Overview", "Assets", "Wallet journal"]),
-                ("viewer-assets", "/characters/\(id)/assets", ["Filter", "rows"]),
+                ("viewer-assets", "/characters/\(id)/assets", ["Search all assets", "places", "at market prices"]),
                 ("history", "/characters/\(id)/history", ["Wallet balance", "Location timeline"]),
                 ("finder", "/finder", ["Character finder", escapeHTML(name), escapeHTML(other)]),
                 ("report", "/reports/compliance", ["User compliance", "Compliant"]),

@@ -35,13 +35,7 @@ import Testing
                 )
                 try #require(mails > 0, "the character has mails")
             }
-            let user = try await web.pool.withConnection { connection in
-                try connection.query(
-                    "SELECT u.name FROM sync.users u JOIN sync.characters c ON c.user_id = u.id WHERE c.id = $1",
-                    [id]
-                )[0].get(0, as: String.self)
-            }
-            let (cookie, _) = try await web.session(for: user)
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
             for path in [
                 "/characters/\(id)", "/characters/\(id)/character_details", "/characters/\(id)/mails", "/launcher",
             ] {
@@ -117,13 +111,7 @@ import Testing
     @Test func assetsAsATreeAndMailsByLabel() async throws {
         try await withWebHarness(characters: 1) { web in
             let id = web.sync.characterIDs[0]
-            let user = try await web.pool.withConnection { connection in
-                try connection.query(
-                    "SELECT u.name FROM sync.users u JOIN sync.characters c ON c.user_id = u.id WHERE c.id = $1",
-                    [id]
-                )[0].get(0, as: String.self)
-            }
-            let (cookie, _) = try await web.session(for: user)
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
             func links(_ html: String, _ marker: String) -> [String] {
                 html.components(separatedBy: "href=\"").dropFirst().compactMap {
                     $0.split(separator: "\"").first.map(String.init)

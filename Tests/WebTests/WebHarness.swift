@@ -66,6 +66,16 @@ struct WebHarness: Sendable {
 
     func browser() -> Browser { Browser(base: self.base) }
 
+    /// The name of the user who owns a registered character.
+    func owner(of character: Int64) async throws -> String {
+        try await self.pool.withConnection { connection in
+            try connection.query(
+                "SELECT u.name FROM sync.users u JOIN sync.characters c ON c.user_id = u.id WHERE c.id = $1",
+                [character]
+            )[0].get(0)
+        }
+    }
+
     /// Sessions for tests that call the app directly: a user's cookie header and CSRF token.
     func session(for user: String) async throws -> (cookie: String, csrf: String) {
         try await self.pool.withConnection { connection in

@@ -128,6 +128,7 @@ extension WebApp {
             if markup.contains(column), case .text(let text) = value {
                 return "<div class=\"markup\">\(Sanitizer.sanitize(text))</div>"
             }
+            if case .json(let text) = value { return Self.jsonList(text) }
             return "\(Self.text(value))"
         }
         let heading: HTML = part.name == section || part.name == "overview" ? "" : "<h2>\(Self.title(part.name))</h2>"
@@ -187,6 +188,18 @@ extension WebApp {
         let error: HTML = failing ? " · <span class=\"bad\">failing: \(Self.text(fields["error"] ?? .null))</span>" : ""
         return
             "<p class=\"muted\">Last updated \(Self.text(fields["last_success_at"] ?? .null)), last changed \(Self.text(fields["last_changed_at"] ?? .null))\(error)</p>"
+    }
+
+    /// Nested lists (a contract's items and bids) as a list of "key: value" lines.
+    static func jsonList(_ text: String) -> HTML {
+        guard let entries = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] else {
+            return "\(text)"
+        }
+        let items = entries.map { entry -> HTML in
+            let fields = entry.keys.sorted().map { key in "\(Self.title(key)): \(entry[key].map { "\($0)" } ?? "")" }
+            return "<li>\(fields.joined(separator: " · "))</li>"
+        }
+        return "<ul>\(items)</ul>"
     }
 
     static func title(_ column: String) -> String {
