@@ -19,11 +19,13 @@ struct ServeCommand: AsyncParsableCommand {
             MEMBERAUDIT_SSO_CLIENT_SECRET; the application's callback URL at the SSO must be \
             PUBLIC_URL/sso/callback). MEMBERAUDIT_PUBLIC_URL (default http://HOST:PORT) is the \
             address browsers use; with https:// cookies are marked Secure. MEMBERAUDIT_APP_NAME \
-            names the site, MEMBERAUDIT_SHARING_TIMEOUT (minutes, 0 = never) ends shares, and \
+            names the site, MEMBERAUDIT_SHARING_TIMEOUT (minutes, 0 = never) ends shares, \
             MEMBERAUDIT_SESSION_HOURS (default 8) ends sessions, and new users join the group \
-            MEMBERAUDIT_DEFAULT_GROUP if set (e.g. one granting basic_access). No user is special at first: make administrators with memberaudit users superuser NAME, and grant \
-            permissions through memberaudit groups. Sync workers run separately (memberaudit \
-            worker), or in this process with --worker. SIGTERM or SIGINT stops it gracefully.
+            MEMBERAUDIT_DEFAULT_GROUP if set (e.g. one granting basic_access). No user is special \
+            at first: make administrators with memberaudit users superuser NAME, and grant \
+            permissions through memberaudit groups. Sync workers run beside it (memberaudit \
+            worker); serve keeps the audit index current for the history pages. SIGTERM or SIGINT \
+            stops it gracefully: requests in flight finish.
             """
     )
 

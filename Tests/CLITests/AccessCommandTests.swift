@@ -1,0 +1,80 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `memberaudit users`, `groups` and `serve` end to end against the built binary.
+@Suite struct AccessCommandTests {
+    @Test func groupsGrantPermissionsToUsersAndServeAnswersAndStops() async throws {
+        let (simulator, base, tokens) = try startSimulator(characters: 1)
+        defer { simulator.terminate() }
+        try await TestDatabase.with { _, conninfo in
+            let environment = simulatorEnvironment(database: conninfo, simulator: base)
+            func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+                try await runMemberAudit(arguments, environment: environment)
+            }
+            #expect(try await run(["users", "list"]).output.contains("no users yet"))
+            #expect(try await run(["characters", "add", "--refresh-token", tokens[0], "--user", "alice"]).status == 0)
+
+            let created = try await run(["groups", "create", "Recruiters", "--permission", "basic_access"])
+            #expect(created.status == 0, "\(created.output)")
+            let again = try await run(["groups", "create", "Recruiters"])
+            #expect(again.status != 0 && again.output.contains("already exists"))
+            let bogus = try await run(["groups", "grant", "Recruiters", "see_everything"])
+            #expect(bogus.status != 0 && bogus.output.contains("unknown permission 'see_everything'"))
+            #expect(
+                try await run(["groups", "grant", "Recruiters", "finder_access", "view_shared_characters"]).status == 0
+            )
+            #expect(try await run(["groups", "add", "Recruiters", "alice"]).status == 0)
+            let nobody = try await run(["groups", "add", "Recruiters", "nobody"])
+            #expect(nobody.status != 0 && nobody.output.contains("no user named 'nobody'"))
+            #expect(try await run(["users", "superuser", "alice"]).status == 0)
+
+            let users = try await run(["users", "list", "--format", "json"])
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(users.output.utf8)) as? [[String: Any]])
+            #expect(list.first?["name"] as? String == "alice" && list.first?["isSuperuser"] as? Bool == true)
+            #expect(list.first?["groups"] as? [String] == ["Recruiters"])
+            let groups = try await run(["groups", "list"])
+            #expect(groups.output.contains("basic_access, finder_access, view_shared_characters"), "\(groups.output)")
+            #expect(try await run(["groups", "revoke", "Recruiters", "finder_access"]).status == 0)
+            #expect(try await run(["groups", "delete", "Recruiters"]).status == 0)
+            #expect(try await run(["groups", "list"]).output.contains("no groups yet"))
+
+            // serve: listens, answers the login page, stops on SIGTERM.
+            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            let process = Process()
+            process.executableURL = folder.appending(path: "memberaudit")
+            process.arguments = ["serve", "--port", "0"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            let printed = Mutex("")
+            errors.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                printed.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            }
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            var url: String? = nil
+            for _ in 0..<600 where url == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                url = printed.withLock { text in
+                    text.range(of: #"at (http://[0-9.:]+)"#, options: .regularExpression).map {
+                        String(text[$0].dropFirst(3))
+                    }
+                }
+            }
+            let address = try #require(url, "serve did not start: \(printed.withLock { $0 })")
+            let (page, _) = try await URLSession.shared.data(from: URL(string: address + "/login")!)
+            #expect(String(decoding: page, as: UTF8.self).contains("Log in with EVE Online"))
+            process.terminate()
+            for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!process.isRunning && process.terminationStatus == 0)
+        }
+    }
+}
