@@ -21,15 +21,13 @@ public enum AccessStore {
         _ parameter: any PostgresEncodable,
         on connection: PostgresConnection
     ) throws -> Viewer? {
-        let main = try self.hasCharacterDetails(on: connection)
         let rows = try connection.query(
             """
-            SELECT u.id, u.name, u.is_superuser, u.main_character_id,
-                   \(main ? "d.corporation_id, d.alliance_id" : "NULL::bigint, NULL::bigint"),
+            SELECT u.id, u.name, u.is_superuser, u.main_character_id, d.corporation_id, d.alliance_id,
                    ARRAY(SELECT DISTINCT gp.permission FROM access.user_groups ug
                          JOIN access.group_permissions gp USING (group_id) WHERE ug.user_id = u.id)
             FROM sync.users u
-            \(main ? "LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id" : "")
+            LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id
             WHERE \(condition)
             """,
             [parameter]
@@ -46,37 +44,28 @@ public enum AccessStore {
         )
     }
 
-    /// The read model holds the corporations of mains once projections are installed; before that
-    /// nobody's main has a known corporation.
-    private static func hasCharacterDetails(on connection: PostgresConnection) throws -> Bool {
-        try connection.query("SELECT to_regclass('readmodel.character_details') IS NOT NULL")[0].get(0)
-    }
-
     // MARK: - Characters
 
     /// The facts of every registered character, as a subquery with columns `character_id,
-    /// owner_id, owner_corporation_id, owner_alliance_id, is_shared, owner_may_share`.
-    public static func factsQuery(on connection: PostgresConnection) throws -> String {
-        let main = try self.hasCharacterDetails(on: connection)
-        return """
-            SELECT c.id AS character_id, c.user_id AS owner_id,
-                   \(main ? "d.corporation_id" : "NULL::bigint") AS owner_corporation_id,
-                   \(main ? "d.alliance_id" : "NULL::bigint") AS owner_alliance_id,
-                   s.character_id IS NOT NULL AS is_shared,
-                   (u.is_superuser OR EXISTS (
-                       SELECT FROM access.user_groups ug JOIN access.group_permissions gp USING (group_id)
-                       WHERE ug.user_id = u.id AND gp.permission = 'share_characters')) AS owner_may_share
-            FROM sync.characters c
-            JOIN sync.users u ON u.id = c.user_id
-            \(main ? "LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id" : "")
-            LEFT JOIN access.shared_characters s ON s.character_id = c.id
-            """
-    }
+    /// owner_id, owner_corporation_id, owner_alliance_id, is_shared, owner_may_share`. The mains'
+    /// corporations come from the read models, which every reader of this (the web app) has
+    /// prepared before it serves.
+    public static let factsQuery = """
+        SELECT c.id AS character_id, c.user_id AS owner_id, d.corporation_id AS owner_corporation_id,
+               d.alliance_id AS owner_alliance_id, s.character_id IS NOT NULL AS is_shared,
+               (u.is_superuser OR EXISTS (
+                   SELECT FROM access.user_groups ug JOIN access.group_permissions gp USING (group_id)
+                   WHERE ug.user_id = u.id AND gp.permission = 'share_characters')) AS owner_may_share
+        FROM sync.characters c
+        JOIN sync.users u ON u.id = c.user_id
+        LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id
+        LEFT JOIN access.shared_characters s ON s.character_id = c.id
+        """
 
     /// The facts of one registered character; nil if no such character is registered.
     public static func facts(characterID: Int64, on connection: PostgresConnection) throws -> CharacterFacts? {
         let rows = try connection.query(
-            "SELECT * FROM (\(try self.factsQuery(on: connection))) f WHERE character_id = $1",
+            "SELECT * FROM (\(self.factsQuery)) f WHERE character_id = $1",
             [characterID]
         )
         guard let row = rows.first else { return nil }
@@ -90,7 +79,7 @@ public enum AccessStore {
         )
     }
 
-    /// A SQL condition on the columns of ``factsQuery(on:)`` (alias `f`) that holds exactly for the
+    /// A SQL condition on the columns of ``factsQuery`` (alias `f`) that holds exactly for the
     /// characters ``AccessRules/canView(_:_:)`` allows, with its parameters from `$first` on.
     public static func visibility(
         of viewer: Viewer,
@@ -120,12 +109,19 @@ public enum AccessStore {
         }
     }
 
-    /// The registered characters the viewer may open, by id.
-    public static func visibleCharacterIDs(of viewer: Viewer, on connection: PostgresConnection) throws -> [Int64] {
-        let (condition, parameters) = self.visibility(of: viewer)
+    /// The registered characters the viewer may open, by id; with `owner`, only that user's.
+    public static func visibleCharacterIDs(
+        of viewer: Viewer,
+        ownedBy owner: Int64? = nil,
+        on connection: PostgresConnection
+    ) throws -> [Int64] {
+        let (condition, parameters) = self.visibility(of: viewer, first: 2)
         return try connection.query(
-            "SELECT f.character_id FROM (\(try self.factsQuery(on: connection))) f WHERE \(condition) ORDER BY 1",
-            parameters
+            """
+            SELECT f.character_id FROM (\(self.factsQuery)) f
+            WHERE ($1::bigint IS NULL OR f.owner_id = $1::bigint) AND \(condition) ORDER BY 1
+            """,
+            [owner] + parameters
         ).map { try $0.get(0) }
     }
 
@@ -172,18 +168,17 @@ extension AccessStore {
 
     /// The names of the users in the viewer's report scope.
     public static func usersInScope(of viewer: Viewer, on connection: PostgresConnection) throws -> Set<String> {
-        let main = try self.hasCharacterDetails(on: connection)
         let (condition, parameters) = self.reportScope(
             of: viewer,
             user: "u.id",
-            corporation: main ? "d.corporation_id" : "NULL::bigint",
-            alliance: main ? "d.alliance_id" : "NULL::bigint"
+            corporation: "d.corporation_id",
+            alliance: "d.alliance_id"
         )
         return Set(
             try connection.query(
                 """
                 SELECT u.name FROM sync.users u
-                \(main ? "LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id" : "")
+                LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id
                 WHERE \(condition)
                 """,
                 parameters

@@ -92,7 +92,7 @@ extension Cell {
 }
 
 /// A number as people read ISK and SP: thousands separated, two decimals only where there are some.
-func formatNumber(_ value: Double) -> String {
+public func formatNumber(_ value: Double) -> String {
     guard value.isFinite else { return String(value) }
     let cents = Int64((abs(value) * 100).rounded())
     var digits = String(cents / 100)

@@ -170,7 +170,8 @@ func errorMessage(status: Int, body: [UInt8]) -> String {
     return text.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(text)"
 }
 
-func percentEncoded(_ text: String) -> String {
+/// `text` percent-encoded for a query string or form value (RFC 3986 unreserved characters kept).
+public func percentEncoded(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? text
 }
 

@@ -92,10 +92,3 @@ public func parseFormEncoded(_ text: String) -> [String: String] {
     }
     return fields
 }
-
-/// `value` percent-encoded for a query string or form.
-func formEncoded(_ value: String) -> String {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-}

@@ -30,6 +30,18 @@ import Testing
         )
     }
 
+    /// The one read-model table the rules read (mains' corporations and alliances), as the
+    /// projections make it, without projecting anything.
+    static func createCharacterDetails(on connection: PostgresConnection) throws {
+        try connection.executeScript(
+            """
+            CREATE SCHEMA IF NOT EXISTS readmodel;
+            CREATE TABLE readmodel.character_details (
+                character_id bigint PRIMARY KEY, corporation_id bigint, alliance_id bigint);
+            """
+        )
+    }
+
     @Test func theOriginalsRulesOneByOne() {
         let member = Viewer(userID: 1, name: "member", permissions: [.basicAccess], mainCorporationID: corpA)
         let own = self.character(owner: 1, corporation: corpA)
@@ -95,13 +107,7 @@ import Testing
     @Test func theListsInSQLAreTheRulesOnRandomWorlds() async throws {
         try await TestDatabase.with { pool, _ in
             try await pool.withConnection { connection in
-                try connection.executeScript(
-                    """
-                    CREATE SCHEMA IF NOT EXISTS readmodel;
-                    CREATE TABLE readmodel.character_details (
-                        character_id bigint PRIMARY KEY, corporation_id bigint, alliance_id bigint);
-                    """
-                )
+                try Self.createCharacterDetails(on: connection)
                 var random = SystemRandomNumberGenerator()
                 for round in 0..<4 {
                     try connection.executeScript(
@@ -187,6 +193,7 @@ import Testing
     @Test func sharingIsTheOwnersAndEndsWithTheRightOrTheTimeout() async throws {
         try await TestDatabase.with { pool, _ in
             try await pool.withConnection { connection in
+                try Self.createCharacterDetails(on: connection)
                 try connection.executeScript(
                     """
                     INSERT INTO sync.users (name) VALUES ('owner'), ('other');

@@ -24,10 +24,13 @@ import Testing
         ("auditor", [.basicAccess, .finderAccess, .reportsAccess, .charactersAccess, .viewSameAlliance]),
         ("sharer", [.basicAccess, .shareCharacters]),
         ("admin", []),
+        // The corporation scope without characters_access: knows of its corporation's characters
+        // (the finder of the original lists them) but may open none of them: 403, not 404.
+        ("corpviewer", [.basicAccess, .viewSameCorporation]),
     ]
 
     @Test func eachRoleGetsExactlyWhatItMay() async throws {
-        try await withWebHarness(characters: 8) { web in
+        try await withWebHarness(characters: 9) { web in
             let ids = web.sync.characterIDs
             // Characters: member owns 0 (main) and 1 (shared, but member may not share); recruiter
             // 2; leadership 3; leadrecruiter 4; auditor 5; sharer 6 (shared, may share); admin 7.
@@ -39,9 +42,12 @@ import Testing
             let allianceY: Int64 = 99_100_002
             let organisation: [(Int64, Int64?)] = [
                 (corpA, allianceX), (corpA, allianceX), (corpR, nil), (corpA, allianceX), (corpA, allianceX),
-                (corpB, allianceX), (corpZ, allianceY), (corpZ, allianceY),
+                (corpB, allianceX), (corpZ, allianceY), (corpZ, allianceY), (corpA, allianceX),
             ]
-            let owners = ["member", "member", "recruiter", "leadership", "leadrecruiter", "auditor", "sharer", "admin"]
+            let owners = [
+                "member", "member", "recruiter", "leadership", "leadrecruiter", "auditor", "sharer", "admin",
+                "corpviewer",
+            ]
             try await web.pool.transaction { connection in
                 for (index, id) in ids.enumerated() {
                     try connection.execute(
@@ -79,16 +85,19 @@ import Testing
                 )
             }
 
-            // Which characters each role may open (the rest: 404, as they may not know of them).
+            // Which characters each role may open; which it may know of without opening (403); the
+            // rest: 404, as it may not know they exist.
             let viewable: [String: Set<Int>] = [
                 "member": [0, 1],
                 "recruiter": [2, 6],  // 1 is shared by an owner without share_characters
-                "leadership": [0, 1, 3, 4],
-                "leadrecruiter": [0, 1, 3, 4, 6],
-                "auditor": [0, 1, 3, 4, 5],
+                "leadership": [0, 1, 3, 4, 8],
+                "leadrecruiter": [0, 1, 3, 4, 6, 8],
+                "auditor": [0, 1, 3, 4, 5, 8],
                 "sharer": [6],
-                "admin": Set(0..<8),
+                "admin": Set(0..<9),
+                "corpviewer": [8],
             ]
+            let forbidden: [String: Set<Int>] = ["corpviewer": [0, 1, 3, 4]]
             func has(_ user: String, _ permission: Permission) -> Bool {
                 user == "admin" || Self.roles.first { $0.user == user }!.permissions.contains(permission)
             }
@@ -116,14 +125,15 @@ import Testing
                 await check("/api/skillsets", role.user == "admin" ? 200 : 403)
                 for (index, id) in ids.enumerated() {
                     let allowed = viewable[role.user]!.contains(index)
+                    let refused = forbidden[role.user]?.contains(index) == true ? 403 : 404
                     for path in [
                         "/characters/\(id)", "/characters/\(id)/assets", "/characters/\(id)/mails",
                         "/characters/\(id)/history", "/api/characters/\(id)", "/api/characters/\(id)/wallet_journal",
                         "/api/characters/\(id)/series/wallet",
                     ] {
-                        await check(path, allowed ? 200 : 404)
+                        await check(path, allowed ? 200 : refused)
                     }
-                    await check("/characters/\(id)/skill_sets", allowed ? (role.user == "admin" ? 200 : 403) : 404)
+                    await check("/characters/\(id)/skill_sets", allowed ? (role.user == "admin" ? 200 : 403) : refused)
                 }
                 await check("/characters/1", 404)
                 await check("/nowhere", 404)
@@ -147,8 +157,6 @@ import Testing
                     }
                 }
             }
-            // Leadership knows of the auditor's alliance mates only if in its corporation: 403 for
-            // a character in its report scope that it may not open is covered by the rules' tests.
             #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
 
             // Sharing: only an owner with share_characters; a POST without the token is refused.

@@ -37,7 +37,9 @@ struct WebHarness: Sendable {
             var body: [UInt8]? = nil
             if let form {
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-                body = Array(form.map { "\(formEncoded($0.key))=\(formEncoded($0.value))" }.joined(separator: "&").utf8)
+                body = Array(
+                    form.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }.joined(separator: "&").utf8
+                )
             }
             let response = try await self.http.send(
                 ClientRequest(method: method, url: absolute, headers: headers, body: body)
@@ -103,7 +105,9 @@ struct WebHarness: Sendable {
         var body = [UInt8]()
         if let form {
             all["Content-Type"] = "application/x-www-form-urlencoded"
-            body = Array(form.map { "\(formEncoded($0.key))=\(formEncoded($0.value))" }.joined(separator: "&").utf8)
+            body = Array(
+                form.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }.joined(separator: "&").utf8
+            )
         }
         let pieces = path.split(separator: "?", maxSplits: 1).map(String.init)
         let query = pieces.count == 2 ? parseFormEncoded(pieces[1]) : [:]

@@ -1,3 +1,4 @@
+import ESI
 import Foundation
 import Projections
 
@@ -93,8 +94,8 @@ extension WebApp {
         let lists = names(of: "mailing_lists", column: "name")
         let base = "/characters/\(id)/mails"
         var links: [HTML] = ["<a href=\"\(base)\">All mail</a>"]
-        links += labels.map { "<a href=\"\(base)?label=\(formEncoded($0))\">\($0)</a>" as HTML }
-        links += lists.map { "<a href=\"\(base)?list=\(formEncoded($0))\">list: \($0)</a>" as HTML }
+        links += labels.map { "<a href=\"\(base)?label=\(percentEncoded($0))\">\($0)</a>" as HTML }
+        links += lists.map { "<a href=\"\(base)?list=\(percentEncoded($0))\">list: \($0)</a>" as HTML }
         var filtered = state
         let wanted: (column: String, name: String)? =
             request.query["label"].map { ("labels", $0) } ?? request.query["list"].map { ("recipients", $0) }

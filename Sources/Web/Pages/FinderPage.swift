@@ -27,7 +27,7 @@ extension WebApp {
         query: [String: String],
         on connection: PostgresConnection
     ) throws -> [FinderRow] {
-        let facts = try AccessStore.factsQuery(on: connection)
+        let facts = AccessStore.factsQuery
         let (visible, visibleParameters) = AccessStore.visibility(of: viewer)
         let (scope, scopeParameters) = AccessStore.reportScope(
             of: viewer,

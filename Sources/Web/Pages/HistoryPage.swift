@@ -41,7 +41,7 @@ extension WebApp {
         for point in locations where point.id != nil && point.id != last {
             last = point.id
             moves.append(
-                "<tr><td>\(Self.timeFormatter.string(from: point.time))</td><td>\(point.label ?? String(point.id!))</td></tr>"
+                "<tr><td>\(formatTime(point.time))</td><td>\(point.label ?? String(point.id!))</td></tr>"
             )
         }
         content += "<h2>Location timeline</h2>"
@@ -85,14 +85,14 @@ extension WebApp {
                 height - 10 - (value - low) / span * (height - 20)
             )
         }
-        let start = Self.timeFormatter.string(from: Date(timeIntervalSince1970: first))
-        let end = Self.timeFormatter.string(from: Date(timeIntervalSince1970: last))
+        let start = formatTime(Date(timeIntervalSince1970: first))
+        let end = formatTime(Date(timeIntervalSince1970: last))
         return """
             <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" preserveAspectRatio="none" role="img" aria-label="\(unit) from \(start) to \(end)">
             <polyline fill="none" stroke="#2b6cb0" stroke-width="2" vector-effect="non-scaling-stroke" points="\(coordinates.joined(separator: " "))"/>
             </svg>
-            <p class="muted">\(start) – \(end): from \(Format.grouped(values.first!.1)) to \(Format.grouped(values.last!.1)) \(unit); \
-            low \(Format.grouped(low)), high \(Format.grouped(high)); \(values.count) fetches</p>
+            <p class="muted">\(start) – \(end): from \(formatNumber(values.first!.1)) to \(formatNumber(values.last!.1)) \(unit); \
+            low \(formatNumber(low)), high \(formatNumber(high)); \(values.count) fetches</p>
             """
     }
 

@@ -40,8 +40,10 @@ struct LauncherData: Sendable, Encodable {
                    s.character_id IS NOT NULL, u.main_character_id IS NOT DISTINCT FROM c.id
             FROM sync.characters c
             JOIN sync.users u ON u.id = c.user_id
-            -- Per character (LATERAL), so the view's aggregation of update status reads only its rows.
-            LEFT JOIN LATERAL (SELECT * FROM readmodel.character_overview v WHERE v.character_id = c.id) o ON true
+            -- Per character: OFFSET 0 keeps the planner from flattening the subquery, so the view's
+            -- aggregation of update status reads this character's rows, not every character's.
+            LEFT JOIN LATERAL (SELECT * FROM readmodel.character_overview v WHERE v.character_id = c.id OFFSET 0) o
+                ON true
             LEFT JOIN access.shared_characters s ON s.character_id = c.id
             WHERE c.user_id = $1
             ORDER BY 16 DESC, 2

@@ -1,4 +1,5 @@
 import Access
+import Audit
 
 /// The frame of every page: title, navigation by the viewer's permissions, and the content. No
 /// scripts: pages work with forms and links only; the stylesheet adapts them to phones.
@@ -96,24 +97,8 @@ enum Layout {
         """
 }
 
-/// Numbers and moments as people read them.
+/// Amounts as people read them (Audit's `formatNumber`: thousands separated).
 enum Format {
-    static func isk(_ value: Double?) -> String {
-        guard let value else { return "–" }
-        return self.grouped(value.rounded()) + " ISK"
-    }
-
-    static func grouped(_ value: Double) -> String {
-        let negative = value < 0
-        var digits = String(Int64(abs(value)))
-        var groups = [String]()
-        while digits.count > 3 {
-            groups.insert(String(digits.suffix(3)), at: 0)
-            digits.removeLast(3)
-        }
-        groups.insert(digits, at: 0)
-        return (negative ? "-" : "") + groups.joined(separator: ",")
-    }
-
-    static func int(_ value: Int64?) -> String { value.map { self.grouped(Double($0)) } ?? "–" }
+    static func isk(_ value: Double?) -> String { value.map { formatNumber($0.rounded()) + " ISK" } ?? "–" }
+    static func int(_ value: Int64?) -> String { value.map { formatNumber(Double($0)) } ?? "–" }
 }

@@ -1,4 +1,6 @@
 import Access
+import Audit
+import ESI
 import Foundation
 import Postgres
 import Projections
@@ -84,13 +86,11 @@ extension WebApp {
         viewer: Viewer,
         on connection: PostgresConnection
     ) throws -> [(id: Int64, name: String)] {
-        let visible = Set(try AccessStore.visibleCharacterIDs(of: viewer, on: connection))
+        guard let owner = try AccessStore.facts(characterID: id, on: connection)?.ownerID else { return [] }
+        let visible = Set(try AccessStore.visibleCharacterIDs(of: viewer, ownedBy: owner, on: connection))
         return try connection.query(
-            """
-            SELECT o.id, o.name FROM sync.characters c JOIN sync.characters o ON o.user_id = c.user_id AND o.id <> c.id
-            WHERE c.id = $1 ORDER BY o.name
-            """,
-            [id]
+            "SELECT id, name FROM sync.characters WHERE user_id = $1 AND id <> $2 ORDER BY name",
+            [owner, id]
         ).map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }.filter { visible.contains($0.id) }
     }
 
@@ -218,22 +218,13 @@ extension WebApp {
         switch value {
         case .null: ""
         case .int(let value): String(value)
-        case .double(let value):
-            value.rounded() == value && abs(value) < 1e15 ? Format.grouped(value) : String(format: "%.2f", value)
+        case .double(let value): formatNumber(value)
         case .text(let value): value
         case .bool(let value): value ? "yes" : "no"
-        case .time(let date): Self.timeFormatter.string(from: date)
+        case .time(let date): formatTime(date)
         case .json(let value): value
         }
     }
-
-    static let timeFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter
-    }()
 }
 
 /// Sorting, filtering and paging of one table from the query string (`sort`, `dir`, `q`, `page`,
@@ -270,10 +261,7 @@ struct TableQuery {
         }
         let column = self.sort.flatMap { part.columns.firstIndex(of: $0) }
         if let column {
-            rows.sort { a, b in
-                let ordered = Self.less(a[column], b[column])
-                return self.descending ? Self.less(b[column], a[column]) : ordered
-            }
+            rows.sort { a, b in self.descending ? Self.less(b[column], a[column]) : Self.less(a[column], b[column]) }
         }
         let pages = (rows.count + pageSize - 1) / pageSize
         let page = min(self.page, max(pages, 1))
@@ -306,7 +294,7 @@ struct TableQuery {
         var query = request.query
         for (key, value) in changes { query[self.prefix + key] = value }
         return base + "?"
-            + query.sorted { $0.key < $1.key }.map { "\(formEncoded($0.key))=\(formEncoded($0.value))" }.joined(
+            + query.sorted { $0.key < $1.key }.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }.joined(
                 separator: "&"
             )
     }
