@@ -110,10 +110,12 @@ public struct SettingsError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Parses `NAME=value` lines.
+/// Parses `NAME=value` lines. Lines end in LF or CRLF (in Swift `"\r\n"` is one character, so
+/// splitting on `"\n"` would make a Windows file one line); a leading byte-order mark is skipped.
 func parseConfigFile(_ text: String, name: String) throws(SettingsError) -> [String: String] {
     var values = [String: String]()
-    for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    let body = text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
+    for (number, rawLine) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
         let line = rawLine.trimmingCharacters(in: .whitespaces)
         if line.isEmpty || line.hasPrefix("#") { continue }
         guard let equals = line.firstIndex(of: "=") else {

@@ -28,9 +28,7 @@ public struct Fitting: Sendable, Hashable {
     public var items: [Item]
 
     public static func parse(_ text: String) throws(SkillSetError) -> Fitting {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let lines = textLines(text).map(\.text)
         guard let headerIndex = lines.firstIndex(where: { !$0.isEmpty }) else {
             throw SkillSetError("the fitting is empty")
         }

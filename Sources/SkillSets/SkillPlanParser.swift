@@ -27,10 +27,9 @@ public enum SkillPlanParser {
         var levels = [Int: Int]()
         var order = [Int]()
         var issues = [ImportIssue]()
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        for (number, line) in textLines(text) {
             guard !line.isEmpty else { continue }
-            func issue(_ problem: String) { issues.append(ImportIssue(line: index + 1, text: line, problem: problem)) }
+            func issue(_ problem: String) { issues.append(ImportIssue(line: number, text: line, problem: problem)) }
             guard let space = line.lastIndex(where: \.isWhitespace) else {
                 issue("no level (expected \"Skill Name N\")")
                 continue

@@ -20,6 +20,16 @@ import Testing
         #expect(values["MEMBERAUDIT_DATA_DIR"] == "/srv/memberaudit")
     }
 
+    @Test func configFileWithCRLFLineEndsAndAByteOrderMark() throws {
+        let values = try parseConfigFile(
+            "\u{FEFF}MEMBERAUDIT_DB_POOL_SIZE=8\r\n# note\r\nMEMBERAUDIT_DATA_DIR=/srv/memberaudit\r\n",
+            name: "windows.conf"
+        )
+        #expect(values == ["MEMBERAUDIT_DB_POOL_SIZE": "8", "MEMBERAUDIT_DATA_DIR": "/srv/memberaudit"])
+        let error = #expect(throws: SettingsError.self) { try parseConfigFile("# ok\r\nwords\r\n", name: "w.conf") }
+        #expect(error?.description.hasPrefix("w.conf:2:") == true)
+    }
+
     @Test(
         "bad lines are reported with file and line",
         arguments: ["just words", "OTHER_SETTING=1", "memberaudit_lower=1"]

@@ -59,6 +59,34 @@ import Testing
         #expect(imported.issues.first { $0.text == "Mysterious Trinket" }?.line == 21)
     }
 
+    /// A fitting as a browser posts it from a form field (CRLF line ends), saved by a Windows
+    /// editor (byte-order mark): the same items, on the same line numbers, as with LF.
+    @Test func aRealFittingWithCRLFLineEndsAndAByteOrderMark() throws {
+        let lines = [
+            "[Caracal, Fleet Caracal]", "Damage Control II", "[Empty Low slot]", "",
+            "10MN Afterburner II", "Medium Shield Extender II", "Multispectrum Shield Hardener II",
+            "Stasis Webifier II /OFFLINE", "", "Rapid Light Missile Launcher II, Scourge Light Missile",
+            "Rapid Light Missile Launcher II, Scourge Light Missile", "", "Medium Core Defense Field Purger I",
+            "[Empty Rig slot]", "", "Warrior II x2", "", "Nanite Repair Paste x50", "Scourge Light Missile x2000",
+        ]
+        let crlf = try Fitting.parse("\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n")
+        #expect(crlf == (try Fitting.parse(lines.joined(separator: "\n"))))
+        #expect(crlf.shipName == "Caracal")
+        #expect(crlf.items.count == 13)
+        #expect(crlf.items.first { $0.name == "Stasis Webifier II" }?.isOffline == true)
+        #expect(crlf.items.first { $0.name == "Warrior II" }?.quantity == 2)
+        let imported = try crlf.skillSet()
+        let levels = Dictionary(uniqueKeysWithValues: imported.skillSet.skills.map { ($0.skillID, $0.required) })
+        #expect(imported.skillSet.shipTypeID == 621)
+        #expect(levels[3334] == 1)  // Caldari Cruiser
+        #expect(levels[3319] == 3)  // Missile Launcher Operation: 3 for the launcher, 1 for the missile
+        #expect(levels[20210] == 1)  // Light Missile Specialization (the T2 launcher)
+        #expect(levels[3321] == 5)  // Light Missiles: 1 for the missile, 5 for the specialization
+        #expect(levels[3394] == 4)  // Hull Upgrades (Damage Control II)
+        #expect(levels[3436] == 5)  // Drones (Warrior II)
+        #expect(imported.issues.map(\.description) == ["line 13: unknown item: Medium Core Defense Field Purger I"])
+    }
+
     @Test func refusesAFittingWithoutHeaderOrWithAnUnknownShip() {
         #expect(throws: SkillSetError.self) { try Fitting.parse("Damage Control I\n") }
         #expect(throws: SkillSetError.self) { try Fitting.parse("\n\n") }
@@ -85,6 +113,13 @@ import Testing
         #expect(imported.issues[0].problem.contains("bad level"))
         #expect(imported.issues[1].problem.contains("unknown skill"))
         #expect(imported.issues[2].problem.contains("no level"))
+    }
+
+    @Test func aPlanWithCRLFLineEndsAndAByteOrderMark() throws {
+        let imported = try SkillPlanParser.parse("\u{FEFF}Gunnery 3\r\nDrones II\r\n\r\nMechanics\r\n", name: "Plan")
+        #expect(imported.skillSet.skills.map(\.skillID) == [3300, 3436])
+        #expect(imported.skillSet.skills.map(\.required) == [3, 2])
+        #expect(imported.issues.map(\.line) == [4])
     }
 
     @Test func aPlanWithNoKnownSkillIsAnError() {

@@ -85,18 +85,23 @@ import Testing
                 await web.request("/skillsets/import-eft", method: "POST", cookie: root, form: ["fitting": fitting])
                     .status == 403
             )
+            // Browsers send a textarea's lines with CRLF.
             let saved = await web.request(
                 "/skillsets/import-eft",
                 method: "POST",
                 cookie: root,
-                form: ["csrf": csrf, "fitting": fitting, "group": "Doctrine"]
+                form: [
+                    "csrf": csrf, "fitting": fitting.replacingOccurrences(of: "\n", with: "\r\n"), "group": "Doctrine",
+                ]
             )
             #expect(saved.status == 200 && saved.text.contains("Saved Fleet Rifter"), "\(saved.text.prefix(500))")
             let plan = await web.request(
                 "/skillsets/import-plan",
                 method: "POST",
                 cookie: root,
-                form: ["csrf": csrf, "plan": "Navigation IV\nNo Such Skill 3\nSpaceship Command 2", "name": "Basics"]
+                form: [
+                    "csrf": csrf, "plan": "Navigation IV\r\nNo Such Skill 3\r\nSpaceship Command 2", "name": "Basics",
+                ]
             )
             #expect(
                 plan.status == 200 && plan.text.contains("Saved Basics with 2 skills") && plan.text.contains("line 2")
