@@ -3,7 +3,7 @@ import Postgres
 
 /// The reports leadership reads, computed from the registry, the read models and the skill-set
 /// checks. Each runs as one query (or two) on a connection; the CLI runs them as an administrator,
-/// the web pages will scope them by the viewer's permissions.
+/// the web pages keep the rows of the viewer's report scope (`WebApp.report`).
 public enum Reports {
     /// The characters each user owns: registered ones, and ones known from a login only.
     static let owned = """
