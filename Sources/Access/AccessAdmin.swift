@@ -9,6 +9,8 @@ public enum AccessAdmin {
         public var description: String
         public var permissions: [Permission]
         public var members: [String]
+        /// Members follow compliance (`ComplianceGroups`), not the admin.
+        public var isCompliance: Bool
     }
 
     public struct User: Sendable, Equatable, Codable {
@@ -30,7 +32,8 @@ public enum AccessAdmin {
             SELECT g.name, g.description,
                    ARRAY(SELECT permission FROM access.group_permissions p WHERE p.group_id = g.id ORDER BY 1),
                    ARRAY(SELECT u.name FROM access.user_groups m JOIN sync.users u ON u.id = m.user_id
-                         WHERE m.group_id = g.id ORDER BY 1)
+                         WHERE m.group_id = g.id ORDER BY 1),
+                   g.is_compliance
             FROM access.groups g ORDER BY g.name
             """
         ).map { row in
@@ -38,7 +41,8 @@ public enum AccessAdmin {
                 name: try row.get(0),
                 description: try row.get(1),
                 permissions: try row.get(2, as: [String].self).compactMap(Permission.init(rawValue:)),
-                members: try row.get(3)
+                members: try row.get(3),
+                isCompliance: try row.get(4)
             )
         }
     }
@@ -76,7 +80,7 @@ public enum AccessAdmin {
     }
 
     public static func addMember(_ user: String, to group: String, on connection: PostgresConnection) throws {
-        let groupID = try self.groupID(group, on: connection)
+        let groupID = try self.groupID(group, on: connection, byHand: true)
         let userID = try self.userID(user, on: connection)
         try connection.execute(
             "INSERT INTO access.user_groups VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -85,7 +89,7 @@ public enum AccessAdmin {
     }
 
     public static func removeMember(_ user: String, from group: String, on connection: PostgresConnection) throws {
-        let groupID = try self.groupID(group, on: connection)
+        let groupID = try self.groupID(group, on: connection, byHand: true)
         let userID = try self.userID(user, on: connection)
         try connection.execute(
             "DELETE FROM access.user_groups WHERE user_id = $1 AND group_id = $2",
@@ -141,9 +145,15 @@ public enum AccessAdmin {
         try connection.execute("UPDATE sync.users SET main_character_id = $2 WHERE id = $1", [userID, characterID])
     }
 
-    static func groupID(_ name: String, on connection: PostgresConnection) throws -> Int64 {
-        guard let row = try connection.query("SELECT id FROM access.groups WHERE name = $1", [name]).first else {
-            throw AccessError("no group named '\(name)' (memberaudit groups list shows them)")
+    /// `byHand`: for changing the members, which a compliance group's are not.
+    static func groupID(_ name: String, on connection: PostgresConnection, byHand: Bool = false) throws -> Int64 {
+        let row = try connection.query("SELECT id, is_compliance FROM access.groups WHERE name = $1", [name]).first
+        guard let row else { throw AccessError("no group named '\(name)' (memberaudit groups list shows them)") }
+        if byHand, try row.get(1, as: Bool.self) {
+            throw AccessError(
+                "'\(name)' is a compliance group: its members are the compliant users "
+                    + "(memberaudit groups compliance '\(name)' --off makes it an ordinary group)"
+            )
         }
         return try row.get(0)
     }

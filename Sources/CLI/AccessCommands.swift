@@ -1,11 +1,13 @@
 import Access
 import ArgumentParser
+import Audit
 import Foundation
 import Postgres
 import Settings
 
 /// Runs `body` in one transaction of the migrated database, turning access errors into clear
-/// command-line errors.
+/// command-line errors. Whatever changed may change who is compliant: compliance groups are
+/// brought up to date in the same transaction, and their changes said.
 private func withAccess<T: Sendable>(
     _ global: GlobalOptions,
     _ body: @escaping @Sendable (PostgresConnection) throws -> T
@@ -13,10 +15,32 @@ private func withAccess<T: Sendable>(
     let settings = try global.settings()
     return try await withMigratedDatabase(settings) { database in
         do {
-            return try await database.pool.transaction { try body($0) }
+            let (result, changes) = try await database.pool.transaction { connection in
+                (try body(connection), try ComplianceGroups.update(on: connection))
+            }
+            reportComplianceChanges(changes)
+            return result
         } catch let error as AccessError {
             throw ValidationError(error.description)
         }
+    }
+}
+
+/// Brings compliance groups up to date after a change of characters, and says what changed.
+func updateComplianceGroups(_ pool: PostgresPool) async throws {
+    reportComplianceChanges(try await pool.withConnection { try ComplianceGroups.update(on: $0) })
+}
+
+/// "compliance group Pilots: joined by alice, bob; left by carol", on standard error.
+func reportComplianceChanges(_ changes: [ComplianceGroups.Change]) {
+    for group in Set(changes.map(\.group)).sorted() {
+        let of = changes.filter { $0.group == group }
+        let joined = of.filter(\.joined).map(\.user)
+        let left = of.filter { !$0.joined }.map(\.user)
+        let parts =
+            (joined.isEmpty ? [] : ["joined by " + joined.joined(separator: ", ")])
+            + (left.isEmpty ? [] : ["left by " + left.joined(separator: ", ")])
+        printError("compliance group \(group): \(parts.joined(separator: "; "))")
     }
 }
 
@@ -88,7 +112,7 @@ struct GroupsCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ListGroups.self, CreateGroup.self, DeleteGroup.self, GrantPermission.self, RevokePermission.self,
-            AddGroupMember.self, RemoveGroupMember.self,
+            AddGroupMember.self, RemoveGroupMember.self, DesignateComplianceGroup.self, ComplianceChanges.self,
         ]
     )
 }
@@ -106,10 +130,11 @@ struct ListGroups: AsyncParsableCommand {
         switch self.format {
         case .json: try printJSON(groups)
         case .table:
-            var table = TextTable(columns: ["group", "permissions", "members"])
+            var table = TextTable(columns: ["group", "compliance", "permissions", "members"])
             for group in groups {
                 table.add([
-                    group.name, group.permissions.map(\.rawValue).joined(separator: ", "),
+                    group.name, group.isCompliance ? "yes" : "",
+                    group.permissions.map(\.rawValue).joined(separator: ", "),
                     group.members.joined(separator: ", "),
                 ])
             }
@@ -214,5 +239,70 @@ struct RemoveGroupMember: AsyncParsableCommand {
             try AccessAdmin.expireShares(timeout: nil, on: connection)
         }
         print("removed \(users.joined(separator: ", ")) from \(group)")
+    }
+}
+
+struct DesignateComplianceGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compliance",
+        abstract: "Make a group a compliance group: its members are exactly the compliant users.",
+        discussion: """
+            Compliant: the user has a main, every character they are known to own is registered, \
+            and they hold basic_access from another group or as superuser (the original's \
+            compliance groups). Members then join and leave by themselves: at once after commands \
+            that change users, groups or characters, at the web server's minute housekeeping and \
+            every minute in each worker; each change is recorded (memberaudit groups changes) and \
+            shown to the user on the launcher. With --off the group becomes ordinary again and \
+            keeps its members.
+            """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The group's name.") var group: String
+    @Flag(help: "Make it an ordinary group again.") var off = false
+
+    func run() async throws {
+        let (group, off) = (self.group, self.off)
+        reportComplianceChanges(
+            try await withAccess(self.global) { try ComplianceGroups.designate(group, !off, on: $0) }
+        )
+        print(off ? "\(group) is an ordinary group" : "\(group) is a compliance group")
+    }
+}
+
+struct ComplianceChanges: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "Users joining and leaving compliance groups, newest first."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this user.") var user: String?
+    @Option(help: "At most this many.") var limit = 50
+    @Option(help: "Output format: table or json.") var format: OutputFormat = .table
+
+    func validate() throws {
+        guard self.limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let (user, limit) = (self.user, self.limit)
+        let changes = try await withAccess(self.global) { connection in
+            try ComplianceGroups.changes(
+                userID: try user.map { try AccessAdmin.userID($0, on: connection) },
+                limit: limit,
+                on: connection
+            )
+        }
+        switch self.format {
+        case .json: try printJSON(changes)
+        case .table:
+            var table = TextTable(columns: ["when", "user", "group", "change"])
+            for change in changes {
+                table.add([
+                    change.changedAt.map(formatTime) ?? "", change.user, change.group,
+                    change.joined ? "joined" : "left",
+                ])
+            }
+            print(changes.isEmpty ? "no changes of compliance groups recorded" : table.render())
+        }
     }
 }

@@ -68,6 +68,7 @@ struct AddCharacter: AsyncParsableCommand {
                     failures.append("token \(index + 1): \(error)")
                 }
             }
+            try await updateComplianceGroups(database.pool)
             return (registered, failures)
         }
         switch self.format {
@@ -163,7 +164,9 @@ struct RemoveCharacter: AsyncParsableCommand {
     func run() async throws {
         let context = try SyncContext(self.global)
         let removed = try await context.withMigratedDatabase { database in
-            try await CharacterRemoval.remove(self.id, pool: database.pool)
+            let removed = try await CharacterRemoval.remove(self.id, pool: database.pool)
+            try await updateComplianceGroups(database.pool)
+            return removed
         }
         guard let removed else {
             printError("error: no character \(self.id) is registered or in the log (see: memberaudit characters list)")
@@ -207,6 +210,7 @@ struct ClaimCharacter: AsyncParsableCommand {
                 let claimed = try await registry.claim(refreshToken: token, user: self.user, sso: sso)
                 print("\(claimed.characterName) (\(claimed.characterID)) is owned by user \(claimed.user)")
             }
+            try await updateComplianceGroups(database.pool)
         }
     }
 }

@@ -120,6 +120,17 @@ struct WorkerCommand: AsyncParsableCommand {
                     try? await Task.sleep(for: .seconds(10))
                 }
             }
+            // Compliance groups every minute: characters come and go through other processes.
+            let complying = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await updateComplianceGroups(engine.pool)
+                    } catch {
+                        printError("compliance groups: \(error); retrying in a minute")
+                    }
+                    try? await Task.sleep(for: .seconds(60))
+                }
+            }
             let lastReport = Mutex(Date())
             let summary = try await engine.runWorker(filter: filter) { summary in
                 let due = lastReport.withLock { last in
@@ -131,8 +142,10 @@ struct WorkerCommand: AsyncParsableCommand {
             }
             runner.stop()
             auditing.cancel()
+            complying.cancel()
             try? await projecting.value
             _ = await auditing.value
+            _ = await complying.value
             // What the last sections recorded, projected before exiting.
             try await ProjectionRunner(pool: engine.pool).catchUp()
             return summary

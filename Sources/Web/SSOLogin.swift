@@ -128,7 +128,10 @@ struct SSOLogin: Sendable {
         )
         if let defaultGroup {
             try connection.execute(
-                "INSERT INTO access.user_groups SELECT $1, id FROM access.groups WHERE name = $2 ON CONFLICT DO NOTHING",
+                """
+                INSERT INTO access.user_groups SELECT $1, id FROM access.groups WHERE name = $2 AND NOT is_compliance
+                ON CONFLICT DO NOTHING
+                """,
                 [user, defaultGroup]
             )
         }

@@ -322,6 +322,8 @@ public struct WebApp: Sendable {
                         defaultGroup: self.configuration.defaultGroup,
                         on: connection
                     )
+                    // A login may make a character known that is not registered.
+                    try ComplianceGroups.update(on: connection)
                     return try Sessions.create(
                         userID: user,
                         lifetime: self.configuration.sessionLifetime,
@@ -352,6 +354,7 @@ public struct WebApp: Sendable {
                     user: caller.viewer.name,
                     sections: self.sections
                 )
+                try await self.pool.withConnection { _ = try ComplianceGroups.update(on: $0) }
                 let note = missing.isEmpty ? "" : "?missing=\(missing.count)"
                 return .redirect("/launcher\(note)")
             }
@@ -361,12 +364,14 @@ public struct WebApp: Sendable {
 }
 
 extension WebApp {
-    /// What the server does every minute: ends expired sessions, logins and shares.
+    /// What the server does every minute: ends expired sessions, logins and shares, and brings
+    /// compliance groups up to date (characters registered or removed elsewhere, by the CLI).
     public func housekeeping() async throws {
         let timeout = self.configuration.sharingTimeout
         try await self.pool.transaction { connection in
             try Sessions.deleteExpired(on: connection)
             try AccessAdmin.expireShares(timeout: timeout, on: connection)
+            try ComplianceGroups.update(on: connection)
         }
     }
 }

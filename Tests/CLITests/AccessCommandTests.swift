@@ -40,8 +40,23 @@ import FoundationNetworking
             #expect(list.first?["groups"] as? [String] == ["Recruiters"])
             let groups = try await run(["groups", "list"])
             #expect(groups.output.contains("basic_access, finder_access, view_shared_characters"), "\(groups.output)")
+
+            // A compliance group: alice (a main, her one character registered, basic_access) joins.
+            #expect(try await run(["groups", "create", "Registered", "--permission", "reports_access"]).status == 0)
+            let designated = try await run(["groups", "compliance", "Registered"])
+            #expect(
+                designated.status == 0 && designated.output.contains("compliance group Registered: joined by alice")
+            )
+            let byHand = try await run(["groups", "add", "Registered", "alice"])
+            #expect(byHand.status != 0 && byHand.output.contains("is a compliance group"), "\(byHand.output)")
+            let changes = try await run(["groups", "changes", "--user", "alice"])
+            #expect(changes.output.contains("Registered") && changes.output.contains("joined"), "\(changes.output)")
+            let listed = try await run(["groups", "list"]).output.split(separator: "\n")
+            #expect(listed.contains { $0.hasPrefix("Registered") && $0.contains(" yes ") }, "\(listed)")
+            #expect(try await run(["groups", "compliance", "Registered", "--off"]).output.contains("ordinary group"))
             #expect(try await run(["groups", "revoke", "Recruiters", "finder_access"]).status == 0)
             #expect(try await run(["groups", "delete", "Recruiters"]).status == 0)
+            #expect(try await run(["groups", "delete", "Registered"]).status == 0)
             #expect(try await run(["groups", "list"]).output.contains("no groups yet"))
 
             // serve: listens, answers the login page, stops on SIGTERM.

@@ -32,8 +32,11 @@ extension WebApp {
                     try AccessAdmin.expireShares(timeout: nil, on: connection)
                 case "superuser":
                     try AccessAdmin.setSuperuser(form["user"] ?? "", form["value"] == "1", on: connection)
+                case "compliance": try ComplianceGroups.designate(group, form["value"] == "1", on: connection)
                 default: throw Refusal.notFound
                 }
+                // Permissions, members and superusers decide who is compliant.
+                try ComplianceGroups.update(on: connection)
             }
             return .redirect("/admin")
         }
@@ -67,21 +70,34 @@ extension WebApp {
                     )
             }
             let members = group.members.map { member -> HTML in
-                "\(member) "
-                    + Layout.postButton(
-                        "×",
-                        action: "/admin/remove-member",
-                        csrf: csrf,
-                        extra: hidden + "<input type=\"hidden\" name=\"user\" value=\"\(member)\">"
-                    )
+                group.isCompliance
+                    ? "\(member) "
+                    : "\(member) "
+                        + Layout.postButton(
+                            "×",
+                            action: "/admin/remove-member",
+                            csrf: csrf,
+                            extra: hidden + "<input type=\"hidden\" name=\"user\" value=\"\(member)\">"
+                        )
             }
+            let membership: HTML =
+                group.isCompliance
+                ? "<p class=\"muted\">A compliance group: its members are the users with a main and every character registered.</p>"
+                : "<form method=\"post\" action=\"/admin/member\">\(Layout.csrfField(csrf))\(hidden)<input name=\"user\" placeholder=\"user name\" size=\"14\"> <button type=\"submit\">Add</button></form>"
+            let designation = Layout.postButton(
+                group.isCompliance ? "Make an ordinary group" : "Make a compliance group",
+                action: "/admin/compliance",
+                csrf: csrf,
+                extra: hidden
+                    + "<input type=\"hidden\" name=\"value\" value=\"\(raw: group.isCompliance ? "0" : "1")\">"
+            )
             return """
                 <div class="card"><h2>\(group.name)</h2><p class="muted">\(group.description)</p>
                 <p>Permissions: \(permissions)</p>
                 <form method="post" action="/admin/grant">\(Layout.csrfField(csrf))\(hidden)<select name="permission">\(options)</select> <button type="submit">Grant</button></form>
                 <p>Members: \(members)</p>
-                <form method="post" action="/admin/member">\(Layout.csrfField(csrf))\(hidden)<input name="user" placeholder="user name" size="14"> <button type="submit">Add</button></form>
-                \(Layout.postButton("Delete group", action: "/admin/delete-group", csrf: csrf, confirm: true, extra: hidden))</div>
+                \(membership)
+                \(designation) \(Layout.postButton("Delete group", action: "/admin/delete-group", csrf: csrf, confirm: true, extra: hidden))</div>
                 """
         }
         return self.page(

@@ -1,4 +1,5 @@
 import Access
+import Audit
 import Foundation
 import Postgres
 import Projections
@@ -30,6 +31,9 @@ struct LauncherData: Sendable, Encodable {
     var totalWallet: Double
     var totalSkillPoints: Int64
     var mayShare: Bool
+    /// The user's joins and leaves of compliance groups in the last 30 days (the original
+    /// notifies them).
+    var groupChanges: [ComplianceGroups.Change]
 
     static func load(_ viewer: Viewer, on connection: PostgresConnection) throws -> LauncherData {
         let cards = try connection.query(
@@ -82,7 +86,13 @@ struct LauncherData: Sendable, Encodable {
             unregistered: unregistered,
             totalWallet: cards.compactMap(\.wallet).reduce(0, +),
             totalSkillPoints: cards.compactMap(\.skillPoints).reduce(0, +),
-            mayShare: viewer.has(.shareCharacters)
+            mayShare: viewer.has(.shareCharacters),
+            groupChanges: try ComplianceGroups.changes(
+                userID: viewer.userID,
+                since: Date().addingTimeInterval(-30 * 86_400),
+                limit: 5,
+                on: connection
+            )
         )
     }
 }
@@ -105,6 +115,13 @@ extension WebApp {
             </div>
             <p><a href="/sso/add"><button type="button">Register a character</button></a></p>
             """
+        for change in data.groupChanges {
+            let when = change.changedAt.map { formatTime($0) + ": " } ?? ""
+            html +=
+                change.joined
+                ? "<p class=\"ok\">\(when)you joined the group \(change.group): every character you own is registered.</p>"
+                : "<p class=\"bad\">\(when)you left the group \(change.group): it is for users with a main and every character registered.</p>"
+        }
         let problems = data.characters.filter { $0.tokenState != "valid" || !$0.enabled }
         if !problems.isEmpty {
             html +=

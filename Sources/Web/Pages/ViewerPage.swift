@@ -109,6 +109,8 @@ extension WebApp {
             }
         }
         if action == "remove" { _ = try await CharacterRemoval.remove(id, pool: self.pool) }
+        // A main set or a character removed changes who is compliant.
+        try await self.pool.withConnection { _ = try ComplianceGroups.update(on: $0) }
     }
 
     func tabsHTML(id: Int64, current: String, viewer: Viewer) -> HTML {
