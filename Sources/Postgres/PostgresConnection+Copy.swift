@@ -82,6 +82,43 @@ public struct PostgresCopyWriter: ~Copyable {
 }
 
 extension PostgresConnection {
+    /// Streams `COPY (query) TO STDOUT` in a text format (`FORMAT csv`, `text`): `chunk` gets the
+    /// data as it arrives (a row at a time for these formats), so an export of millions of rows
+    /// never holds them all. When `chunk` throws, the rest of the COPY is read and dropped (the
+    /// connection stays usable) and the error rethrown.
+    public func copyOut(streaming sql: String, _ chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try self.canceller.checkNotCancelled()
+        try self.check(PQexec(self.handle, sql), sql: sql)
+        var stopped: (any Error)?
+        while true {
+            var pointer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(self.handle, &pointer, 0)
+            if length > 0, let pointer {
+                defer { PQfreemem(pointer) }
+                if stopped == nil {
+                    do {
+                        try chunk(UnsafeRawBufferPointer(start: pointer, count: Int(length)))
+                    } catch {
+                        stopped = error
+                    }
+                }
+            } else if length == -1 {
+                break
+            } else {
+                throw self.connectionError(sql: sql)
+            }
+        }
+        var failure: PostgresError?
+        while let result = PQgetResult(self.handle) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil {
+                failure = self.serverError(result, sql: sql)
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        if let stopped { throw stopped }
+    }
+
     /// Reads rows with `COPY (query) TO STDOUT (FORMAT binary)`, handing each to `row` without
     /// building a result object per value: for reading hundreds of thousands of rows. COPY takes
     /// no parameters, so the query must be complete SQL.
