@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Build tooling
         .executableTarget(name: "embed-files", path: "Sources/EmbedFilesTool"),
@@ -34,6 +35,8 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
+        .target(name: "Zip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "Exports", dependencies: ["Postgres", "Zip"], swiftSettings: swiftSettings),
         .target(name: "StaticData", swiftSettings: swiftSettings, plugins: ["EmbedFiles"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(
@@ -81,7 +84,8 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Access", "Audit", "ESI", "Postgres", "Projections", "Reports", "SkillSets", "Sync", "TokenVault",
+                "Access", "Audit", "ESI", "Exports", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
+                "TokenVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -138,8 +142,9 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Access", "Audit", "ESI", "EventLog", "LocalPostgres", "Migrations", "Postgres", "Projections",
-                "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets", "StaticData", "Sync", "TokenVault",
+                "Access", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations", "Postgres",
+                "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets", "StaticData", "Sync",
+                "TokenVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -172,6 +177,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4"], swiftSettings: swiftSettings),
+        .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresTests",
             dependencies: ["Postgres", "LocalPostgres", "TestSupport"],

@@ -16,7 +16,8 @@ struct MemberAudit: AsyncParsableCommand {
             RebuildCommand.self, ShowCommand.self, OverviewCommand.self, SkillSetsCommand.self, ReportCommand.self,
             AuditCommand.self, ServeCommand.self, UsersCommand.self, GroupsCommand.self, StatsCommand.self,
             LogCommand.self,
-            PurgeCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self, SimulatorSubcommand.self,
+            ExportCommand.self, PurgeCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self,
+            SimulatorSubcommand.self,
         ]
     )
 }

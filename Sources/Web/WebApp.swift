@@ -254,6 +254,7 @@ public struct WebApp: Sendable {
             return try await self.characters(request, parts: Array(parts.dropFirst()), caller: caller)
         case ("GET", "finder"): return try await self.finder(request, caller: caller)
         case ("GET", "reports"): return try await self.reports(request, name: parts.dropFirst().first, caller: caller)
+        case ("GET", "exports"): return try await self.exports(request, caller: caller)
         case (_, "admin"): return try await self.admin(request, caller: caller)
         case (_, "skillsets"): return try await self.skillSets(request, caller: caller)
         case (_, "api"): return try await self.api(request, parts: Array(parts.dropFirst()), caller: caller)

@@ -59,6 +59,29 @@ import Testing
             )
             #expect(rows.count == 2 && rows.allSatisfy { $0["sp"] is Int && $0["location"] is String })
 
+            // export: a zip per topic, or plain CSV; each with its header line.
+            let folder = FileManager.default.temporaryDirectory.appending(path: "export-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let exported = try await run(["export", "--output", folder.path])
+            #expect(exported.status == 0 && exported.output.contains("wallet-journal"), "\(exported.output)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            #expect(files.count == 4 && files.allSatisfy { $0.hasPrefix("memberaudit-") && $0.hasSuffix(".zip") })
+            let contracts = try #require(files.first { $0.contains("-contracts-") })
+            let entries = try inspectZip(Array(try Data(contentsOf: folder.appending(path: contracts))))
+            #expect(entries.first?.text.hasPrefix("character_id,character,contract_id,type,status") == true)
+            let plain = try await run([
+                "export", "contract-items", "--csv", "--character", String(id), "--output", folder.path,
+            ])
+            #expect(plain.status == 0, "\(plain.output)")
+            let csvFile = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasSuffix(".csv") }
+            )
+            let items = try String(contentsOf: folder.appending(path: csvFile), encoding: .utf8)
+            #expect(items.hasPrefix("character_id,character,contract_id,record_id,type_id,type,quantity"))
+            #expect(items.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("\(id),") })
+            let badTopic = try await run(["export", "assets-of-everyone"])
+            #expect(badTopic.status != 0 && badTopic.output.contains("assets-of-everyone"))
+
             #expect(try await run(["project"]).output.contains("applied 0 events"))
             let rebuild = try await run(["rebuild", "--verify"])
             #expect(rebuild.status == 0, "\(rebuild.output)")

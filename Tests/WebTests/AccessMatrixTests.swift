@@ -119,6 +119,8 @@ import Testing
                     await check("/reports\(report)", has(role.user, .reportsAccess) ? 200 : 403)
                 }
                 await check("/api/reports/compliance", has(role.user, .reportsAccess) ? 200 : 403)
+                await check("/exports", has(role.user, .exportsAccess) ? 200 : 403)
+                await check("/exports/contracts.zip", has(role.user, .exportsAccess) ? 200 : 403)
                 await check("/admin", role.user == "admin" ? 200 : 403)
                 await check("/api/admin/users", role.user == "admin" ? 200 : 403)
                 await check("/skillsets", role.user == "admin" ? 200 : 403)

@@ -10,6 +10,7 @@ enum Layout {
             links.append("<a href=\"/launcher\">Characters</a>")
             if viewer.has(.finderAccess) { links.append("<a href=\"/finder\">Finder</a>") }
             if viewer.has(.reportsAccess) { links.append("<a href=\"/reports\">Reports</a>") }
+            if viewer.has(.exportsAccess) { links.append("<a href=\"/exports\">Export</a>") }
             if viewer.isSuperuser {
                 links.append("<a href=\"/skillsets\">Skill sets</a>")
                 links.append("<a href=\"/admin\">Admin</a>")
