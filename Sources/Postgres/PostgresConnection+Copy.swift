@@ -82,9 +82,9 @@ public struct PostgresCopyWriter: ~Copyable {
 }
 
 extension PostgresConnection {
-    /// Streams `COPY (query) TO STDOUT` in a text format (`FORMAT csv`, `text`): `chunk` gets the
-    /// data as it arrives (a row at a time for these formats), so an export of millions of rows
-    /// never holds them all. When `chunk` throws, the rest of the COPY is read and dropped (the
+    /// Streams `COPY (query) TO STDOUT`: `chunk` gets the data as it arrives (a row at a time in
+    /// the text formats, `FORMAT csv` and `text`), so an export of millions of rows never holds
+    /// them all. When `chunk` throws, the rest of the COPY is read and dropped (the
     /// connection stays usable) and the error rethrown.
     public func copyOut(streaming sql: String, _ chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
         try self.canceller.checkNotCancelled()
@@ -126,29 +126,8 @@ extension PostgresConnection {
     /// - Returns: the number of rows read.
     @discardableResult
     public func copyOut(_ sql: String, _ row: (PostgresCopyRow) throws -> Void) throws -> Int {
-        try self.canceller.checkNotCancelled()
-        try self.check(PQexec(self.handle, sql), sql: sql)
         var data = [UInt8]()
-        while true {
-            var pointer: UnsafeMutablePointer<CChar>?
-            let length = PQgetCopyData(self.handle, &pointer, 0)
-            if length > 0, let pointer {
-                data.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: Int(length)))
-                PQfreemem(pointer)
-            } else if length == -1 {
-                break
-            } else {
-                throw self.connectionError(sql: sql)
-            }
-        }
-        var failure: PostgresError?
-        while let result = PQgetResult(self.handle) {
-            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil {
-                failure = self.serverError(result, sql: sql)
-            }
-            PQclear(result)
-        }
-        if let failure { throw failure }
+        try self.copyOut(streaming: sql) { data.append(contentsOf: $0) }
         return try data.withUnsafeBytes { bytes throws -> Int in
             // Signature (11 bytes), flags (4), header extension length (4) and extension.
             guard bytes.count >= 19 else { throw PostgresError(.decoding, "COPY: no binary header") }
