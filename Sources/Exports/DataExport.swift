@@ -135,6 +135,6 @@ public enum DataExport {
         try archive.add(topic.fileStem(at: now) + ".csv", modified: now) { write in
             rows = try self.csv(topic, characters: characters, on: connection, write)
         }
-        return (try archive.finished(), rows)
+        return (try archive.finish(), rows)
     }
 }

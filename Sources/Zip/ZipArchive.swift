@@ -65,35 +65,35 @@ public struct ZipArchive: Sendable {
         try self.add(name, modified: modified) { write in data.withUnsafeBytes { write($0) } }
     }
 
-    /// The archive: entries, central directory, end record.
-    public func finished() throws -> [UInt8] {
-        var archive = self
-        let directoryOffset = archive.bytes.count
-        for entry in archive.entries {
-            archive.put32(0x0201_4b50)
-            archive.put16(0x0314)  // made by: Unix, APPNOTE 2.0 (file modes in the high attributes)
-            archive.putCommon(entry)
-            archive.put16(0)  // extra field length
-            archive.put16(0)  // comment length
-            archive.put16(0)  // disk number
-            archive.put16(0)  // internal attributes
-            archive.put32(0o100644 << 16)  // external attributes: a regular file, rw-r--r--
-            archive.put32(entry.offset)
-            archive.bytes += entry.name
+    /// Ends the archive (central directory, end record) and returns it; nothing may be added
+    /// after. Written in place: copying the entries first would double an export's memory.
+    public mutating func finish() throws -> [UInt8] {
+        let directoryOffset = self.bytes.count
+        for entry in self.entries {
+            self.put32(0x0201_4b50)
+            self.put16(0x0314)  // made by: Unix, APPNOTE 2.0 (file modes in the high attributes)
+            self.putCommon(entry)
+            self.put16(0)  // extra field length
+            self.put16(0)  // comment length
+            self.put16(0)  // disk number
+            self.put16(0)  // internal attributes
+            self.put32(0o100644 << 16)  // external attributes: a regular file, rw-r--r--
+            self.put32(entry.offset)
+            self.bytes += entry.name
         }
-        let directorySize = archive.bytes.count - directoryOffset
-        guard UInt64(archive.bytes.count) + 22 < UInt64(UInt32.max) else {
+        let directorySize = self.bytes.count - directoryOffset
+        guard UInt64(self.bytes.count) + 22 < UInt64(UInt32.max) else {
             throw ZipError("the archive is 4 GiB or more, which needs Zip64 (not written here)")
         }
-        archive.put32(0x0605_4b50)
-        archive.put16(0)  // this disk
-        archive.put16(0)  // the directory's disk
-        archive.put16(UInt16(archive.entries.count))
-        archive.put16(UInt16(archive.entries.count))
-        archive.put32(UInt32(directorySize))
-        archive.put32(UInt32(directoryOffset))
-        archive.put16(0)  // comment length
-        return archive.bytes
+        self.put32(0x0605_4b50)
+        self.put16(0)  // this disk
+        self.put16(0)  // the directory's disk
+        self.put16(UInt16(self.entries.count))
+        self.put16(UInt16(self.entries.count))
+        self.put32(UInt32(directorySize))
+        self.put32(UInt32(directoryOffset))
+        self.put16(0)  // comment length
+        return self.bytes
     }
 
     /// The fields local and central headers share, from "version needed" to the name's length.

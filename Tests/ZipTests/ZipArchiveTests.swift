@@ -24,7 +24,7 @@ import Testing
         }
         try archive.add("empty.csv", modified: self.modified, data: [])
         try archive.add("Jita – Perimeter ✓.txt", modified: self.modified, data: Array("naïve\r\nline".utf8))
-        let bytes = try archive.finished()
+        let bytes = try archive.finish()
         let entries = try inspectZip(bytes)
         #expect(entries.map(\.name) == ["journal.csv", "empty.csv", "Jita – Perimeter ✓.txt"])
         #expect(entries[0].text == rows)
@@ -39,7 +39,7 @@ import Testing
         let noise = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         var archive = ZipArchive()
         try archive.add("noise.bin", modified: self.modified, data: noise)
-        let bytes = try archive.finished()
+        let bytes = try archive.finish()
         let entries = try inspectZip(bytes)
         #expect(entries.count == 1)
         #expect(entries.first?.size == noise.count)
