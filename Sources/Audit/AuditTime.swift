@@ -6,6 +6,7 @@ import Foundation
 public enum AuditTime {
     public static func parse(_ text: String, now: Date = Date()) throws -> Date {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.utf8.count <= 64 else { throw AuditError("a moment is at most 64 characters long") }
         if trimmed.lowercased() == "now" { return now }
         if trimmed.hasPrefix("-"), let unit = trimmed.last, let count = Double(trimmed.dropFirst().dropLast()),
             count >= 0
@@ -18,14 +19,30 @@ public enum AuditTime {
                 case "w": 604_800
                 default: nil
                 }
-            if let seconds { return now.addingTimeInterval(-count * seconds) }
+            if let seconds {
+                let moment = now.addingTimeInterval(-count * seconds)
+                guard count.isFinite, self.range.contains(moment) else {
+                    throw AuditError("\"\(text)\" reaches before the year 1: give a time within the years 1 to 9999")
+                }
+                return moment
+            }
         }
-        if let date = self.absolute(trimmed) { return date }
+        if let date = self.absolute(trimmed) {
+            guard self.range.contains(date) else {
+                throw AuditError("\"\(text)\" is outside the years 1 to 9999")
+            }
+            return date
+        }
         throw AuditError(
             "\"\(text)\" is not a moment: give now, a date (2026-12-01), a date and time (2026-12-01T12:30, UTC "
                 + "unless an offset is given), or a time before now (-3d, -12h, -30m)"
         )
     }
+
+    /// The moments taken: 0001-01-01 to 9999-12-31 UTC. Nothing outside them is a moment anyone
+    /// means, and every later step (PostgreSQL's timestamps, date formatting) can take these.
+    public static let range: ClosedRange<Date> =
+        Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
 
     /// `YYYY-MM-DD[( |T)HH:MM[:SS]][Z|±HH:MM]`, every field in its range.
     private static func absolute(_ text: String) -> Date? {
@@ -62,7 +79,7 @@ public enum AuditTime {
             offset = (rest[0] == "-" ? -1 : 1) * (h * 3600 + m * 60)
             rest = []
         }
-        guard rest.isEmpty, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        guard rest.isEmpty, year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

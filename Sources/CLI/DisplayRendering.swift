@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import Reports
 
 /// Renders read-model rows as text tables, CSV or JSON.
 enum DisplayRendering {
@@ -35,9 +36,19 @@ enum DisplayRendering {
         for section in state.sections {
             for part in section.parts {
                 let title = section.parts.count > 1 ? "\(section.name).\(part.name)" : section.name
-                var lines = ["# \(title)", part.columns.map(self.csvField).joined(separator: ",")]
+                var lines = ["# \(title)", part.columns.map { csvField($0, isText: true) }.joined(separator: ",")]
                 for row in part.rows {
-                    lines.append(row.map { self.csvField(self.text($0, limit: nil)) }.joined(separator: ","))
+                    lines.append(
+                        row.map { value in
+                            let isNumber: Bool
+                            switch value {
+                            case .int, .double: isNumber = true
+                            default: isNumber = false
+                            }
+                            return csvField(self.text(value, limit: nil), isText: !isNumber)
+                        }
+                        .joined(separator: ",")
+                    )
                 }
                 blocks.append(lines.joined(separator: "\n"))
             }
@@ -103,10 +114,5 @@ enum DisplayRendering {
         let line = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         guard let limit, line.count > limit else { return line }
         return String(line.prefix(limit - 1)) + "…"
-    }
-
-    private static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 @main
 struct MemberAudit: AsyncParsableCommand {
@@ -20,4 +22,29 @@ struct MemberAudit: AsyncParsableCommand {
             SimulatorSubcommand.self,
         ]
     )
+
+    /// Runs the command line. Exit codes: 0 done, 1 failed, 2 a usage error or a bad value (an
+    /// unknown option, a moment outside the years 1 to 9999, a page number out of range, ...),
+    /// each with its reason. ArgumentParser's own code for a usage error is 64; the common
+    /// convention of command-line tools (and scripts that call us) is 2.
+    static func main() async {
+        LoggingSystem.bootstrap(EscapingLogHandler.init(label:))
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
 }

@@ -63,6 +63,9 @@ public struct ESIConfiguration: Sendable {
     public var retries = 2
     /// The first backoff in seconds; each retry doubles it, with ±50 % jitter.
     public var backoff: TimeInterval = 0.5
+    /// The largest answer taken (ESI's largest, a page of 1,000 assets, is a few hundred KB): a
+    /// larger one fails the fetch with a reason that says so, and is not retried.
+    public var maximumBody = 16 << 20
 
     public static let tranquility = "https://esi.evetech.net"
 
@@ -120,7 +123,8 @@ public struct ESIClient: Sendable {
                     url: url,
                     headers: headers,
                     body: request.body,
-                    timeout: self.configuration.timeout
+                    timeout: self.configuration.timeout,
+                    maximumBody: self.configuration.maximumBody
                 )
             )
             var response = ESIResponse(
@@ -141,7 +145,9 @@ public struct ESIClient: Sendable {
             }
             return response
         } catch let error as HTTPClientError {
-            return ESIResponse(status: nil, headers: ESIHeaders(), body: [], problem: error.description, attempts: 1)
+            var response = ESIResponse(status: nil, headers: ESIHeaders(), body: [], problem: error.description, attempts: 1)
+            response.isFinal = error.kind == .tooLarge
+            return response
         } catch {
             return ESIResponse(status: nil, headers: ESIHeaders(), body: [], problem: "\(error)", attempts: 1)
         }
@@ -150,7 +156,8 @@ public struct ESIClient: Sendable {
 
 /// Worth another try: ESI or its CDN had a bad moment, or the body came truncated.
 func isRetryable(_ response: ESIResponse) -> Bool {
-    switch response.status {
+    guard !response.isFinal else { return false }
+    return switch response.status {
     case nil: true
     case 502, 503, 504: true
     case 200: response.problem != nil

@@ -125,7 +125,7 @@ extension ESIClient {
                 return result(from: [answer], requests: requests)
             }
             items += page.count
-            let ids = page.compactMap { ($0[idKey] as? NSNumber)?.int64Value }
+            let ids = page.compactMap { $0[idKey] as? Int64 }
             guard page.count >= pageSize, items < maxItems, let lowest = ids.min() else { break }
             next = request
             next.etag = nil

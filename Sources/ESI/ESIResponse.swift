@@ -48,6 +48,8 @@ public struct ESIResponse: Sendable {
     public var attempts: Int
     /// The parsed body of a 200.
     public var json: JSONDocument?
+    /// Trying again would not help (the answer was over the size limit).
+    public var isFinal = false
 
     public init(
         status: Int?,

@@ -8,19 +8,24 @@ public struct ClientRequest: Sendable {
     public var body: [UInt8]?
     /// Seconds the whole exchange may take.
     public var timeout: TimeInterval
+    /// The largest body taken, after decompression: a larger answer is cut off and fails with
+    /// ``HTTPClientError/Kind-swift.enum/tooLarge``, so no server can make this process hold more.
+    public var maximumBody: Int
 
     public init(
         method: String = "GET",
         url: String,
         headers: [(String, String)] = [],
         body: [UInt8]? = nil,
-        timeout: TimeInterval = 30
+        timeout: TimeInterval = 30,
+        maximumBody: Int = 32 << 20
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.maximumBody = maximumBody
     }
 }
 
@@ -44,6 +49,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         case timedOut
         case couldNotConnect
         case cancelled
+        /// The body was larger than the request's ``ClientRequest/maximumBody``.
+        case tooLarge
         case other
     }
 

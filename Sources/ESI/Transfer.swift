@@ -12,6 +12,8 @@ final class Transfer: @unchecked Sendable {
     var easy: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     fileprivate var body = [UInt8]()
+    /// Set when the body passed the request's limit and curl was told to stop.
+    fileprivate var oversized = false
     fileprivate var headers = [(String, String)]()
     private let finished = Mutex(false)
 
@@ -76,6 +78,16 @@ final class Transfer: @unchecked Sendable {
                     ClientResponse(status: status, headers: self.headers, body: self.body, httpVersion: versionText)
                 )
             )
+        } else if self.oversized {
+            self.finish(
+                .failure(
+                    HTTPClientError(
+                        .tooLarge,
+                        "\(self.request.method) \(self.request.url): the answer is larger than "
+                            + "\(self.request.maximumBody >> 20) MiB and was not taken"
+                    )
+                )
+            )
         } else {
             let reason = String(cString: curl_easy_strerror(code))
             let kind: HTTPClientError.Kind
@@ -127,7 +139,14 @@ private func writeBody(
     _ count: Int,
     _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    receive(data, size, count, context) { transfer, bytes in transfer.body.append(contentsOf: bytes) }
+    guard let context else { return 0 }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let (length, overflow) = size.multipliedReportingOverflow(by: count)
+    guard !overflow, length <= transfer.request.maximumBody - transfer.body.count else {
+        transfer.oversized = true
+        return 0  // anything but `length` makes curl stop with CURLE_WRITE_ERROR
+    }
+    return receive(data, size, count, context) { transfer, bytes in transfer.body.append(contentsOf: bytes) }
 }
 
 private func writeHeader(

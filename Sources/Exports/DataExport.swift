@@ -23,17 +23,18 @@ public enum DataExport {
             }
         }
 
-        /// The columns and joins; `x` is the topic's table, `ch` the character.
+        /// The columns and joins; `x` is the topic's table, `ch` the character. Text that players
+        /// write (titles, reasons, names of characters and structures) goes through ``safe(_:as:)``.
         var select: String {
             switch self {
             case .contracts:
                 """
-                SELECT x.character_id, ch.name AS character, x.contract_id, x.type, x.status, x.title, x.availability,
-                       x.issuer_id, issuer.name AS issuer, x.issuer_corporation_id,
-                       issuer_corporation.name AS issuer_corporation, x.assignee_id, assignee.name AS assignee,
-                       x.acceptor_id, acceptor.name AS acceptor, x.for_corporation, x.date_issued, x.date_expired,
+                SELECT x.character_id, \(safe("ch.name", as: "character")), x.contract_id, x.type, x.status, \(safe("x.title", as: "title")), x.availability,
+                       x.issuer_id, \(safe("issuer.name", as: "issuer")), x.issuer_corporation_id,
+                       \(safe("issuer_corporation.name", as: "issuer_corporation")), x.assignee_id, \(safe("assignee.name", as: "assignee")),
+                       x.acceptor_id, \(safe("acceptor.name", as: "acceptor")), x.for_corporation, x.date_issued, x.date_expired,
                        x.date_accepted, x.date_completed, x.days_to_complete, x.start_location_id,
-                       start_location.name AS start_location, x.end_location_id, end_location.name AS end_location,
+                       \(safe("start_location.name", as: "start_location")), x.end_location_id, \(safe("end_location.name", as: "end_location")),
                        x.price, x.reward, x.collateral, x.buyout, x.volume
                 FROM readmodel.contracts x
                 JOIN sync.characters ch ON ch.id = x.character_id
@@ -46,7 +47,7 @@ public enum DataExport {
                 """
             case .contractItems:
                 """
-                SELECT x.character_id, ch.name AS character, x.contract_id, x.record_id, x.type_id, t.name AS type,
+                SELECT x.character_id, \(safe("ch.name", as: "character")), x.contract_id, x.record_id, x.type_id, t.name AS type,
                        x.quantity, x.raw_quantity, x.is_included, x.is_singleton
                 FROM readmodel.contract_items x
                 JOIN sync.characters ch ON ch.id = x.character_id
@@ -54,9 +55,9 @@ public enum DataExport {
                 """
             case .walletJournal:
                 """
-                SELECT x.character_id, ch.name AS character, x.id, x.date, x.ref_type, x.amount, x.balance,
-                       x.description, x.reason, x.first_party_id, first_party.name AS first_party,
-                       x.second_party_id, second_party.name AS second_party, x.context_id, x.context_id_type,
+                SELECT x.character_id, \(safe("ch.name", as: "character")), x.id, x.date, x.ref_type, x.amount, x.balance,
+                       \(safe("x.description", as: "description")), \(safe("x.reason", as: "reason")), x.first_party_id, \(safe("first_party.name", as: "first_party")),
+                       x.second_party_id, \(safe("second_party.name", as: "second_party")), x.context_id, x.context_id_type,
                        x.tax, x.tax_receiver_id
                 FROM readmodel.wallet_journal x
                 JOIN sync.characters ch ON ch.id = x.character_id
@@ -65,9 +66,9 @@ public enum DataExport {
                 """
             case .walletTransactions:
                 """
-                SELECT x.character_id, ch.name AS character, x.transaction_id, x.date, x.is_buy, x.type_id,
+                SELECT x.character_id, \(safe("ch.name", as: "character")), x.transaction_id, x.date, x.is_buy, x.type_id,
                        t.name AS type, x.quantity, x.unit_price, x.quantity * x.unit_price AS total, x.client_id,
-                       client.name AS client, x.location_id, location.name AS location, x.is_personal,
+                       \(safe("client.name", as: "client")), x.location_id, \(safe("location.name", as: "location")), x.is_personal,
                        x.journal_ref_id
                 FROM readmodel.wallet_transactions x
                 JOIN sync.characters ch ON ch.id = x.character_id
@@ -76,6 +77,14 @@ public enum DataExport {
                 LEFT JOIN readmodel.locations location ON location.location_id = x.location_id
                 """
             }
+        }
+
+        /// A text column neutralised for spreadsheets as OWASP recommends: a cell that starts with
+        /// `=`, `+`, `-`, `@`, a tab or a carriage return would be read as a formula (a contract
+        /// titled `=HYPERLINK(...)`), so it gets a leading `'`. Numbers are not text columns.
+        private func safe(_ expression: String, as name: String) -> String {
+            "CASE WHEN left(\(expression), 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') THEN '''' || \(expression) "
+                + "ELSE \(expression) END AS \(name)"
         }
 
         var order: String {

@@ -20,12 +20,16 @@ extension UnsafeRawBufferPointer {
 
 extension Array where Element == UInt8 {
     /// Appends a length-prefixed value: a big-endian Int32 length, then what `write` appends.
+    /// A value PostgreSQL's wire format cannot carry (1 GiB and more) throws.
     @inline(__always)
-    mutating func appendLengthPrefixed(_ write: (inout [UInt8]) -> Void) {
+    mutating func appendLengthPrefixed(_ write: (inout [UInt8]) throws(PostgresError) -> Void) throws(PostgresError) {
         let lengthOffset = self.count
         self.appendBigEndian(Int32(0))
-        write(&self)
-        let length = Int32(self.count - lengthOffset - 4).bigEndian
+        try write(&self)
+        guard let written = Int32(exactly: self.count - lengthOffset - 4), written < 1 << 30 else {
+            throw PostgresError(.encoding, "a value of \(self.count - lengthOffset - 4) bytes is over PostgreSQL's 1 GiB")
+        }
+        let length = written.bigEndian
         Swift.withUnsafeBytes(of: length) { bytes in
             for index in 0..<4 { self[lengthOffset + index] = bytes[index] }
         }

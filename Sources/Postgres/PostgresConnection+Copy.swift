@@ -54,13 +54,16 @@ public struct PostgresCopyWriter: ~Copyable {
 
     /// Appends one row.
     public mutating func append(_ values: [any PostgresEncodable]) throws(PostgresError) {
-        self.buffer.appendBigEndian(Int16(values.count))
+        guard let columns = Int16(exactly: values.count) else {
+            throw PostgresError(.encoding, "a row of \(values.count) columns is too wide for COPY")
+        }
+        self.buffer.appendBigEndian(columns)
         for value in values {
             if value.isPostgresNull {
                 self.buffer.appendBigEndian(Int32(-1))
                 continue
             }
-            self.buffer.appendLengthPrefixed { value.encodePostgres(into: &$0) }
+            try self.buffer.appendLengthPrefixed { (bytes) throws(PostgresError) in try value.encodePostgres(into: &bytes) }
         }
         if self.buffer.count >= Self.flushThreshold { try self.flush() }
     }

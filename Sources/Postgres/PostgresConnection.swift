@@ -68,9 +68,12 @@ public final class PostgresConnection {
                 lengths.append(0)
             } else {
                 let start = bytes.count
-                parameter.encodePostgres(into: &bytes)
+                try parameter.encodePostgres(into: &bytes)
+                guard let length = Int32(exactly: bytes.count - start), length < 1 << 30 else {
+                    throw PostgresError(.encoding, "a parameter of \(bytes.count - start) bytes is over PostgreSQL's 1 GiB")
+                }
                 offsets.append(start)
-                lengths.append(Int32(bytes.count - start))
+                lengths.append(length)
             }
         }
         bytes.append(0)  // so that an empty last value still points into the buffer

@@ -7,7 +7,9 @@ public protocol PostgresEncodable: Sendable {
     /// The type OID the parameter is declared with.
     static var postgresType: PostgresType { get }
     /// Appends the binary representation. Not called for SQL NULL (see ``isPostgresNull``).
-    func encodePostgres(into buffer: inout [UInt8])
+    /// Throws ``PostgresError/Code/encoding`` for a value PostgreSQL cannot hold; never traps,
+    /// whatever the value (it may have come from a user or from ESI).
+    func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError)
     /// Whether this value is SQL NULL.
     var isPostgresNull: Bool { get }
 }
@@ -30,7 +32,7 @@ extension Bool: PostgresArrayElement {
 extension Int: PostgresArrayElement {
     public static var postgresType: PostgresType { .int8 }
     public static var postgresArrayType: PostgresType { .int8Array }
-    public func encodePostgres(into buffer: inout [UInt8]) { buffer.appendBigEndian(Int64(self)) }
+    public func encodePostgres(into buffer: inout [UInt8]) { buffer.appendBigEndian(Int64(truncatingIfNeeded: self)) }
 }
 
 extension Int64: PostgresArrayElement {
@@ -60,7 +62,16 @@ extension Double: PostgresArrayElement {
 extension String: PostgresArrayElement {
     public static var postgresType: PostgresType { .text }
     public static var postgresArrayType: PostgresType { .textArray }
-    public func encodePostgres(into buffer: inout [UInt8]) { buffer.append(contentsOf: self.utf8) }
+    /// PostgreSQL's text cannot hold NUL: such a string is refused here, with a message, rather
+    /// than by the server with a less clear one.
+    public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
+        let start = buffer.count
+        buffer.append(contentsOf: self.utf8)
+        if buffer[start...].contains(0) {
+            buffer.removeSubrange(start...)
+            throw PostgresError(.encoding, "a text value holds a NUL character, which PostgreSQL cannot store")
+        }
+    }
 }
 
 /// Raw bytes, sent as `bytea`.
@@ -79,10 +90,29 @@ let postgresEpoch: TimeInterval = 946_684_800
 extension Date: PostgresArrayElement {
     public static var postgresType: PostgresType { .timestamptz }
     public static var postgresArrayType: PostgresType { .timestamptzArray }
-    public func encodePostgres(into buffer: inout [UInt8]) {
-        let micros = ((self.timeIntervalSince1970 - postgresEpoch) * 1_000_000).rounded()
-        buffer.appendBigEndian(Int64(micros))
+    /// PostgreSQL's timestamps run from 4713 BC to 294276 AD; a date beyond them (or NaN, or an
+    /// infinity) is refused here rather than converted.
+    public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
+        guard let value = self.postgresMicros else {
+            throw PostgresError(.encoding, "the moment \(self.timeIntervalSince1970) s after 1970 is outside PostgreSQL's range")
+        }
+        buffer.appendBigEndian(value)
     }
+
+    /// Whether PostgreSQL's `timestamptz` can hold this moment.
+    public var isPostgresTimestamp: Bool { self.postgresMicros != nil }
+
+    private var postgresMicros: Int64? {
+        let micros = ((self.timeIntervalSince1970 - postgresEpoch) * 1_000_000).rounded()
+        guard let value = Int64(exactly: micros), (Self.earliestMicros...Self.latestMicros).contains(value) else {
+            return nil
+        }
+        return value
+    }
+
+    /// 4714-11-24 BC and the end of 294276 AD in microseconds after 2000-01-01: PostgreSQL's limits.
+    static let earliestMicros: Int64 = -211_813_488_000_000_000
+    static let latestMicros: Int64 = 9_223_371_331_199_999_999
 }
 
 extension UUID: PostgresArrayElement {
@@ -96,7 +126,9 @@ extension UUID: PostgresArrayElement {
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public static var postgresType: PostgresType { Wrapped.postgresType }
     public var isPostgresNull: Bool { self == nil }
-    public func encodePostgres(into buffer: inout [UInt8]) { self?.encodePostgres(into: &buffer) }
+    public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
+        try self?.encodePostgres(into: &buffer)
+    }
 }
 
 extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
@@ -107,18 +139,21 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresType: PostgresType { Element.postgresArrayType }
 
     /// A one-dimensional array in PostgreSQL's binary array format.
-    public func encodePostgres(into buffer: inout [UInt8]) {
+    public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
+        guard let count = Int32(exactly: self.count) else {
+            throw PostgresError(.encoding, "an array of \(self.count) elements is too long for PostgreSQL")
+        }
         buffer.appendBigEndian(Int32(1))  // dimensions
         buffer.appendBigEndian(Int32(self.contains { $0.isPostgresNull } ? 1 : 0))
         buffer.appendBigEndian(Element.postgresType.rawValue)
-        buffer.appendBigEndian(Int32(self.count))
+        buffer.appendBigEndian(count)
         buffer.appendBigEndian(Int32(1))  // lower bound
         for element in self {
             if element.isPostgresNull {
                 buffer.appendBigEndian(Int32(-1))
                 continue
             }
-            buffer.appendLengthPrefixed { element.encodePostgres(into: &$0) }
+            try buffer.appendLengthPrefixed { (bytes) throws(PostgresError) in try element.encodePostgres(into: &bytes) }
         }
     }
 }

@@ -12,6 +12,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
             case server = "server error"
             case cancelled = "cancelled"
             case decoding = "decoding error"
+            case encoding = "encoding error"
             case poolClosed = "pool closed"
             case misuse = "misuse"
         }
@@ -29,6 +30,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let cancelled = Code(.cancelled)
         /// A column could not be decoded as the requested Swift type.
         public static let decoding = Code(.decoding)
+        /// A parameter cannot be sent: a date outside PostgreSQL's range, a value over 1 GiB, ...
+        public static let encoding = Code(.encoding)
         /// The pool was shut down.
         public static let poolClosed = Code(.poolClosed)
         /// The wrapper was used in a way it does not allow (e.g. a nested transaction).

@@ -16,12 +16,16 @@ public enum Cell: Hashable, Sendable {
     case doubles([Double?])
     case bools([Bool])
 
-    /// Whether the cell can be stored in a column of `type`.
+    /// Whether the cell can be stored in a column of `type`: the right kind, and a value
+    /// PostgreSQL takes (no NUL in text, a moment within its range). A cell that does not fit
+    /// quarantines its event instead of failing the batch that writes it.
     func fits(_ type: ColumnType) -> Bool {
         switch (self, type) {
-        case (.null, _), (.int, .bigint), (.double, .double), (.text, .text), (.bool, .boolean),
-            (.time, .timestamptz), (.date, .date), (.ints, .bigintArray), (.texts, .textArray),
-            (.doubles, .doubleArray), (.bools, .booleanArray):
+        case (.text(let value), .text): !value.utf8.contains(0)
+        case (.texts(let values), .textArray): !values.contains { $0.utf8.contains(0) }
+        case (.time(let value), .timestamptz): value.isPostgresTimestamp
+        case (.null, _), (.int, .bigint), (.double, .double), (.bool, .boolean), (.date, .date),
+            (.ints, .bigintArray), (.doubles, .doubleArray), (.bools, .booleanArray):
             true
         default: false
         }
@@ -45,19 +49,19 @@ extension Cell: PostgresEncodable {
     public static var postgresType: PostgresType { .text }
     public var isPostgresNull: Bool { self == .null }
 
-    public func encodePostgres(into buffer: inout [UInt8]) {
+    public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
         switch self {
         case .null: break
-        case .int(let value): value.encodePostgres(into: &buffer)
-        case .double(let value): value.encodePostgres(into: &buffer)
-        case .text(let value): value.encodePostgres(into: &buffer)
-        case .bool(let value): value.encodePostgres(into: &buffer)
-        case .time(let value): value.encodePostgres(into: &buffer)
-        case .date(let days): days.encodePostgres(into: &buffer)
-        case .ints(let values): values.encodePostgres(into: &buffer)
-        case .texts(let values): values.encodePostgres(into: &buffer)
-        case .doubles(let values): values.encodePostgres(into: &buffer)
-        case .bools(let values): values.encodePostgres(into: &buffer)
+        case .int(let value): try value.encodePostgres(into: &buffer)
+        case .double(let value): try value.encodePostgres(into: &buffer)
+        case .text(let value): try value.encodePostgres(into: &buffer)
+        case .bool(let value): try value.encodePostgres(into: &buffer)
+        case .time(let value): try value.encodePostgres(into: &buffer)
+        case .date(let days): try days.encodePostgres(into: &buffer)
+        case .ints(let values): try values.encodePostgres(into: &buffer)
+        case .texts(let values): try values.encodePostgres(into: &buffer)
+        case .doubles(let values): try values.encodePostgres(into: &buffer)
+        case .bools(let values): try values.encodePostgres(into: &buffer)
         }
     }
 }

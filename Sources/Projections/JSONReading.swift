@@ -23,7 +23,7 @@ struct JSONObject {
 
     func int(_ key: String) -> Cell { int64(self.fields[key]).map(Cell.int) ?? .null }
     func double(_ key: String) -> Cell { (self.fields[key] as? NSNumber).map { .double($0.doubleValue) } ?? .null }
-    func text(_ key: String) -> Cell { (self.fields[key] as? String).map(Cell.text) ?? .null }
+    func text(_ key: String) -> Cell { (self.fields[key] as? String).map { .text(storable($0)) } ?? .null }
     func bool(_ key: String) -> Cell { (self.fields[key] as? Bool).map(Cell.bool) ?? .null }
     func time(_ key: String) -> Cell { (self.fields[key] as? String).flatMap(parseTimestamp).map(Cell.time) ?? .null }
     func date(_ key: String) -> Cell { (self.fields[key] as? String).flatMap(parseDay).map(Cell.date) ?? .null }
@@ -43,8 +43,17 @@ struct JSONObject {
     }
 }
 
+/// An integer of a payload, exactly: `1.5`, `1e30` or a number past Int64 is not an integer
+/// (NULL, or a quarantine where required), where NSNumber's `int64Value` would truncate or wrap
+/// it into a wrong id.
 func int64(_ value: Any?) -> Int64? {
-    (value as? NSNumber)?.int64Value
+    value as? Int64
+}
+
+/// `text` as PostgreSQL can store it: NUL (which JSON may carry as `\u0000`, and text columns
+/// cannot hold) becomes U+FFFD. The event keeps the original.
+func storable(_ text: String) -> String {
+    text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
 }
 
 /// The payload as an array of objects; anything else is a shape the projector does not know.

@@ -52,15 +52,29 @@ public struct ReportTable: Sendable, Encodable {
         }
     }
 
-    /// RFC 4180 CSV with a header line.
+    /// RFC 4180 CSV with a header line; text cells safe for spreadsheets (``csvField(_:isText:)``).
     public func csv() -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         let lines =
-            [self.columns.map(field).joined(separator: ",")]
-            + self.rows.map { $0.map { field($0.text) }.joined(separator: ",") }
+            [self.columns.map { csvField($0, isText: true) }.joined(separator: ",")]
+            + self.rows.map { row in
+                row.map { value in
+                    if case .text = value { return csvField(value.text, isText: true) }
+                    return csvField(value.text, isText: false)
+                }
+                .joined(separator: ",")
+            }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
+}
+
+/// One CSV field (RFC 4180 quoting). A text cell that a spreadsheet would take for a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: a character named
+/// `=HYPERLINK(...)`) gets a leading `'`, as OWASP recommends; numbers keep their sign.
+public func csvField(_ text: String, isText: Bool) -> String {
+    var text = text
+    if isText, let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
+        text = "'" + text
+    }
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -66,7 +66,7 @@ public struct Registry: Sendable {
             throw SyncError(error.description)
         }
         do {
-            return (grant, try await sso.verifier().verify(grant.accessToken))
+            return (grant, try await sso.verify(grant.accessToken))
         } catch let error as JWTError {
             throw SyncError("the SSO's access token was refused: \(error.description)")
         }

@@ -287,7 +287,9 @@ struct SectionRunner: Sendable {
     }
 }
 
-func int64(_ value: Any?) -> Int64? { (value as? NSNumber)?.int64Value }
+/// An integer of a payload, exactly: `1.5`, `1e30` or a number past Int64 is no id (nil), where
+/// NSNumber's `int64Value` would truncate or wrap it into someone else's.
+func int64(_ value: Any?) -> Int64? { value as? Int64 }
 
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {

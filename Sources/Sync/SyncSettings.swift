@@ -104,7 +104,7 @@ public struct SyncSettings: Sendable {
                         "MEMBERAUDIT_SECTION_STALE_MINUTES_CONFIG names '\(name)', which is not a section; sections are \(Section.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
-                guard let minutes = (value as? NSNumber)?.intValue, minutes > 0 else {
+                guard let minutes = value as? Int, minutes > 0 else {
                     throw SettingsError(
                         "MEMBERAUDIT_SECTION_STALE_MINUTES_CONFIG: \(name) must be a positive number of minutes"
                     )

@@ -29,7 +29,6 @@ final class TokenProvider: Sendable {
     let sso: SSOClient
     let notify: Bool
     private let cache = Mutex<[Int64: AccessToken]>([:])
-    private let verifier = Mutex<AccessTokenVerifier?>(nil)
     private let inFlight = Mutex<[Int64: Task<AccessToken, any Error>]>([:])
 
     init(pool: PostgresPool, cipher: TokenCipher, sso: SSOClient, notify: Bool) {
@@ -173,14 +172,9 @@ final class TokenProvider: Sendable {
         return token
     }
 
-    /// Verifies with the SSO's keys, fetching them again once if the token names an unknown key.
+    /// Verifies with the SSO's keys (cached by the SSO client, refetched for an unknown key).
     private func verify(_ token: String) async throws -> VerifiedAccessToken {
-        if let verifier = self.verifier.withLock({ $0 }), let verified = try? verifier.verify(token) {
-            return verified
-        }
-        let fresh = try await self.sso.verifier()
-        self.verifier.withLock { $0 = fresh }
-        return try fresh.verify(token)
+        try await self.sso.verify(token)
     }
 
     /// Stores a refreshed grant; returns true when the owner hash differs from the registered one.

@@ -15,11 +15,23 @@ struct SSOLogin: Sendable {
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// 400: this login cannot finish; 503: none can start now.
+        var status = 400
     }
 
     static let lifetime: TimeInterval = 600
+    /// Logins under way at once, at most: each is a row until its callback or its expiry, so a
+    /// flood of `/sso/login` requests meets this bound instead of growing the table.
+    static let maximumPending = 10_000
 
     let sso: SSOClient
+
+    /// A login started: where to send the browser, and the nonce that binds the login to it
+    /// (its cookie's value; the row keeps only its hash).
+    struct Started: Sendable {
+        var url: String
+        var browserNonce: String
+    }
 
     /// Records a new login and gives the SSO URL to send the browser to.
     func start(
@@ -28,16 +40,31 @@ struct SSOLogin: Sendable {
         scopes: [String],
         redirectURI: String,
         on connection: PostgresConnection
-    ) throws -> String {
+    ) throws -> Started {
+        try connection.execute("DELETE FROM access.sso_logins WHERE expires_at < now()")
+        let pending: Int64 = try connection.query("SELECT count(*) FROM access.sso_logins")[0].get(0)
+        guard pending < Self.maximumPending else { throw Failure(description: Self.tooManyLogins, status: 503) }
         let state = Sessions.randomToken(bytes: 24)
         let verifier = Sessions.randomToken()
+        let nonce = Sessions.randomToken()
         try connection.execute(
-            "INSERT INTO access.sso_logins (state, code_verifier, purpose, user_id, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            [state, verifier, purpose.rawValue, userID, Date().addingTimeInterval(Self.lifetime)]
+            """
+            INSERT INTO access.sso_logins (state, code_verifier, purpose, user_id, expires_at, browser_hash)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            """,
+            [state, verifier, purpose.rawValue, userID, Date().addingTimeInterval(Self.lifetime), Sessions.hash(nonce)]
         )
         let challenge = base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
-        return self.sso.authorizeURL(redirectURI: redirectURI, scopes: scopes, state: state, challenge: challenge)
+        return Started(
+            url: self.sso.authorizeURL(redirectURI: redirectURI, scopes: scopes, state: state, challenge: challenge),
+            browserNonce: nonce
+        )
     }
+
+    static let tooManyLogins = "Too many logins are under way right now. Please try again in a few minutes."
+    static let otherBrowser = """
+        This login was not started in this browser, or it was started more than ten minutes ago,         so it was not accepted: someone may have sent you a link to log you in as them.         Nothing was changed. Start the login again from this site.
+        """
 
     struct Completed: Sendable {
         var purpose: Purpose
@@ -47,23 +74,37 @@ struct SSOLogin: Sendable {
         var token: VerifiedAccessToken
     }
 
-    /// Takes the login of `state` (once: a replayed callback finds nothing), redeems the code with
-    /// its verifier and verifies the access token.
-    func complete(code: String, state: String, redirectURI: String, pool: PostgresPool) async throws -> Completed {
+    /// Takes the login of `state` (once: a replayed callback finds nothing) if `browserNonce` (the
+    /// callback's cookie) is the one of the browser that started it, redeems the code with its
+    /// verifier and verifies the access token.
+    func complete(
+        code: String,
+        state: String,
+        browserNonce: String?,
+        redirectURI: String,
+        pool: PostgresPool
+    ) async throws -> Completed {
         let row = try await pool.withConnection { connection in
             try connection.query(
-                "DELETE FROM access.sso_logins WHERE state = $1 RETURNING code_verifier, purpose, user_id, expires_at",
+                """
+                DELETE FROM access.sso_logins WHERE state = $1
+                RETURNING code_verifier, purpose, user_id, expires_at, browser_hash
+                """,
                 [state]
             ).first.map { row in
                 (
                     verifier: try row.get(0, as: String.self), purpose: try row.get(1, as: String.self),
-                    user: try row.get(2, as: Int64?.self), expires: try row.get(3, as: Date.self)
+                    user: try row.get(2, as: Int64?.self), expires: try row.get(3, as: Date.self),
+                    browser: try row.get(4, as: ByteA?.self)
                 )
             }
         }
         guard let row else {
             throw Failure(description: "This login is unknown or was already used. Please log in again.")
         }
+        guard let browserNonce, let bound = row.browser,
+            Sessions.constantTimeEqual(bound.bytes, Sessions.hash(browserNonce).bytes)
+        else { throw Failure(description: Self.otherBrowser) }
         guard row.expires > Date() else { throw Failure(description: "This login took too long. Please log in again.") }
         let grant: TokenGrant
         do {
@@ -73,7 +114,7 @@ struct SSOLogin: Sendable {
         }
         let token: VerifiedAccessToken
         do {
-            token = try await self.sso.verifier().verify(grant.accessToken)
+            token = try await self.sso.verify(grant.accessToken)
         } catch {
             throw Failure(description: "EVE SSO's token could not be verified: \(error)")
         }

@@ -6,6 +6,12 @@ import Postgres
 /// CSRF token per session that every form and state-changing API call must carry.
 enum Sessions {
     static let cookieName = "memberaudit_session"
+    /// The browser binding of a login under way (see ``SSOLogin``).
+    static let loginCookieName = "memberaudit_login"
+
+    /// On https a cookie's name carries the `__Host-` prefix: browsers then take it only if it is
+    /// Secure, has no Domain and the path `/`, so no other host (a sibling subdomain) can plant it.
+    static func name(_ name: String, secure: Bool) -> String { secure ? "__Host-" + name : name }
 
     struct Session: Sendable {
         var userID: Int64
@@ -63,16 +69,32 @@ enum Sessions {
     }
 
     static func cookie(_ token: String, lifetime: TimeInterval, secure: Bool) -> String {
-        "\(self.cookieName)=\(token); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+        let name = self.name(self.cookieName, secure: secure)
+        return "\(name)=\(token); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
     }
 
     static func clearingCookie(secure: Bool) -> String {
-        "\(self.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+        "\(self.name(self.cookieName, secure: secure))=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    /// The login's nonce for the callback: only under `/sso` on http; on https the `__Host-`
+    /// prefix demands the path `/`, and is the stronger guarantee.
+    static func loginCookie(_ nonce: String, secure: Bool) -> String {
+        let name = self.name(self.loginCookieName, secure: secure)
+        return "\(name)=\(nonce); Path=\(secure ? "/" : "/sso"); Max-Age=\(Int(SSOLogin.lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    static func clearingLoginCookie(secure: Bool) -> String {
+        let name = self.name(self.loginCookieName, secure: secure)
+        return "\(name)=; Path=\(secure ? "/" : "/sso"); Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
     }
 
     /// Compares in time independent of where the strings differ.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        self.constantTimeEqual(Array(a.utf8), Array(b.utf8))
+    }
+
+    static func constantTimeEqual(_ x: [UInt8], _ y: [UInt8]) -> Bool {
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
         for index in x.indices { difference |= x[index] ^ y[index] }

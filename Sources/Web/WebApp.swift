@@ -1,9 +1,11 @@
 import Access
+import Audit
 import ESI
 import Foundation
 import Logging
 import Postgres
 import Reports
+import SkillSets
 import Sync
 import Synchronization
 import TokenVault
@@ -120,17 +122,25 @@ public struct WebApp: Sendable {
         var response: WebResponse
         var caller: Caller? = nil
         do {
+            try Self.checkInput(request)
             caller = try await self.caller(of: request)
             response = try await self.route(request, caller: caller)
         } catch let refusal as Refusal {
             response = self.refusal(refusal, request: request, caller: caller)
         } catch let error as AccessError {
             response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+        } catch let error as AuditError {
+            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+        } catch let error as SkillSetError {
+            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+        } catch let error as PostgresError where error.code == .encoding {
+            // Only a value from the request can be one PostgreSQL cannot take.
+            response = self.refusal(.badRequest(error.message), request: request, caller: caller)
         } catch is CancellationError {
             // The server is stopping (or the client went away): nothing to report.
             response = WebResponse(status: 503)
         } catch let error as SSOLogin.Failure {
-            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
+            response = self.refusal(Refusal(status: error.status, message: error.description), request: request, caller: caller)
         } catch {
             self.logger.error("\(request.method) \(request.path) failed: \(error)")
             response = self.refusal(
@@ -149,7 +159,30 @@ public struct WebApp: Sendable {
             ("Referrer-Policy", "same-origin"),
             ("Cache-Control", "no-store"),
         ]
+        if self.secureCookies { response.headers.append(("Strict-Transport-Security", "max-age=31536000")) }
         return response
+    }
+
+    /// The longest query value taken: searches, moments and names are far shorter.
+    static let maximumQueryValue = 4096
+
+    /// Refuses, before anything reads them, values no page takes: NUL anywhere (PostgreSQL's
+    /// text cannot hold it, and no name or search has one) and query values past 4 KB.
+    static func checkInput(_ request: WebRequest) throws(Refusal) {
+        guard !request.path.utf8.contains(0) else { throw Refusal.badRequest("The address holds a NUL character.") }
+        for (name, value) in request.query {
+            guard !name.utf8.contains(0), !value.utf8.contains(0) else {
+                throw Refusal.badRequest("The parameter \(name.prefix(40)) holds a NUL character.")
+            }
+            guard value.utf8.count <= Self.maximumQueryValue else {
+                throw Refusal.badRequest(
+                    "The parameter \(name.prefix(40)) is longer than \(Self.maximumQueryValue) bytes."
+                )
+            }
+        }
+        if request.method == "POST", request.form.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) }) {
+            throw Refusal.badRequest("A form field holds a NUL character.")
+        }
     }
 
     private func refusal(_ refusal: Refusal, request: WebRequest, caller: Caller?) -> WebResponse {
@@ -177,7 +210,9 @@ public struct WebApp: Sendable {
     }
 
     private func caller(of request: WebRequest) async throws -> Caller? {
-        guard let token = request.cookies[Sessions.cookieName], !token.isEmpty else { return nil }
+        guard let token = request.cookies[Sessions.name(Sessions.cookieName, secure: self.secureCookies)],
+            !token.isEmpty
+        else { return nil }
         return try await self.pool.withConnection { connection in
             guard let session = try Sessions.find(token, on: connection),
                 let viewer = try AccessStore.viewer(userID: session.userID, on: connection)
@@ -277,7 +312,9 @@ public struct WebApp: Sendable {
     private func sso(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
         switch request.parts.dropFirst().first {
         case "login":
-            var url = try await self.pool.withConnection {
+            // A logged-in browser is not logged in again (a link cannot swap its session).
+            guard caller == nil else { return .redirect("/launcher") }
+            var started = try await self.pool.withConnection {
                 try self.login.start(
                     purpose: .login,
                     userID: nil,
@@ -287,12 +324,12 @@ public struct WebApp: Sendable {
                 )
             }
             if self.configuration.simulatorLogin, let character = request.query["character_id"].flatMap(Int64.init) {
-                url += "&character_id=\(character)"
+                started.url += "&character_id=\(character)"
             }
-            return .redirect(url, status: 302)
+            return self.redirectToSSO(started)
         case "add":
             let caller = try self.require(caller)
-            let url = try await self.pool.withConnection {
+            let started = try await self.pool.withConnection {
                 try self.login.start(
                     purpose: .addCharacter,
                     userID: caller.viewer.userID,
@@ -301,7 +338,7 @@ public struct WebApp: Sendable {
                     on: $0
                 )
             }
-            return .redirect(url, status: 302)
+            return self.redirectToSSO(started)
         case "callback":
             if let error = request.query["error"] {
                 throw Refusal.badRequest("EVE SSO refused the login: \(request.query["error_description"] ?? error)")
@@ -312,11 +349,18 @@ public struct WebApp: Sendable {
             let completed = try await self.login.complete(
                 code: code,
                 state: state,
+                browserNonce: request.cookies[Sessions.name(Sessions.loginCookieName, secure: self.secureCookies)],
                 redirectURI: self.redirectURI,
                 pool: self.pool
             )
             switch completed.purpose {
             case .login:
+                // Never replace a session silently: whoever is logged in here logs out first.
+                if let caller {
+                    throw Refusal.badRequest(
+                        "You are logged in already, as \(caller.viewer.name). Log out first to log in with another character."
+                    )
+                }
                 let token = try await self.pool.transaction { connection in
                     let user = try SSOLogin.user(
                         for: completed.token,
@@ -338,6 +382,7 @@ public struct WebApp: Sendable {
                         Sessions.cookie(token, lifetime: self.configuration.sessionLifetime, secure: self.secureCookies)
                     )
                 )
+                response.headers.append(("Set-Cookie", Sessions.clearingLoginCookie(secure: self.secureCookies)))
                 return response
             case .addCharacter:
                 // The login that started this must still be the one logged in.
@@ -357,7 +402,9 @@ public struct WebApp: Sendable {
                 )
                 try await self.pool.withConnection { _ = try ComplianceGroups.update(on: $0) }
                 let note = missing.isEmpty ? "" : "?missing=\(missing.count)"
-                return .redirect("/launcher\(note)")
+                var response = WebResponse.redirect("/launcher\(note)")
+                response.headers.append(("Set-Cookie", Sessions.clearingLoginCookie(secure: self.secureCookies)))
+                return response
             }
         default: throw Refusal.notFound
         }
@@ -365,6 +412,13 @@ public struct WebApp: Sendable {
 }
 
 extension WebApp {
+    /// To the SSO, with the cookie that binds the login to this browser.
+    fileprivate func redirectToSSO(_ started: SSOLogin.Started) -> WebResponse {
+        var response = WebResponse.redirect(started.url, status: 302)
+        response.headers.append(("Set-Cookie", Sessions.loginCookie(started.browserNonce, secure: self.secureCookies)))
+        return response
+    }
+
     /// What the server does every minute: ends expired sessions, logins and shares, and brings
     /// compliance groups up to date (characters registered or removed elsewhere, by the CLI).
     public func housekeeping() async throws {

@@ -16,7 +16,12 @@ public struct VerifiedAccessToken: Sendable, Equatable {
 /// Why a token was refused. The message never contains the token.
 public struct JWTError: Error, Sendable, CustomStringConvertible, Equatable {
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// The token names a key the key set does not have: the SSO may have rotated its keys.
+    public var isUnknownKey = false
+    init(_ description: String, unknownKey: Bool = false) {
+        self.description = description
+        self.isUnknownKey = unknownKey
+    }
 }
 
 /// Verifies EVE SSO access tokens (JWTs) as CCP's SSO documentation asks: the signature with the
@@ -56,7 +61,7 @@ public struct AccessTokenVerifier: Sendable {
             throw JWTError("the access token's algorithm \(header["alg"] as? String ?? "(none)") is not accepted")
         }
         guard let keyID = header["kid"] as? String, let key = self.keys.key(id: keyID, algorithm: algorithm) else {
-            throw JWTError("the access token is signed with a key the SSO does not publish")
+            throw JWTError("the access token is signed with a key the SSO does not publish", unknownKey: true)
         }
         let input = Data((parts[0] + "." + parts[1]).utf8)
         let valid: Bool

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The tokens a refresh-token grant returns.
 public struct TokenGrant: Sendable {
@@ -56,6 +57,7 @@ public struct SSOConfiguration: Sendable {
 public struct SSOClient: Sendable {
     public let http: HTTPClient
     public let configuration: SSOConfiguration
+    private let keys = KeySetCache()
 
     public init(http: HTTPClient, configuration: SSOConfiguration) {
         self.http = http
@@ -142,7 +144,8 @@ public struct SSOClient: Sendable {
         return TokenGrant(
             accessToken: access,
             refreshToken: refresh,
-            expiresIn: (object?["expires_in"] as? NSNumber)?.doubleValue ?? 1199
+            // A lifetime beyond a day (or not a number) is not EVE's: take its usual 20 minutes.
+            expiresIn: (object?["expires_in"] as? Double).flatMap { (1...86_400).contains($0) ? $0 : nil } ?? 1199
         )
     }
 
@@ -155,12 +158,53 @@ public struct SSOClient: Sendable {
         return try JSONWebKeySet(json: response.body)
     }
 
-    /// A verifier for this application's tokens, with the SSO's current keys.
-    public func verifier() async throws -> AccessTokenVerifier {
-        AccessTokenVerifier(
-            keys: try await self.keySet(),
-            clientID: self.configuration.clientID,
-            issuers: self.configuration.issuers
-        )
+    /// Verifies an access token with the SSO's keys: the cached set, fetched again when it is an
+    /// hour old, or once when a token names a key it does not have (the SSO rotated its keys),
+    /// at most once a minute, so that tokens naming made-up keys cannot make us hammer the SSO.
+    public func verify(_ token: String, now: Date = Date()) async throws -> VerifiedAccessToken {
+        let cached = self.keys.current(now: now)
+        let keys: JSONWebKeySet
+        if let cached {
+            keys = cached
+        } else {
+            keys = try await self.keySet()
+            self.keys.store(keys, now: now)
+        }
+        let first = Result { () throws(JWTError) in try self.verifier(keys).verify(token, now: now) }
+        guard case .failure(let error) = first, error.isUnknownKey, cached != nil, self.keys.mayRefetch(now: now)
+        else { return try first.get() }
+        let fresh = try await self.keySet()
+        self.keys.store(fresh, now: now)
+        return try self.verifier(fresh).verify(token, now: now)
+    }
+
+    private func verifier(_ keys: JSONWebKeySet) -> AccessTokenVerifier {
+        AccessTokenVerifier(keys: keys, clientID: self.configuration.clientID, issuers: self.configuration.issuers)
+    }
+}
+
+/// The SSO's key set, shared by every copy of an ``SSOClient``.
+private final class KeySetCache: Sendable {
+    private struct State {
+        var keys: JSONWebKeySet?
+        var fetchedAt = Date.distantPast
+    }
+
+    private let state = Mutex(State())
+    static let maximumAge: TimeInterval = 3600
+    static let minimumRefetchInterval: TimeInterval = 60
+
+    func current(now: Date) -> JSONWebKeySet? {
+        self.state.withLock { state in
+            now.timeIntervalSince(state.fetchedAt) < Self.maximumAge ? state.keys : nil
+        }
+    }
+
+    func mayRefetch(now: Date) -> Bool {
+        self.state.withLock { now.timeIntervalSince($0.fetchedAt) >= Self.minimumRefetchInterval }
+    }
+
+    func store(_ keys: JSONWebKeySet, now: Date) {
+        self.state.withLock { $0 = State(keys: keys, fetchedAt: now) }
     }
 }

@@ -125,7 +125,8 @@ extension WebApp {
             \(field("main_alliance", "Main's alliance"))\(box("mains", "mains only"))\(box("shared", "shared"))\
             \(box("unregistered", "unregistered"))<button type="submit">Find</button></form>
             """
-        let table = TableQuery(q, prefix: "")
+        var table = TableQuery(q, prefix: "")
+        table.page = table.page(of: rows.count, pageSize: Self.pageSize)
         let shown = rows.dropFirst((table.page - 1) * Self.pageSize).prefix(Self.pageSize)
         let lines = shown.map { row -> HTML in
             let name: HTML = row.canView ? "<a href=\"/characters/\(row.id)\">\(row.name)</a>" : "\(row.name)"

@@ -243,8 +243,15 @@ struct TableQuery {
         self.sort = query[prefix + "sort"]
         self.descending = query[prefix + "dir"] == "desc"
         self.filter = query[prefix + "q"] ?? ""
-        self.page = max(1, Int(query[prefix + "page"] ?? "") ?? 1)
+        // Bounded where it enters: a page past the last shows the last, and no page number a
+        // client sends can overflow the offset arithmetic.
+        self.page = min(max(1, Int(query[prefix + "page"] ?? "") ?? 1), Self.maximumPage)
     }
+
+    static let maximumPage = 1_000_000
+
+    /// The page shown of `count` rows: the one asked for, or the last.
+    func page(of count: Int, pageSize: Int) -> Int { min(self.page, max((count + pageSize - 1) / pageSize, 1)) }
 
     struct View {
         var rows: [[DisplayValue]]
