@@ -58,7 +58,7 @@ import Testing
             #expect(
                 reused.status == 400 && String(decoding: reused.body, as: UTF8.self).contains("EVE SSO did not accept")
             )
-            #expect(thief.cookies.isEmpty)
+            #expect(thief.cookies[Sessions.cookieName] == nil)
 
             // An expired code: approved, then the SSO's clock passes its five minutes.
             let slow = web.browser()
@@ -66,7 +66,7 @@ import Testing
             let slowCallback = try #require(try await slow.send(slowStart + "&character_id=\(id)").header("Location"))
             web.sync.simulator.clock.advance(by: 400)
             let late = try await slow.send(slowCallback)
-            #expect(late.status == 400 && slow.cookies.isEmpty)
+            #expect(late.status == 400 && slow.cookies[Sessions.cookieName] == nil)
 
             // The character moves to another EVE account: its new owner logs in as a new user and
             // does not see the old owner's characters.
@@ -92,6 +92,63 @@ import Testing
                 try connection.query("SELECT enabled FROM sync.characters WHERE id = $1", [id])[0].get(0, as: Bool.self)
             }
             #expect(!suspended, "the old registration stops syncing the new owner's data")
+        }
+    }
+
+    /// Login CSRF: a callback URL an attacker obtained for their own character, opened by a victim,
+    /// logs nobody in; a logged-in browser keeps its session whatever callback it is sent.
+    @Test func aLoginFinishesOnlyInTheBrowserThatStartedIt() async throws {
+        try await withWebHarness(characters: 2) { web in
+            let (victimCharacter, attackerCharacter) = (web.sync.characterIDs[0], web.sync.characterIDs[1])
+
+            // The attacker starts a login for their own character and keeps the callback URL.
+            func plantedCallback() async throws -> String {
+                let attacker = web.browser()
+                let start = try #require(try await attacker.send("/sso/login").header("Location"))
+                #expect(attacker.cookies[Sessions.loginCookieName] != nil, "the login's browser cookie")
+                let approved = try await attacker.send(start + "&character_id=\(attackerCharacter)")
+                return try #require(approved.header("Location"))
+            }
+
+            // A browser that never started a login: refused, with a page that says why; no session.
+            let victim = web.browser()
+            let planted = try await victim.send(try await plantedCallback())
+            #expect(planted.status == 400)
+            #expect(String(decoding: planted.body, as: UTF8.self).contains("not started in this browser"))
+            #expect(victim.cookies[Sessions.cookieName] == nil)
+
+            // A browser that started a login of its own: the attacker's callback is still refused.
+            _ = try await victim.send("/sso/login")
+            #expect(try await victim.send(try await plantedCallback()).status == 400)
+            #expect(victim.cookies[Sessions.cookieName] == nil)
+
+            // A logged-in victim: the planted callback does not replace the session, and a new
+            // login is not started over it.
+            #expect(try await victim.login(as: victimCharacter).status == 303)
+            let session = try #require(victim.cookies[Sessions.cookieName])
+            #expect(try await victim.send(try await plantedCallback()).status == 400)
+            #expect(victim.cookies[Sessions.cookieName] == session)
+            #expect(try await victim.send("/sso/login").header("Location") == "/launcher")
+            let me = try JSONSerialization.jsonObject(with: Data(try await victim.send("/api/me").body)) as? [String: Any]
+            let victimName = try #require(web.sync.simulator.world.name(ofCharacter: Int(victimCharacter)))
+            #expect(me?["user"] as? String == victimName)
+
+            // The cookie: HttpOnly, SameSite=Lax, only under /sso on http, and ten minutes long.
+            let cookie = try #require(try await web.browser().send("/sso/login").header("Set-Cookie"))
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/sso"))
+            #expect(cookie.contains("Max-Age=600"))
+        }
+    }
+
+    /// On https the cookies carry the `__Host-` prefix and the answers HSTS.
+    @Test func httpsCookiesAreHostBoundAndAnswersAskForHTTPS() async throws {
+        try await withWebHarness(characters: 1, publicURL: "https://audit.example.org") { web in
+            let start = await web.request("/sso/login", cookie: nil)
+            let cookie = try #require(start.header("Set-Cookie"))
+            #expect(cookie.hasPrefix("__Host-\(Sessions.loginCookieName)="))
+            #expect(cookie.contains("; Secure") && cookie.contains("Path=/;"))
+            #expect(start.header("Strict-Transport-Security")?.hasPrefix("max-age=") == true)
+            #expect(Sessions.cookie("t", lifetime: 60, secure: true).hasPrefix("__Host-\(Sessions.cookieName)=t; Path=/;"))
         }
     }
 

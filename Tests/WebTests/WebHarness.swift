@@ -122,6 +122,7 @@ struct WebHarness: Sendable {
 func withWebHarness(
     characters: Int = 4,
     simulatorLogin: Bool = false,
+    publicURL: String? = nil,
     _ body: @Sendable (WebHarness) async throws -> Void
 ) async throws {
     try await withSyncHarness(characters: characters, rateLimitScale: 100) { sync in
@@ -141,7 +142,7 @@ func withWebHarness(
             pool: sync.pool,
             configuration: WebConfiguration(
                 appName: "Test Audit",
-                publicURL: nil,
+                publicURL: publicURL,
                 sso: sync.settings.sso,
                 syncScopes: sync.simulator.allScopes,
                 defaultGroup: "Members",
