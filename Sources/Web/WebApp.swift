@@ -267,6 +267,7 @@ public struct WebApp: Sendable {
     // MARK: - Routes
 
     private func route(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
+        guard Self.route(of: request) != nil else { throw Refusal.notFound }
         let parts = request.parts
         switch (request.method, parts.first ?? "") {
         case ("GET", ""): return .redirect(caller == nil ? "/login" : "/launcher")

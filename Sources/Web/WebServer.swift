@@ -62,7 +62,16 @@ public enum WebServer {
             // Several Cookie fields (HTTP/2 style) are one list.
             headers[name] = headers[name].map { $0 + (name == "cookie" ? "; " : ", ") + field.value } ?? field.value
         }
-        let body = try await request.body.collect(upTo: self.maximumBody)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: self.maximumBody)
+        } catch is NIOTooManyBytesError {
+            return Response(
+                status: .contentTooLarge,
+                headers: [.contentType: "text/plain; charset=utf-8", .connection: "close"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "The request's body is over \(self.maximumBody >> 20) MiB.\n"))
+            )
+        }
         let answer = await app.handle(
             WebRequest(
                 method: request.method.rawValue,

@@ -28,11 +28,13 @@ struct WebHarness: Sendable {
         let base: String
         init(base: String) { self.base = base }
 
+        var cookieHeader: String { self.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
         func send(_ url: String, method: String = "GET", form: [String: String]? = nil) async throws -> ClientResponse {
             let absolute = url.hasPrefix("http") ? url : self.base + url
             var headers = [(String, String)]()
             if absolute.hasPrefix(self.base), !self.cookies.isEmpty {
-                headers.append(("Cookie", self.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
+                headers.append(("Cookie", self.cookieHeader))
             }
             var body: [UInt8]? = nil
             if let form {
