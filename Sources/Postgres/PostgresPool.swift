@@ -153,7 +153,17 @@ public final class PostgresPool: Sendable {
         let conninfo = self.conninfo
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { Slot(try PostgresConnection(conninfo: conninfo), queue) })
+                continuation.resume(
+                    with: Result {
+                        let connection = try PostgresConnection(conninfo: conninfo)
+                        // JIT compiles a query when its estimated cost is high, which a page's
+                        // query with per-row subplans reaches on small tables whose statistics
+                        // are not gathered yet: 100 ms of compiling for a query that runs in
+                        // 0.1 ms (seen on the finder). Our queries are short; JIT does not pay.
+                        try connection.executeScript("SET jit = off")
+                        return Slot(connection, queue)
+                    }
+                )
             }
         }
     }
