@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -166,4 +167,65 @@ private func runMemberAuditBlocking(
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// How a run of the binary ended.
+enum ProcessEnding: Equatable {
+    case exit(Int32)
+    case signal(Int32)
+    /// Still running at the deadline (then stopped).
+    case timedOut
+}
+
+/// Runs the binary in `directory`, stopping it after `timeout` seconds.
+func runMemberAudit(
+    _ arguments: [String],
+    environment: [String: String],
+    directory: URL,
+    timeout: TimeInterval
+) async throws -> (ending: ProcessEnding, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(
+                with: Result {
+                    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    let process = Process()
+                    process.executableURL = folder.appending(path: "memberaudit")
+                    process.arguments = arguments
+                    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                    process.currentDirectoryURL = directory
+                    let output = Pipe()
+                    process.standardOutput = output
+                    process.standardError = output
+                    process.standardInput = FileHandle.nullDevice
+                    let finished = DispatchSemaphore(value: 0)
+                    process.terminationHandler = { _ in finished.signal() }
+                    try process.run()
+                    // Read while it runs: a full pipe would block it.
+                    let reader = DispatchQueue(label: "output")
+                    let data = Mutex(Data())
+                    let read = DispatchSemaphore(value: 0)
+                    reader.async {
+                        let all = output.fileHandleForReading.readDataToEndOfFile()
+                        data.withLock { $0 = all }
+                        read.signal()
+                    }
+                    var timedOut = false
+                    if finished.wait(timeout: .now() + timeout) == .timedOut {
+                        timedOut = true
+                        kill(process.processIdentifier, SIGKILL)
+                        finished.wait()
+                    }
+                    read.wait()
+                    let text = String(decoding: data.withLock { $0 }, as: UTF8.self)
+                    if timedOut { return (.timedOut, text) }
+                    switch process.terminationReason {
+                    case .exit: return (.exit(process.terminationStatus), text)
+                    case .uncaughtSignal: return (.signal(process.terminationStatus), text)
+                    @unknown default: return (.exit(process.terminationStatus), text)
+                    }
+                }
+            )
+        }
+    }
 }
