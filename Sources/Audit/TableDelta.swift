@@ -93,7 +93,8 @@ extension Cell {
 
 /// A number as people read ISK and SP: thousands separated, two decimals only where there are some.
 public func formatNumber(_ value: Double) -> String {
-    guard value.isFinite else { return String(value) }
+    // Past 10^16 (no wallet holds that much) cents no longer fit Int64; ESI may still send it.
+    guard value.isFinite, abs(value) < 1e16 else { return String(value) }
     let cents = Int64((abs(value) * 100).rounded())
     var digits = String(cents / 100)
     var grouped = ""

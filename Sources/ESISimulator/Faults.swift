@@ -11,6 +11,10 @@ public struct Faults: Sendable, Codable, Equatable {
     public var timeoutSeconds: Double = 60
     /// Share of ESI requests answered 200 with a truncated JSON body.
     public var malformedRate: Double = 0
+    /// Share of ESI requests answered 200 with a hostile body (``HostilePayload``), of one of
+    /// `hostilePayloads` (empty: any).
+    public var hostileRate: Double = 0
+    public var hostilePayloads: [HostilePayload] = []
     /// Base latency of every ESI answer, and a uniform jitter around it.
     public var latencyMilliseconds: Double = 0
     public var jitterMilliseconds: Double = 0
@@ -33,6 +37,8 @@ public struct Faults: Sendable, Codable, Equatable {
         case timeoutRate = "timeout_rate"
         case timeoutSeconds = "timeout_seconds"
         case malformedRate = "malformed_rate"
+        case hostileRate = "hostile_rate"
+        case hostilePayloads = "hostile_payloads"
         case latencyMilliseconds = "latency_ms"
         case jitterMilliseconds = "jitter_ms"
         case slowRate = "slow_rate"
@@ -53,6 +59,9 @@ public struct Faults: Sendable, Codable, Equatable {
             try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds
         self.malformedRate =
             try container.decodeIfPresent(Double.self, forKey: .malformedRate) ?? defaults.malformedRate
+        self.hostileRate = try container.decodeIfPresent(Double.self, forKey: .hostileRate) ?? defaults.hostileRate
+        self.hostilePayloads =
+            try container.decodeIfPresent([HostilePayload].self, forKey: .hostilePayloads) ?? defaults.hostilePayloads
         self.latencyMilliseconds =
             try container.decodeIfPresent(Double.self, forKey: .latencyMilliseconds) ?? defaults.latencyMilliseconds
         self.jitterMilliseconds =

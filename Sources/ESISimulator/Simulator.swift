@@ -386,6 +386,16 @@ public final class Simulator: Sendable {
                 bucket: bucket
             )
         }
+        let hostile = faults.timeoutRate + faults.malformedRate
+        if draw.0 >= hostile, draw.0 < hostile + faults.hostileRate {
+            let kinds = faults.hostilePayloads.isEmpty ? HostilePayload.allCases : faults.hostilePayloads
+            let kind = kinds[min(kinds.count - 1, Int(draw.2 * Double(kinds.count)))]
+            return self.finish(
+                SimulatorResponse(status: 200, headers: headers, body: kind.apply(to: body), delay: delay),
+                limit: rateLimit,
+                bucket: bucket
+            )
+        }
         return self.finish(
             SimulatorResponse(status: 200, headers: headers, body: body, delay: delay),
             limit: rateLimit,

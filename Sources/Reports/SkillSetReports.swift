@@ -208,7 +208,9 @@ func parseSeconds(_ text: String) -> [Double?] {
 
 /// "3d 4h 12m" (training times are minutes-accurate at best).
 public func formatDuration(_ seconds: Double) -> String {
-    let minutes = Int((seconds / 60).rounded(.up))
+    // A training time from hostile attributes (zero SP per minute) may be infinite or absurd.
+    guard seconds.isFinite, seconds < 1e15 else { return seconds.isNaN ? "unknown" : "forever" }
+    let minutes = Int((max(0, seconds) / 60).rounded(.up))
     let days = minutes / 1440
     let hours = minutes % 1440 / 60
     let rest = minutes % 60

@@ -4,7 +4,8 @@ public enum SkillMath {
     /// `250 · rank · 2^(2.5·(level−1))`, rounded up as the game shows it. Level 0 needs 0.
     public static func skillPoints(forLevel level: Int, rank: Double) -> Int {
         guard level > 0 else { return 0 }
-        let exact = 250 * rank * pow2(2.5 * Double(level - 1))
+        // Levels are 1–5 and ranks 1–16 in the game; a rank from ESI is clamped, not trusted.
+        let exact = 250 * min(max(rank.isNaN ? 1 : rank, 0), 1_000) * pow2(2.5 * Double(min(level, 5) - 1))
         // Exact values such as 8,000 must not become 8,001 through floating-point noise.
         return Int((exact - 1e-6).rounded(.up))
     }

@@ -220,7 +220,8 @@ public enum SkillSetChecks {
 
 /// Whole seconds, rounded up, in decimal; nothing for unknown.
 private func appendSeconds(_ seconds: Double?, to text: inout [UInt8]) {
-    guard let seconds else { return }
+    // Unknown too: a time from attributes ESI sent as zero (infinite) or absurd.
+    guard let seconds, seconds.isFinite, seconds < 1e15 else { return }
     var value = Int64((seconds - 1e-6).rounded(.up))  // 800.0000001 is 800, not 801
     guard value > 0 else {
         text.append(UInt8(ascii: "0"))
