@@ -280,7 +280,9 @@ struct ComplianceChanges: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func validate() throws {
-        guard self.limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        guard (1...100_000).contains(self.limit) else {
+            throw ValidationError("--limit must be between 1 and 100000")
+        }
     }
 
     func run() async throws {

@@ -29,6 +29,10 @@ struct ProjectCommand: AsyncParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: OutputFormat = .table
 
+    func validate() throws {
+        guard self.jobs >= 1, self.jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
+    }
+
     func run() async throws {
         let settings = try self.global.settings()
         try await withMigratedDatabase(settings) { database in

@@ -160,7 +160,7 @@ struct SkillSetsReport: AsyncParsableCommand {
     var set: String?
 
     func validate() throws {
-        guard self.top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard (1...1_000).contains(self.top) else { throw ValidationError("--top must be between 1 and 1000") }
     }
 
     func run() async throws {

@@ -37,6 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port, printed at start).")
     var port = 8080
 
+    func validate() throws {
+        guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
     func run() async throws {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension Simulator {
     /// EVE SSO's routes; nil for any other path.
@@ -27,6 +28,7 @@ extension Simulator {
             ])
             return SimulatorResponse(status: 200, headers: json, body: document.rendered())
         case ("GET", "/oauth/jwks"):
+            self.keySetRequests.withLock { $0 += 1 }
             guard let keys = try? self.sso.keys.jwks() else {
                 return SimulatorResponse(status: 500, headers: json, body: errorBody("jwks"))
             }

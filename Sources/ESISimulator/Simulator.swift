@@ -74,6 +74,7 @@ public final class Simulator: Sendable {
     let errorLimiter: ErrorLimiter
     let rateLimiter = RateLimiter()
     private let statusCounts = Mutex<[Int: Int]>([:])
+    let keySetRequests = Mutex(0)
     private let faultState: Mutex<(faults: Faults, random: SeededRandom, requestCounter: UInt64)>
 
     public init(_ configuration: SimulatorConfiguration) {
@@ -153,6 +154,8 @@ public final class Simulator: Sendable {
 
     /// How many ESI answers of each status the simulator has sent (tests check for 420s).
     public var answeredStatuses: [Int: Int] { self.statusCounts.withLock { $0 } }
+    /// How often the SSO's key set was asked for (clients should cache it).
+    public var keySetRequestCount: Int { self.keySetRequests.withLock { $0 } }
 
     // MARK: - ESI
 

@@ -54,7 +54,15 @@ public struct SimulatorOptions: ParsableArguments {
         guard SimulatedClock.mode(parsing: self.clock) != nil else {
             throw ValidationError("--clock must be real, manual or fast:FACTOR with FACTOR > 0, not '\(self.clock)'")
         }
-        guard self.characters >= 0 else { throw ValidationError("--characters must be 0 or more") }
+        guard (0...100_000).contains(self.characters) else {
+            throw ValidationError("--characters must be between 0 and 100000")
+        }
+        guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be between 0 and 65535") }
+        for (name, value) in [
+            ("--latency-ms", self.latencyMs), ("--jitter-ms", self.jitterMs), ("--timeout-seconds", self.timeoutSeconds),
+        ] where !(value.isFinite && (0...3_600_000).contains(value)) {
+            throw ValidationError("\(name) must be a number from 0 to 3600000, not \(value)")
+        }
         for rate in [self.serverErrorRate, self.htmlShare, self.timeoutRate, self.malformedRate]
         where !(0...1).contains(rate) {
             throw ValidationError("rates must be between 0 and 1, not \(rate)")

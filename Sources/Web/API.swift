@@ -84,8 +84,14 @@ extension WebApp {
             guard viewer.isSuperuser || viewer.has(.viewSkillSets) else {
                 throw Refusal.forbidden("This needs the view_skill_sets permission.")
             }
-            let (groups, sets) = try await self.pool.withConnection {
+            var (groups, sets) = try await self.pool.withConnection {
                 (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0))
+            }
+            // Hidden sets (drafts, retired doctrines) are for those who administer skill sets.
+            if !viewer.isSuperuser {
+                let hidden = Set(sets.filter { !$0.isVisible }.map(\.name))
+                sets.removeAll { hidden.contains($0.name) }
+                for index in groups.indices { groups[index].skillSets.removeAll { hidden.contains($0) } }
             }
             return .json(["groups": groups.map(AnyEncodable.init), "sets": sets.map(AnyEncodable.init)])
         case ("GET", "admin") where parts.count == 2:

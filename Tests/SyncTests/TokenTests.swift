@@ -169,3 +169,36 @@ import TokenVault
         }
     }
 }
+
+/// The SSO's key set is fetched once and kept: not on every login or refresh; again after an
+/// hour; once more, at most once a minute, when a token names a key it does not have.
+@Suite struct KeySetCacheTests {
+    @Test func theKeySetIsCachedAndRefetchedOnlyForAnUnknownKey() async throws {
+        try await withSyncHarness(characters: 1) { harness in
+            let sso = SSOClient(http: HTTPClient(userAgent: "memberaudit-tests"), configuration: harness.settings.sso)
+            let character = Int(harness.characterIDs[0])
+            let token = try #require(try harness.simulator.accessToken(characterID: character, scopes: ["publicData"]))
+            let before = harness.simulator.keySetRequestCount
+            for _ in 0..<5 { _ = try await sso.verify(token) }
+            #expect(harness.simulator.keySetRequestCount == before + 1)
+
+            // The same token with a key id the set does not have.
+            let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            var base64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+            let headerBytes = try #require(Data(base64Encoded: base64))
+            var header = try #require(try JSONSerialization.jsonObject(with: headerBytes) as? [String: Any])
+            header["kid"] = "rotated-away"
+            let forgedHeader = try JSONSerialization.data(withJSONObject: header).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+            let forged = ([forgedHeader] + parts.dropFirst()).joined(separator: ".")
+            await #expect(throws: JWTError.self) { _ = try await sso.verify(forged) }
+            #expect(harness.simulator.keySetRequestCount == before + 2, "one refetch for the unknown key")
+            await #expect(throws: JWTError.self) { _ = try await sso.verify(forged) }
+            #expect(harness.simulator.keySetRequestCount == before + 2, "not again within a minute")
+            _ = try await sso.verify(token)
+            #expect(harness.simulator.keySetRequestCount == before + 2)
+        }
+    }
+}

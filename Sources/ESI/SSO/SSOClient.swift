@@ -188,6 +188,7 @@ private final class KeySetCache: Sendable {
     private struct State {
         var keys: JSONWebKeySet?
         var fetchedAt = Date.distantPast
+        var refetchedForUnknownKeyAt = Date.distantPast
     }
 
     private let state = Mutex(State())
@@ -200,11 +201,21 @@ private final class KeySetCache: Sendable {
         }
     }
 
+    /// Claims the refetch for an unknown key: true at most once a minute.
     func mayRefetch(now: Date) -> Bool {
-        self.state.withLock { now.timeIntervalSince($0.fetchedAt) >= Self.minimumRefetchInterval }
+        self.state.withLock { state in
+            guard now.timeIntervalSince(state.refetchedForUnknownKeyAt) >= Self.minimumRefetchInterval else {
+                return false
+            }
+            state.refetchedForUnknownKeyAt = now
+            return true
+        }
     }
 
     func store(_ keys: JSONWebKeySet, now: Date) {
-        self.state.withLock { $0 = State(keys: keys, fetchedAt: now) }
+        self.state.withLock { state in
+            state.keys = keys
+            state.fetchedAt = now
+        }
     }
 }

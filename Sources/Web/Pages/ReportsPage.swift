@@ -26,6 +26,8 @@ extension WebApp {
     ) throws
         -> ReportTable?
     {
+        // Reports need basic access like every page, whatever else the viewer holds.
+        guard viewer.has(.basicAccess) else { throw Refusal.forbidden("This needs the basic_access permission.") }
         var table: ReportTable
         switch name {
         case "compliance": table = try Reports.compliance(on: connection)
@@ -40,16 +42,25 @@ extension WebApp {
         if let column = table.columns.firstIndex(of: "user") {
             table.rows = table.rows.filter { users.contains($0[column].text) }
         } else if let column = table.columns.firstIndex(of: "corporation_id") {
-            let corporations: Set<String> = Set(
-                try connection.query(
-                    """
-                    SELECT DISTINCT d.corporation_id::text FROM sync.users u
-                    JOIN readmodel.character_details d ON d.character_id = u.main_character_id
-                    WHERE u.name = ANY($1) AND d.corporation_id IS NOT NULL
-                    """,
-                    [Array(users)]
-                ).map { try $0.get(0, as: String.self) }
-            )
+            // A corporation is in scope only through a corporation or alliance scope: a viewer
+            // whose scope is their own user does not see their corporation's members.
+            let corporations: Set<String>
+            switch AccessRules.reportScope(of: viewer) {
+            case .everything: return table
+            case .none: corporations = []
+            case .corporation(let corporation): corporations = [String(corporation)]
+            case .alliance:
+                corporations = Set(
+                    try connection.query(
+                        """
+                        SELECT DISTINCT d.corporation_id::text FROM sync.users u
+                        JOIN readmodel.character_details d ON d.character_id = u.main_character_id
+                        WHERE u.name = ANY($1) AND d.corporation_id IS NOT NULL
+                        """,
+                        [Array(users)]
+                    ).map { try $0.get(0, as: String.self) }
+                )
+            }
             table.rows = table.rows.filter { corporations.contains($0[column].text) }
         }
         return table
