@@ -67,6 +67,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Observability",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Settings",
             dependencies: ["Postgres", "LocalPostgres"],
             swiftSettings: swiftSettings
@@ -147,7 +152,7 @@ let package = Package(
             dependencies: [
                 "Access", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations", "Postgres",
                 "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets", "StaticData", "Sync",
-                "TokenVault",
+                "TokenVault", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -226,15 +231,17 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Access", "ESI", "ESISimulator", "Postgres", "Projections", "Sync", "SyncTestSupport", "TestSupport",
-                "TokenVault", "Web",
+                "Access", "ESI", "ESISimulator", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
+                "SyncTestSupport", "TestSupport", "TokenVault", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TokenVaultTests", dependencies: ["TokenVault"], swiftSettings: swiftSettings),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["EventLog", "Postgres", "TestSupport"],

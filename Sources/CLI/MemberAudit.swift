@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Observability
 
 @main
 struct MemberAudit: AsyncParsableCommand {

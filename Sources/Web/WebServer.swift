@@ -12,16 +12,17 @@ public enum WebServer {
     /// The largest request body taken (forms and skill-set imports are far smaller).
     static let maximumBody = 2 << 20
     /// A connection with no request in flight and nothing read or written for this long is closed.
-    static let idleTimeout = TimeAmount.seconds(60)
+    public static let idleTimeout = TimeAmount.seconds(60)
     /// A request's headers must be complete this long after the connection opened or the last
     /// answer was sent: a client that trickles headers (slowloris) cannot hold a connection.
-    static let headerTimeout = TimeAmount.seconds(20)
+    public static let headerTimeout = TimeAmount.seconds(20)
 
     public static func application(
         app: WebApp,
         host: String,
         port: Int,
         logLevel: Logger.Level = .info,
+        headerTimeout: TimeAmount = Self.headerTimeout,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -33,7 +34,7 @@ public enum WebServer {
             responder: responder,
             server: .http1(
                 configuration: HTTP1Channel.Configuration(
-                    additionalChannelHandlers: [HeaderTimeoutHandler(timeout: self.headerTimeout)],
+                    additionalChannelHandlers: [HeaderTimeoutHandler(timeout: headerTimeout)],
                     idleTimeout: self.idleTimeout
                 )
             ),

@@ -4,6 +4,7 @@ import ESISimulator
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Postgres
 import Projections
 import Sync
@@ -125,6 +126,7 @@ func withWebHarness(
     characters: Int = 4,
     simulatorLogin: Bool = false,
     publicURL: String? = nil,
+    headerTimeout: TimeAmount = WebServer.headerTimeout,
     _ body: @Sendable (WebHarness) async throws -> Void
 ) async throws {
     try await withSyncHarness(characters: characters, rateLimitScale: 100) { sync in
@@ -156,7 +158,13 @@ func withWebHarness(
             http: HTTPClient(userAgent: "memberaudit-web")
         )
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = WebServer.application(app: app, host: "127.0.0.1", port: 0, logLevel: .critical) {
+        let server = WebServer.application(
+            app: app,
+            host: "127.0.0.1",
+            port: 0,
+            logLevel: .critical,
+            headerTimeout: headerTimeout
+        ) {
             app.listening(host: "127.0.0.1", port: $0)
             continuation.yield($0)
         }

@@ -3,27 +3,27 @@ import Logging
 /// swift-log's standard-error handler with every message and metadata value escaped: a name, a
 /// path or an error text from a user or from ESI that holds a line break or a terminal escape
 /// cannot forge a log line or rewrite the operator's screen.
-struct EscapingLogHandler: LogHandler {
+public struct EscapingLogHandler: LogHandler {
     private var inner: StreamLogHandler
 
-    init(label: String) { self.inner = StreamLogHandler.standardError(label: label) }
+    public init(label: String) { self.inner = StreamLogHandler.standardError(label: label) }
 
-    var logLevel: Logger.Level {
+    public var logLevel: Logger.Level {
         get { self.inner.logLevel }
         set { self.inner.logLevel = newValue }
     }
 
-    var metadata: Logger.Metadata {
+    public var metadata: Logger.Metadata {
         get { self.inner.metadata }
         set { self.inner.metadata = newValue }
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { self.inner[metadataKey: key] }
         set { self.inner[metadataKey: key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var event = event
         event.message = "\(escapedForLog(event.message.description))"
         event.metadata = event.metadata?.mapValues { .string(escapedForLog($0.description)) }
@@ -31,16 +31,23 @@ struct EscapingLogHandler: LogHandler {
     }
 }
 
-/// `text` on one line: control characters (CR, LF, ESC, ...) as `\n`, `\r`, `\u{1B}`.
-func escapedForLog(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+/// `text` on one line: control characters (CR, LF, ESC, ...) and Unicode's line and paragraph
+/// separators as `\n`, `\r`, `\u{1B}`, `\u{2028}`.
+public func escapedForLog(_ text: String) -> String {
+    func breaks(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+    guard text.unicodeScalars.contains(where: breaks) else { return text }
     var escaped = ""
     for scalar in text.unicodeScalars {
         switch scalar {
         case "\n": escaped += "\\n"
         case "\r": escaped += "\\r"
         case "\t": escaped += "\\t"
-        case _ where scalar.properties.generalCategory == .control:
+        case _ where breaks(scalar):
             escaped += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
         default: escaped.unicodeScalars.append(scalar)
         }
