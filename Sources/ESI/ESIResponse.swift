@@ -24,16 +24,23 @@ public struct ESIHeaders: Sendable, Equatable {
             case "etag": self.etag = value
             case "last-modified": self.lastModified = parseHTTPDate(value)
             case "expires": self.expires = parseHTTPDate(value)
-            case "x-pages": self.pages = Int(value)
-            case "x-esi-error-limit-remain": self.errorLimitRemain = Int(value)
-            case "x-esi-error-limit-reset": self.errorLimitReset = Int(value)
+            // Numbers in their plausible ranges or none: a hostile `X-Pages: 99999999` must not
+            // become a billion requests, nor `Retry-After: -5` a pause that ended before it began.
+            case "x-pages": self.pages = bounded(value, 1...1_000)
+            case "x-esi-error-limit-remain": self.errorLimitRemain = bounded(value, 0...10_000)
+            case "x-esi-error-limit-reset": self.errorLimitReset = bounded(value, 0...86_400)
             case "x-ratelimit-group": self.rateLimitGroup = value
-            case "x-ratelimit-remaining": self.rateLimitRemaining = Int(value)
-            case "retry-after": self.retryAfter = Int(value)
+            case "x-ratelimit-remaining": self.rateLimitRemaining = bounded(value, 0...10_000_000)
+            case "retry-after": self.retryAfter = bounded(value, 0...86_400)
             default: continue
             }
         }
     }
+}
+
+/// A header's integer if it is one and within `range`, else nil (the header is then ignored).
+func bounded(_ text: String, _ range: ClosedRange<Int>) -> Int? {
+    Int(text.trimmingCharacters(in: .whitespaces)).flatMap { range.contains($0) ? $0 : nil }
 }
 
 /// The answer to one ESI request after retries: an HTTP status with its body, or no answer.
