@@ -41,8 +41,13 @@ public enum AuditTime {
 
     /// The moments taken: 0001-01-01 to 9999-12-31 UTC. Nothing outside them is a moment anyone
     /// means, and every later step (PostgreSQL's timestamps, date formatting) can take these.
-    public static let range: ClosedRange<Date> =
-        Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
+    public static let range: ClosedRange<Date> = {
+        // Foundation's Gregorian calendar is Julian before 1582: the first moment is its 0001-01-01.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let first = calendar.date(from: DateComponents(year: 1, month: 1, day: 1)) ?? .distantPast
+        return first...Date(timeIntervalSince1970: 253_402_300_799)
+    }()
 
     /// `YYYY-MM-DD[( |T)HH:MM[:SS]][Z|±HH:MM]`, every field in its range.
     private static func absolute(_ text: String) -> Date? {

@@ -11,6 +11,13 @@ import Testing
 
     @Test func momentsInEveryForm() throws {
         #expect(try AuditTime.parse("now", now: self.now) == self.now)
+        // Only the years 1 to 9999, and finite amounts: the values that once killed the process.
+        for text in ["-1e9d", "-1e400w", "-infd", "-nand", "0000-01-01", "10000-01-01", "-99999999999999999999h"] {
+            #expect(throws: AuditError.self, "\(text)") { try AuditTime.parse(text, now: self.now) }
+        }
+        #expect(throws: AuditError.self) { try AuditTime.parse(String(repeating: "1", count: 65), now: self.now) }
+        #expect(try AuditTime.parse("0001-01-01", now: self.now) == AuditTime.range.lowerBound)
+        #expect(try AuditTime.parse("9999-12-31T23:59:59", now: self.now) == AuditTime.range.upperBound)
         #expect(try AuditTime.parse("2026-12-01", now: self.now) == self.now)
         #expect(try AuditTime.parse("2026-12-01T12:30", now: self.now) == self.now.addingTimeInterval(45_000))
         #expect(try AuditTime.parse("2026-12-01 12:30:15Z", now: self.now) == self.now.addingTimeInterval(45_015))

@@ -195,3 +195,24 @@ final class HookBudget: ESIBudget {
         )
     }
 }
+
+/// Header numbers are taken only within plausible ranges.
+@Suite struct ESIHeaderBoundsTests {
+    @Test func hostileHeaderNumbersAreIgnored() {
+        let headers = ESIHeaders(
+            ClientResponse(
+                status: 200,
+                headers: [
+                    ("X-Pages", "99999999999"), ("Retry-After", "-5"), ("X-ESI-Error-Limit-Reset", "1e9"),
+                    ("X-ESI-Error-Limit-Remain", "99999999999999999999"), ("X-Ratelimit-Remaining", " 150 "),
+                ],
+                body: [],
+                httpVersion: "1.1"
+            )
+        )
+        #expect(headers.pages == nil && headers.retryAfter == nil && headers.errorLimitReset == nil)
+        #expect(headers.errorLimitRemain == nil && headers.rateLimitRemaining == 150)
+        let fine = ESIHeaders(ClientResponse(status: 200, headers: [("X-Pages", "3")], body: [], httpVersion: "1.1"))
+        #expect(fine.pages == 3)
+    }
+}

@@ -125,3 +125,34 @@ import Testing
         }
     }
 }
+
+/// Parameters PostgreSQL cannot hold are refused with an error, never converted in a way that
+/// traps: dates beyond its range or not finite, text with NUL.
+@Suite struct PostgresEncodingTests {
+    @Test func unencodableValuesThrowInsteadOfTrapping() throws {
+        var buffer = [UInt8]()
+        for moment in [Double.infinity, -.infinity, .nan, 1e300, -1e300, 9.3e15] {
+            #expect(throws: PostgresError.self, "\(moment)") {
+                try Date(timeIntervalSince1970: moment).encodePostgres(into: &buffer)
+            }
+            #expect(!Date(timeIntervalSince1970: moment).isPostgresTimestamp)
+        }
+        #expect(throws: PostgresError.self) { try "a\u{0}b".encodePostgres(into: &buffer) }
+        #expect(buffer.isEmpty, "nothing half-written")
+        try Date(timeIntervalSince1970: -62_135_596_800).encodePostgres(into: &buffer)  // 0001-01-01
+        try Date(timeIntervalSince1970: 253_402_300_799).encodePostgres(into: &buffer)  // 9999-12-31
+        #expect(buffer.count == 16)
+    }
+
+    @Test func theServerGetsAnErrorItCanReport() async throws {
+        try await TestDatabase.with(migrate: false) { pool, _ in
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withConnection { try $0.query("SELECT $1::timestamptz", [Date(timeIntervalSince1970: 1e300)]) }
+            }
+            #expect(error?.code == .encoding)
+            // The connection is still good.
+            let one = try await pool.withConnection { try $0.query("SELECT 1")[0].get(0, as: Int.self) }
+            #expect(one == 1)
+        }
+    }
+}

@@ -57,4 +57,26 @@ import Testing
         #expect(throws: DecodeError.self) { try parseJSON(Array("{\"a\": ".utf8)) }
         #expect(throws: DecodeError.self) { try objects(parseJSON(Array("{}".utf8))) }
     }
+
+    /// Integers are taken exactly: a number past Int64, a fraction or an exponent is no id (where
+    /// NSNumber's int64Value would wrap 1e30 to Int64.min and 1.5 to 1), and text that PostgreSQL
+    /// cannot store is made storable.
+    @Test func integersAreExactAndTextStorable() throws {
+        let object = try Projections.object(
+            parseJSON(
+                Array(
+                    #"{"big": 99999999999999999999999, "max": 9223372036854775807, "over": 9223372036854775808, "frac": 1.5, "exp": 1e30, "neg": -5}"#
+                        .utf8
+                )
+            )
+        )
+        #expect(object.int("big") == .null && object.int("over") == .null)
+        #expect(object.int("frac") == .null && object.int("exp") == .null)
+        #expect(object.int("max") == .int(.max) && object.int("neg") == .int(-5))
+        #expect(throws: DecodeError.self) { try object.requiredInt("big") }
+        #expect(storable("a\u{0}b") == "a\u{FFFD}b" && storable("ab") == "ab")
+        #expect(!Cell.text("a\u{0}b").fits(.text) && Cell.text("ab").fits(.text))
+        #expect(!Cell.time(Date(timeIntervalSince1970: .infinity)).fits(.timestamptz))
+        #expect(!Cell.time(Date(timeIntervalSince1970: 1e300)).fits(.timestamptz))
+    }
 }
