@@ -84,7 +84,8 @@ public enum AuditTime {
             offset = (rest[0] == "-" ? -1 : 1) * (h * 3600 + m * 60)
             rest = []
         }
-        guard rest.isEmpty, year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        guard rest.isEmpty, year >= 1, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+            second < 60
         else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

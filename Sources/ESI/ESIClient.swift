@@ -145,7 +145,13 @@ public struct ESIClient: Sendable {
             }
             return response
         } catch let error as HTTPClientError {
-            var response = ESIResponse(status: nil, headers: ESIHeaders(), body: [], problem: error.description, attempts: 1)
+            var response = ESIResponse(
+                status: nil,
+                headers: ESIHeaders(),
+                body: [],
+                problem: error.description,
+                attempts: 1
+            )
             response.isFinal = error.kind == .tooLarge
             return response
         } catch {

@@ -31,7 +31,8 @@ public enum HostilePayload: String, CaseIterable, Sendable, Codable {
         case .floats: Self.replacingNumbers(in: body) { _ in "1.5e3" }
         case .numbersAsStrings: Self.replacingNumbers(in: body) { "\"\($0)\"" }
         case .nulls: Self.replacingNumbers(in: body) { _ in "null" }
-        case .deepNesting: Array(repeating: UInt8(ascii: "["), count: 10_000) + Array(repeating: UInt8(ascii: "]"), count: 10_000)
+        case .deepNesting:
+            Array(repeating: UInt8(ascii: "["), count: 10_000) + Array(repeating: UInt8(ascii: "]"), count: 10_000)
         case .huge: Array("[".utf8) + Array(repeating: UInt8(ascii: " "), count: 50_000_000) + Array("]".utf8)
         case .invalidUTF8:
             if let quote = body.firstIndex(of: UInt8(ascii: "\"")) {

@@ -27,7 +27,10 @@ extension Array where Element == UInt8 {
         self.appendBigEndian(Int32(0))
         try write(&self)
         guard let written = Int32(exactly: self.count - lengthOffset - 4), written < 1 << 30 else {
-            throw PostgresError(.encoding, "a value of \(self.count - lengthOffset - 4) bytes is over PostgreSQL's 1 GiB")
+            throw PostgresError(
+                .encoding,
+                "a value of \(self.count - lengthOffset - 4) bytes is over PostgreSQL's 1 GiB"
+            )
         }
         let length = written.bigEndian
         Swift.withUnsafeBytes(of: length) { bytes in

@@ -63,7 +63,9 @@ public struct PostgresCopyWriter: ~Copyable {
                 self.buffer.appendBigEndian(Int32(-1))
                 continue
             }
-            try self.buffer.appendLengthPrefixed { (bytes) throws(PostgresError) in try value.encodePostgres(into: &bytes) }
+            try self.buffer.appendLengthPrefixed { (bytes) throws(PostgresError) in
+                try value.encodePostgres(into: &bytes)
+            }
         }
         if self.buffer.count >= Self.flushThreshold { try self.flush() }
     }

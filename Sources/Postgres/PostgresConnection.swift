@@ -70,7 +70,10 @@ public final class PostgresConnection {
                 let start = bytes.count
                 try parameter.encodePostgres(into: &bytes)
                 guard let length = Int32(exactly: bytes.count - start), length < 1 << 30 else {
-                    throw PostgresError(.encoding, "a parameter of \(bytes.count - start) bytes is over PostgreSQL's 1 GiB")
+                    throw PostgresError(
+                        .encoding,
+                        "a parameter of \(bytes.count - start) bytes is over PostgreSQL's 1 GiB"
+                    )
                 }
                 offsets.append(start)
                 lengths.append(length)

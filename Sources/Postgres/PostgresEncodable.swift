@@ -94,7 +94,10 @@ extension Date: PostgresArrayElement {
     /// infinity) is refused here rather than converted.
     public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
         guard let value = self.postgresMicros else {
-            throw PostgresError(.encoding, "the moment \(self.timeIntervalSince1970) s after 1970 is outside PostgreSQL's range")
+            throw PostgresError(
+                .encoding,
+                "the moment \(self.timeIntervalSince1970) s after 1970 is outside PostgreSQL's range"
+            )
         }
         buffer.appendBigEndian(value)
     }
@@ -153,7 +156,8 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
                 buffer.appendBigEndian(Int32(-1))
                 continue
             }
-            try buffer.appendLengthPrefixed { (bytes) throws(PostgresError) in try element.encodePostgres(into: &bytes) }
+            try buffer.appendLengthPrefixed { (bytes) throws(PostgresError) in try element.encodePostgres(into: &bytes)
+            }
         }
     }
 }

@@ -59,7 +59,8 @@ public struct SimulatorOptions: ParsableArguments {
         }
         guard (0...65_535).contains(self.port) else { throw ValidationError("--port must be between 0 and 65535") }
         for (name, value) in [
-            ("--latency-ms", self.latencyMs), ("--jitter-ms", self.jitterMs), ("--timeout-seconds", self.timeoutSeconds),
+            ("--latency-ms", self.latencyMs), ("--jitter-ms", self.jitterMs),
+            ("--timeout-seconds", self.timeoutSeconds),
         ] where !(value.isFinite && (0...3_600_000).contains(value)) {
             throw ValidationError("\(name) must be a number from 0 to 3600000, not \(value)")
         }

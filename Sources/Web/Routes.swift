@@ -43,7 +43,11 @@ extension WebApp {
         Route("POST", "/logout"),
         Route("GET", "/launcher", query: ["missing"]),
         Route("GET", "/characters/{character}"),
-        Route("GET", "/characters/{character}/{tab}", query: table + moments + ["container", "place", "label", "list"]),
+        Route(
+            "GET",
+            "/characters/{character}/{tab}",
+            query: table + moments + ["container", "place", "label", "list"]
+        ),
         Route("POST", "/characters/{character}/{action}"),
         Route(
             "GET",
@@ -66,7 +70,11 @@ extension WebApp {
         Route("GET", "/api/characters/{character}/{section}", query: moments),
         Route("GET", "/api/characters/{character}/series/{metric}", query: moments),
         Route("POST", "/api/characters/{character}/{action}"),
-        Route("GET", "/api/finder", query: ["q", "corporation", "alliance", "main", "shared", "unregistered", "mains"]),
+        Route(
+            "GET",
+            "/api/finder",
+            query: ["q", "corporation", "alliance", "main", "shared", "unregistered", "mains"]
+        ),
         Route("GET", "/api/reports/{report}"),
         Route("GET", "/api/skillsets"),
         Route("GET", "/api/admin/{list}"),

@@ -81,7 +81,8 @@ enum Sessions {
     /// prefix demands the path `/`, and is the stronger guarantee.
     static func loginCookie(_ nonce: String, secure: Bool) -> String {
         let name = self.name(self.loginCookieName, secure: secure)
-        return "\(name)=\(nonce); Path=\(secure ? "/" : "/sso"); Max-Age=\(Int(SSOLogin.lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+        return
+            "\(name)=\(nonce); Path=\(secure ? "/" : "/sso"); Max-Age=\(Int(SSOLogin.lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
     }
 
     static func clearingLoginCookie(secure: Bool) -> String {

@@ -140,7 +140,11 @@ public struct WebApp: Sendable {
             // The server is stopping (or the client went away): nothing to report.
             response = WebResponse(status: 503)
         } catch let error as SSOLogin.Failure {
-            response = self.refusal(Refusal(status: error.status, message: error.description), request: request, caller: caller)
+            response = self.refusal(
+                Refusal(status: error.status, message: error.description),
+                request: request,
+                caller: caller
+            )
         } catch {
             self.logger.error("\(request.method) \(request.path) failed: \(error)")
             response = self.refusal(
@@ -180,7 +184,9 @@ public struct WebApp: Sendable {
                 )
             }
         }
-        if request.method == "POST", request.form.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) }) {
+        if request.method == "POST",
+            request.form.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) })
+        {
             throw Refusal.badRequest("A form field holds a NUL character.")
         }
     }

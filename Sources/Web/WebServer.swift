@@ -70,7 +70,9 @@ public enum WebServer {
             return Response(
                 status: .contentTooLarge,
                 headers: [.contentType: "text/plain; charset=utf-8", .connection: "close"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: "The request's body is over \(self.maximumBody >> 20) MiB.\n"))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: "The request's body is over \(self.maximumBody >> 20) MiB.\n")
+                )
             )
         }
         let answer = await app.handle(

@@ -58,11 +58,15 @@ import Testing
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             var environment = simulatorEnvironment(database: conninfo, simulator: base)
-            #expect(try await runMemberAudit(["characters", "add", "--refresh-token", tokens[0]], environment: environment).status == 0)
+            #expect(
+                try await runMemberAudit(["characters", "add", "--refresh-token", tokens[0]], environment: environment)
+                    .status == 0
+            )
             #expect(try await runMemberAudit(["sync"], environment: environment).status == 0)
             let list = try await runMemberAudit(["characters", "list", "--format", "json"], environment: environment)
             let character = try #require(
-                (try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])?.first?["id"] as? Int
+                (try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])?.first?["id"]
+                    as? Int
             )
             // Files the commands write (--output) land in a folder of their own.
             let folder = FileManager.default.temporaryDirectory.appending(path: "cli-fuzz-\(UUID().uuidString)")
@@ -111,7 +115,8 @@ import Testing
                     guard next < runs.count else { return }
                     let arguments = runs[next]
                     next += 1
-                    let daemon = Self.daemons.contains(arguments.prefix(2).joined(separator: " "))
+                    let daemon =
+                        Self.daemons.contains(arguments.prefix(2).joined(separator: " "))
                         || Self.daemons.contains(arguments[0])
                     group.addTask {
                         let run = try await runMemberAudit(
@@ -140,7 +145,10 @@ import Testing
                 }
                 return failures
             }
-            #expect(failures.isEmpty, "\(failures.count) of \(runs.count) runs:\n\(failures.prefix(20).joined(separator: "\n"))")
+            #expect(
+                failures.isEmpty,
+                "\(failures.count) of \(runs.count) runs:\n\(failures.prefix(20).joined(separator: "\n"))"
+            )
         }
     }
 

@@ -147,7 +147,9 @@ import Testing
     @Test func theServerGetsAnErrorItCanReport() async throws {
         try await TestDatabase.with(migrate: false) { pool, _ in
             let error = await #expect(throws: PostgresError.self) {
-                try await pool.withConnection { try $0.query("SELECT $1::timestamptz", [Date(timeIntervalSince1970: 1e300)]) }
+                try await pool.withConnection {
+                    try $0.query("SELECT $1::timestamptz", [Date(timeIntervalSince1970: 1e300)])
+                }
             }
             #expect(error?.code == .encoding)
             // The connection is still good.

@@ -49,7 +49,10 @@ import Testing
             // Bodies no JSON parser takes are failures that say why; the 50 MB one was not taken.
             for kind in [HostilePayload.deepNesting, .invalidUTF8] {
                 let failed = events(of: kind).filter { $0.outcome == .failed }
-                #expect(!failed.isEmpty && failed.allSatisfy { $0.error?.contains("not valid JSON") == true }, "\(kind)")
+                #expect(
+                    !failed.isEmpty && failed.allSatisfy { $0.error?.contains("not valid JSON") == true },
+                    "\(kind)"
+                )
             }
             let huge = events(of: .huge).filter { $0.outcome == .failed }
             #expect(!huge.isEmpty && huge.allSatisfy { $0.error?.contains("larger than 16 MiB") == true })
@@ -76,6 +79,8 @@ import Testing
     }
 
     private func head(_ pool: PostgresPool) async throws -> Int64 {
-        try await pool.withConnection { try $0.query("SELECT coalesce(max(position), 0) FROM eventlog.events")[0].get(0) }
+        try await pool.withConnection {
+            try $0.query("SELECT coalesce(max(position), 0) FROM eventlog.events")[0].get(0)
+        }
     }
 }

@@ -129,7 +129,8 @@ import Testing
             #expect(try await victim.send(try await plantedCallback()).status == 400)
             #expect(victim.cookies[Sessions.cookieName] == session)
             #expect(try await victim.send("/sso/login").header("Location") == "/launcher")
-            let me = try JSONSerialization.jsonObject(with: Data(try await victim.send("/api/me").body)) as? [String: Any]
+            let me =
+                try JSONSerialization.jsonObject(with: Data(try await victim.send("/api/me").body)) as? [String: Any]
             let victimName = try #require(web.sync.simulator.world.name(ofCharacter: Int(victimCharacter)))
             #expect(me?["user"] as? String == victimName)
 
@@ -148,7 +149,9 @@ import Testing
             #expect(cookie.hasPrefix("__Host-\(Sessions.loginCookieName)="))
             #expect(cookie.contains("; Secure") && cookie.contains("Path=/;"))
             #expect(start.header("Strict-Transport-Security")?.hasPrefix("max-age=") == true)
-            #expect(Sessions.cookie("t", lifetime: 60, secure: true).hasPrefix("__Host-\(Sessions.cookieName)=t; Path=/;"))
+            #expect(
+                Sessions.cookie("t", lifetime: 60, secure: true).hasPrefix("__Host-\(Sessions.cookieName)=t; Path=/;")
+            )
         }
     }
 

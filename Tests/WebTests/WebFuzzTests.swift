@@ -166,11 +166,16 @@ import Testing
                     }
                 }
             }
-            #expect(failures.isEmpty, "\(failures.count) of \(requests) requests failed:\n\(failures.prefix(30).joined(separator: "\n"))")
+            #expect(
+                failures.isEmpty,
+                "\(failures.count) of \(requests) requests failed:\n\(failures.prefix(30).joined(separator: "\n"))"
+            )
             #expect(requests > 3_000)
             // A route missing from the table is not reachable: the table is the whole surface.
             try await startSessions()
-            #expect(await web.request("/characters/\(character)/assets/extra", cookie: sessions[2].cookie).status == 404)
+            #expect(
+                await web.request("/characters/\(character)/assets/extra", cookie: sessions[2].cookie).status == 404
+            )
         }
     }
 
