@@ -127,8 +127,10 @@ struct SSOLogin: Sendable {
     }
 
     /// The user a verified login belongs to: the owner of the character with this owner hash, or a
-    /// new user. A character whose owner hash changed (sold to another account) is claimed by a new
-    /// user and its old registration stops syncing: the old user does not get the new owner's data.
+    /// new user, named after the character (`Name (id)`, `Name (id, 2)`, ... when a seller's user
+    /// has the name already, so a character sold twice or more finds a free one). A character
+    /// whose owner hash changed (sold to another account) is claimed by a new user and its old
+    /// registration stops syncing: the old user does not get the new owner's data.
     static func user(
         for token: VerifiedAccessToken,
         defaultGroup: String?,
@@ -154,7 +156,13 @@ struct SSOLogin: Sendable {
         let user: Int64 = try connection.query(
             """
             INSERT INTO sync.users (name)
-            SELECT CASE WHEN EXISTS (SELECT FROM sync.users WHERE name = $1) THEN $1 || ' (' || $2::text || ')' ELSE $1 END
+            SELECT candidate FROM (
+                SELECT 0 AS n, $1 AS candidate
+                UNION ALL SELECT 1, $1 || ' (' || $2::text || ')'
+                UNION ALL SELECT n, $1 || ' (' || $2::text || ', ' || n || ')' FROM generate_series(2, 1000) n
+            ) c
+            WHERE NOT EXISTS (SELECT FROM sync.users u WHERE u.name = c.candidate)
+            ORDER BY n LIMIT 1
             RETURNING id
             """,
             [token.characterName, token.characterID]

@@ -29,6 +29,19 @@ import Testing
         ("corpviewer", [.basicAccess, .viewSameCorporation]),
     ]
 
+    /// A user per role, each in a group of its own with the role's permissions; admin a superuser.
+    static func addRoleUsers(on connection: PostgresConnection) throws {
+        for role in Self.roles {
+            try connection.execute("INSERT INTO sync.users (name) VALUES ($1)", [role.user])
+            try AccessAdmin.createGroup(role.user + "s", on: connection)
+            if !role.permissions.isEmpty {
+                try AccessAdmin.grant(role.permissions, to: role.user + "s", on: connection)
+            }
+            try AccessAdmin.addMember(role.user, to: role.user + "s", on: connection)
+        }
+        try AccessAdmin.setSuperuser("admin", true, on: connection)
+    }
+
     @Test func eachRoleGetsExactlyWhatItMay() async throws {
         try await withWebHarness(characters: 9) { web in
             let ids = web.sync.characterIDs
@@ -55,15 +68,7 @@ import Testing
                         [id, organisation[index].0, organisation[index].1]
                     )
                 }
-                for role in Self.roles {
-                    try connection.execute("INSERT INTO sync.users (name) VALUES ($1)", [role.user])
-                    try AccessAdmin.createGroup(role.user + "s", on: connection)
-                    if !role.permissions.isEmpty {
-                        try AccessAdmin.grant(role.permissions, to: role.user + "s", on: connection)
-                    }
-                    try AccessAdmin.addMember(role.user, to: role.user + "s", on: connection)
-                }
-                try AccessAdmin.setSuperuser("admin", true, on: connection)
+                try Self.addRoleUsers(on: connection)
                 for (index, id) in ids.enumerated() {
                     try connection.execute(
                         "UPDATE sync.characters SET user_id = (SELECT id FROM sync.users WHERE name = $2) WHERE id = $1",

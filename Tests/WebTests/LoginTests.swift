@@ -92,6 +92,21 @@ import Testing
                 try connection.query("SELECT enabled FROM sync.characters WHERE id = $1", [id])[0].get(0, as: Bool.self)
             }
             #expect(!suspended, "the old registration stops syncing the new owner's data")
+
+            // Sold again, and a third time: each buyer is a user of their own, under a free name.
+            var buyers = Set([after])
+            for _ in 0..<2 {
+                _ = web.sync.simulator.world.transferCharacter(Int(id))
+                #expect(try await web.browser().login(as: id).status == 303)
+                let owner = try await web.pool.withConnection { connection in
+                    try connection.query("SELECT user_id FROM sync.ownerships WHERE character_id = $1", [id])[0].get(
+                        0,
+                        as: Int64.self
+                    )
+                }
+                #expect(!buyers.contains(owner) && owner != before)
+                buyers.insert(owner)
+            }
         }
     }
 

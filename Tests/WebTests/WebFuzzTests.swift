@@ -48,15 +48,7 @@ import Testing
         try await withWebHarness(characters: 2) { web in
             let character = web.sync.characterIDs[0]
             try await web.pool.transaction { connection in
-                for role in AccessMatrixTests.roles {
-                    try connection.execute("INSERT INTO sync.users (name) VALUES ($1)", [role.user])
-                    try AccessAdmin.createGroup(role.user + "s", on: connection)
-                    if !role.permissions.isEmpty {
-                        try AccessAdmin.grant(role.permissions, to: role.user + "s", on: connection)
-                    }
-                    try AccessAdmin.addMember(role.user, to: role.user + "s", on: connection)
-                }
-                try AccessAdmin.setSuperuser("admin", true, on: connection)
+                try AccessMatrixTests.addRoleUsers(on: connection)
                 // The member owns the character the routes are asked about.
                 try connection.execute(
                     "UPDATE sync.characters SET user_id = (SELECT id FROM sync.users WHERE name = 'member') WHERE id = $1",
