@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Access", "ESI", "ESISimulator", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
+                "Access", "Audit", "ESI", "ESISimulator", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
                 "SyncTestSupport", "TestSupport", "TokenVault", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -48,6 +48,8 @@ public enum AuditDiff {
 public struct TimelineEntry: Sendable, Encodable {
     public enum Kind: String, Sendable, Encodable {
         case change, failure, silence, token
+        /// The character changed hands: a new ownership epoch began.
+        case owner
     }
 
     public var time: Date
@@ -141,6 +143,23 @@ public enum AuditTimeline {
                     section: try row.get(1),
                     text: try row.get(2),
                     position: nil
+                )
+            )
+        }
+        for row in try connection.query(
+            """
+            SELECT started_at, through_position FROM sync.ownership_epochs
+            WHERE character_id = $1 AND started_at >= $2 AND started_at <= $3 ORDER BY started_at
+            """,
+            [character, since, until]
+        ) where sections == nil {
+            entries.append(
+                TimelineEntry(
+                    time: try row.get(0),
+                    kind: .owner,
+                    section: "ownership",
+                    text: "owner changed: the character moved to another EVE account (a new ownership epoch begins)",
+                    position: try row.get(1)
                 )
             )
         }

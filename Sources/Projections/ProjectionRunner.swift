@@ -47,6 +47,7 @@ public final class ProjectionRunner: Sendable {
         guard try connection.query("SELECT pg_try_advisory_xact_lock($1)", [lockKey])[0].get(0, as: Bool.self) else {
             return nil
         }
+        try CharacterRemoval.applyPendingResets(on: connection)
         let installed = try InstalledProjector.load(connection, forUpdate: true)
         let active = Catalog.projectors.compactMap { projector -> (projector: Projector, checkpoint: Int64)? in
             guard let row = installed[projector.name], row.isCurrent(for: projector) else { return nil }

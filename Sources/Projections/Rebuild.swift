@@ -319,6 +319,7 @@ public struct Rebuilder: Sendable {
         try await self.pool.withConnection { connection in
             try connection.transaction { connection in
                 try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
+                try CharacterRemoval.applyPendingResets(on: connection)
                 let installed = try InstalledProjector.load(connection, forUpdate: true)
                 let live = targets.compactMap { projector -> (projector: Projector, checkpoint: Int64)? in
                     guard let row = installed[projector.name], row.isCurrent(for: projector) else { return nil }

@@ -88,6 +88,8 @@ public struct Registry: Sendable {
         guard !user.isEmpty else { throw SyncError("a user name cannot be empty") }
         try await self.pool.transaction { connection in
             let userID = try Self.userID(named: user, on: connection)
+            // Added by an account other than the one it was known under: sold, a new epoch.
+            try OwnershipEpochs.startIfOwnerChanged(id, ownerHash: verified.ownerHash, on: connection)
             try connection.execute(
                 """
                 INSERT INTO sync.characters (id, name, user_id, owner_hash, scopes, refresh_token, access_token,
@@ -183,6 +185,7 @@ public struct Registry: Sendable {
         guard !userName.isEmpty else { throw SyncError("a user name cannot be empty") }
         try await self.pool.transaction { connection in
             let userID = try Self.userID(named: userName, on: connection)
+            try OwnershipEpochs.startIfOwnerChanged(verified.characterID, ownerHash: verified.ownerHash, on: connection)
             try Self.recordOwnership(
                 characterID: verified.characterID,
                 name: verified.characterName,

@@ -161,6 +161,10 @@ final class TokenProvider: Sendable {
             let reason =
                 "the character moved to another EVE account (its owner hash changed); its owner must add it again"
             try await self.invalidate(characterID, reason: reason)
+            // Sold: the seller's past ends here, and the registration with it.
+            try await self.pool.transaction { connection in
+                try OwnershipEpochs.startIfOwnerChanged(characterID, ownerHash: verified.ownerHash, on: connection)
+            }
             throw TokenProblem.invalid(reason)
         }
         let token = AccessToken(

@@ -129,12 +129,16 @@ extension WebApp {
         func moment(_ key: String) throws -> Date? {
             try request.query[key].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
         }
-        let since = try moment("since")
-        let until = try moment("until")
-        let from = try moment("from")
+        let (asked, until, askedFrom) = (try moment("since"), try moment("until"), try moment("from"))
         let to = try moment("to") ?? now
         return try await self.pool.withConnection { connection in
             try self.requireCharacter(id, caller, on: connection)
+            var (since, from) = (asked, askedFrom)
+            // The past of earlier owners is for auditors only.
+            if let floor = try Self.epochs(of: id, viewer: viewer, on: connection).floor {
+                since = max(since ?? floor, floor)
+                from = from.map { max($0, floor) }
+            }
             switch what {
             case "series":
                 guard parts.count == 3, let metric = SeriesMetric(rawValue: parts[2]) else {

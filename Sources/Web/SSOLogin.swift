@@ -143,16 +143,8 @@ struct SSOLogin: Sendable {
         if let owned, try owned.get(1, as: String?.self) == token.ownerHash {
             return try owned.get(0)
         }
-        if owned != nil {
-            try connection.execute(
-                """
-                UPDATE sync.characters SET enabled = false, owner_changed_at = now(), token_state = 'invalid',
-                    token_error = 'the character moved to another EVE account (owner hash changed)', token_error_at = now()
-                WHERE id = $1
-                """,
-                [token.characterID]
-            )
-        }
+        // Sold: a new ownership epoch; the seller's user loses the character.
+        try OwnershipEpochs.startIfOwnerChanged(token.characterID, ownerHash: token.ownerHash, on: connection)
         let user: Int64 = try connection.query(
             """
             INSERT INTO sync.users (name)

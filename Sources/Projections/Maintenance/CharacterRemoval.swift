@@ -40,6 +40,21 @@ public enum CharacterRemoval {
         }
     }
 
+    /// Deletes the read-model rows of characters whose ownership epoch began since (the sync marks
+    /// them `pending_reset`; only the projections write read models). Called under the projection
+    /// lock before a batch and before a rebuild's swap, so the new epoch starts empty.
+    static func applyPendingResets(on connection: PostgresConnection) throws {
+        let ids = try connection.query(
+            "SELECT character_id FROM sync.removed_characters WHERE pending_reset ORDER BY 1"
+        ).map { try $0.get(0, as: Int64.self) }
+        guard !ids.isEmpty else { return }
+        for id in ids { _ = try self.deleteReadModelRows(of: id, on: connection) }
+        try connection.execute(
+            "UPDATE sync.removed_characters SET pending_reset = false WHERE character_id = ANY($1)",
+            [ids]
+        )
+    }
+
     /// Deletes a character's rows from every read-model table with a `character_id` column.
     static func deleteReadModelRows(of id: Int64, on connection: PostgresConnection) throws -> Int {
         let tables = try connection.query(

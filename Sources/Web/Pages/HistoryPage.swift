@@ -3,6 +3,7 @@ import Audit
 import Foundation
 import Postgres
 import Projections
+import Sync
 
 /// The history tab (beyond the original): wallet, skill points and asset value over time as
 /// server-drawn SVG charts, the location timeline, and what changed between two dates, all from
@@ -10,13 +11,21 @@ import Projections
 extension WebApp {
     func history(_ request: WebRequest, id: Int64, caller: Caller) async throws -> WebResponse {
         let now = Date()
-        let since =
+        let asked =
             try request.query["since"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
             ?? now.addingTimeInterval(-30 * 86_400)
-        let from = try request.query["from"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
+        let askedFrom = try request.query["from"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
         let to = try request.query["to"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) } ?? now
-        let (name, wallet, skillPoints, assets, locations, diff) = try await self.pool.withConnection { connection in
+        let viewer = caller.viewer
+        let (name, wallet, skillPoints, assets, locations, diff, epochs) = try await self.pool.withConnection {
+            connection in
             try self.requireCharacter(id, caller, on: connection)
+            let epochs = try Self.epochs(of: id, viewer: viewer, on: connection)
+            var (since, from) = (asked, askedFrom)
+            if let floor = epochs.floor {
+                since = max(since, floor)
+                from = from.map { max($0, floor) }
+            }
             let name = try CharacterQueries.resolve(String(id), on: connection).name
             func series(_ metric: SeriesMetric) throws -> [SeriesPoint] {
                 try AuditSeries.series(of: id, metric: metric, since: since, until: now, on: connection)
@@ -24,10 +33,19 @@ extension WebApp {
             let diff = try from.map { try AuditDiff.diff(of: id, from: $0, to: to, sections: nil, on: connection) }
             return (
                 name, try series(.wallet), try series(.skillpoints), try series(.assetsValue), try series(.location),
-                diff
+                diff, epochs
             )
         }
         var content = self.tabsHTML(id: id, current: "history", viewer: caller.viewer)
+        if let floor = epochs.floor {
+            content += """
+                <p class="muted">This character changed hands on \(formatTime(floor)): its history here begins then. \
+                What earlier owners had is theirs.</p>
+                """
+        } else if !epochs.starts.isEmpty {
+            let moments = epochs.starts.map(formatTime).joined(separator: ", ")
+            content += "<p class=\"muted\">Owner changed (a new ownership epoch) on \(moments).</p>"
+        }
         content += """
             <form method="get" action="/characters/\(id)/history">
             <label>Since <input name="since" value="\(request.query["since"] ?? "-30d")" size="12"></label>
@@ -134,5 +152,17 @@ extension WebApp {
         let hours = Int(seconds) % 86_400 / 3600
         let minutes = Int(seconds) % 3600 / 60
         return days > 0 ? "\(days)d \(hours)h" : hours > 0 ? "\(hours)h \(minutes)m" : "\(max(minutes, 1))m"
+    }
+
+    /// A character's ownership epochs as the viewer may see them: `floor`, where their view of its
+    /// past begins (the current epoch's start), unless they may see everything (auditors see
+    /// every epoch, with its `starts` marked).
+    static func epochs(
+        of id: Int64,
+        viewer: Viewer,
+        on connection: PostgresConnection
+    ) throws -> (floor: Date?, starts: [Date]) {
+        let starts = try OwnershipEpochs.starts(of: id, on: connection)
+        return (viewer.has(.viewEverything) ? nil : starts.last, starts)
     }
 }
