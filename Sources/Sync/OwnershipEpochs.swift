@@ -19,8 +19,8 @@ public enum OwnershipEpochs {
     ) throws -> Bool {
         let known = try connection.query(
             """
-            SELECT owner_hash, user_id FROM sync.characters WHERE id = $1
-            UNION ALL SELECT owner_hash, user_id FROM sync.ownerships WHERE character_id = $1
+            SELECT owner_hash, user_id, name FROM sync.characters WHERE id = $1
+            UNION ALL SELECT owner_hash, user_id, character_name FROM sync.ownerships WHERE character_id = $1
             """,
             [characterID]
         ).first
@@ -28,6 +28,16 @@ public enum OwnershipEpochs {
             return false
         }
         let previousUser = try known.get(1, as: Int64.self)
+        try connection.execute(
+            """
+            INSERT INTO sync.notifications (user_id, character_id, kind, message) VALUES ($1, $2, 'character_sold', $3)
+            """,
+            [
+                previousUser, characterID,
+                "\(try known.get(2, as: String.self)) moved to another EVE account: it is no longer yours here, "
+                    + "and what was fetched while it was stays out of its new owner's sight.",
+            ]
+        )
         try connection.execute(
             """
             INSERT INTO sync.ownership_epochs (character_id, through_position, owner_hash, previous_user_id)
