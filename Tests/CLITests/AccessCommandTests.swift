@@ -10,13 +10,8 @@ import FoundationNetworking
 /// `memberaudit users`, `groups` and `serve` end to end against the built binary.
 @Suite struct AccessCommandTests {
     @Test func groupsGrantPermissionsToUsersAndServeAnswersAndStops() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 1)
-        defer { simulator.terminate() }
-        try await TestDatabase.with { _, conninfo in
-            let environment = simulatorEnvironment(database: conninfo, simulator: base)
-            func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-                try await runMemberAudit(arguments, environment: environment)
-            }
+        try await withCLISession(characters: 1) { session in
+            let (tokens, environment, run) = (session.tokens, session.environment, session.run)
             #expect(try await run(["users", "list"]).output.contains("no users yet"))
             #expect(try await run(["characters", "add", "--refresh-token", tokens[0], "--user", "alice"]).status == 0)
 

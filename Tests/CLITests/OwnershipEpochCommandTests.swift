@@ -6,13 +6,8 @@ import Testing
 /// ownership epoch, which `audit timeline` prints, and the buyer's registration.
 @Suite struct OwnershipEpochCommandTests {
     @Test func aSaleStartsAnEpochThatTheTimelineShows() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 1)
-        defer { simulator.terminate() }
-        try await TestDatabase.with { _, conninfo in
-            let environment = simulatorEnvironment(database: conninfo, simulator: base)
-            func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-                try await runMemberAudit(arguments, environment: environment)
-            }
+        try await withCLISession(characters: 1) { session in
+            let (base, tokens, run) = (session.base, session.tokens, session.run)
             #expect(try await run(["characters", "add", "--refresh-token", tokens[0], "--user", "seller"]).status == 0)
             #expect(try await run(["sync"]).status == 0)
             let list = try await run(["characters", "list", "--format", "json"])

@@ -118,3 +118,24 @@ func startSimulator(characters: Int) throws -> (Process, String, [String]) {
     let grants = try JSONSerialization.jsonObject(with: Data(contentsOf: tokens)) as? [[String: Any]] ?? []
     return (process, base, grants.compactMap { $0["refresh_token"] as? String })
 }
+
+/// The binary against a simulator of its own and a fresh database: `run` passes both.
+struct CLISession: Sendable {
+    let base: String
+    let tokens: [String]
+    let conninfo: String
+    var environment: [String: String] { simulatorEnvironment(database: self.conninfo, simulator: self.base) }
+
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await runMemberAudit(arguments, environment: self.environment)
+    }
+}
+
+/// Runs `body` with a simulator of `characters` and a fresh database, stopping both after.
+func withCLISession(characters: Int, _ body: @Sendable (CLISession) async throws -> Void) async throws {
+    let (simulator, base, tokens) = try startSimulator(characters: characters)
+    defer { simulator.terminate() }
+    try await TestDatabase.with { _, conninfo in
+        try await body(CLISession(base: base, tokens: tokens, conninfo: conninfo))
+    }
+}
