@@ -38,7 +38,13 @@ let package = Package(
         .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
         .target(name: "Zip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "Exports", dependencies: ["Postgres", "Zip"], swiftSettings: swiftSettings),
-        .target(name: "StaticData", swiftSettings: swiftSettings, plugins: ["EmbedFiles"]),
+        .target(name: "CUniverseArchive", path: "Sources/CUniverseArchive"),
+        .target(
+            name: "StaticData",
+            dependencies: ["CUniverseArchive", "LZ4"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedFiles"]
+        ),
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(
             name: "TokenVault",
@@ -85,6 +91,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SkillSets", dependencies: ["Postgres", "StaticData"], swiftSettings: swiftSettings),
+        .target(name: "Universe", dependencies: ["Postgres", "StaticData", "Zip"], swiftSettings: swiftSettings),
         .target(name: "Reports", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(name: "Access", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(
@@ -105,7 +112,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "EventLog", "Postgres", "SkillSets", "StaticData", "Sync",
+                "EventLog", "Postgres", "SkillSets", "StaticData", "Sync", "Universe",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,
@@ -127,7 +134,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Postgres", "Migrations", "LocalPostgres"],
+            dependencies: [
+                "Postgres", "Migrations", "LocalPostgres", "Universe",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -152,7 +162,7 @@ let package = Package(
             dependencies: [
                 "Access", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations", "Postgres",
                 "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets", "StaticData", "Sync",
-                "TokenVault", "Observability",
+                "TokenVault", "Observability", "Universe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -197,7 +207,11 @@ let package = Package(
             dependencies: ["Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "StaticDataTests", dependencies: ["StaticData"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StaticDataTests",
+            dependencies: ["StaticData", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SkillSetsTests", dependencies: ["SkillSets", "StaticData"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ESISimulatorTests",
@@ -272,6 +286,12 @@ let package = Package(
                 "Audit", "ESISimulator", "EventLog", "Postgres", "Projections", "StaticData", "Sync", "SyncTestSupport",
                 "TestSupport",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "UniverseTests",
+            dependencies: ["Postgres", "StaticData", "TestSupport", "Universe", "Zip"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

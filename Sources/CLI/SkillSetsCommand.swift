@@ -39,6 +39,11 @@ func withSkillSets<T: Sendable>(
     }
 }
 
+/// The skill catalog of the database's static data (skills; with `.skillsAndTypes` every item type).
+func skillCatalog(_ global: GlobalOptions, _ scope: SkillCatalog.Scope = .skills) async throws -> SkillCatalog {
+    try await withSkillSets(global) { try SkillCatalog.load(scope, on: $0) }
+}
+
 /// Who made a change, for `modified_by`.
 let changedBy = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
 
@@ -50,7 +55,7 @@ func saveAndCheck(_ set: SkillSet, groups: [String], on connection: PostgresConn
 }
 
 /// `Name:required[:recommended]`; either level may be empty, levels arabic or roman.
-func parseSkillOption(_ text: String, catalog: SkillCatalog = .shipped) throws -> SkillLevels {
+func parseSkillOption(_ text: String, catalog: SkillCatalog) throws -> SkillLevels {
     let parts = text.split(separator: ":", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces)
     }
@@ -75,9 +80,9 @@ func parseSkillOption(_ text: String, catalog: SkillCatalog = .shipped) throws -
     return levels
 }
 
-func shipTypeID(_ name: String?) throws -> Int? {
+func shipTypeID(_ name: String?, catalog: SkillCatalog) throws -> Int? {
     guard let name else { return nil }
-    guard let id = SkillCatalog.shipped.typeID(named: name) else {
+    guard let id = catalog.typeID(named: name) else {
         throw ValidationError("unknown ship type \"\(name)\"")
     }
     return id
@@ -95,11 +100,14 @@ struct ListSkillSets: AsyncParsableCommand {
     @Option(help: "Output format: table or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let (sets, groups) = try await withSkillSets(self.global) {
-            (try SkillSetStore.sets(on: $0), try SkillSetStore.groups(on: $0))
+        let (sets, groups, catalog) = try await withSkillSets(self.global) {
+            (
+                try SkillSetStore.sets(on: $0), try SkillSetStore.groups(on: $0),
+                try SkillCatalog.load(.skillsAndTypes, on: $0)
+            )
         }
         if self.format == .json {
-            try printJSON(SkillSetDocument(groups: groups, sets: sets))
+            try printJSON(SkillSetDocument(groups: groups, sets: sets, catalog: catalog))
             return
         }
         guard !sets.isEmpty || !groups.isEmpty else {
@@ -109,7 +117,7 @@ struct ListSkillSets: AsyncParsableCommand {
         var table = TextTable(columns: ["skill set", "ship", "skills", "visible", "groups"])
         for set in sets {
             table.add([
-                set.name, set.shipTypeID.map { SkillCatalog.shipped.name(of: $0) } ?? "", String(set.skills.count),
+                set.name, set.shipTypeID.map { catalog.name(of: $0) } ?? "", String(set.skills.count),
                 set.isVisible ? "yes" : "no",
                 groups.filter { $0.skillSets.contains(set.name) }.map(\.name).joined(separator: ", "),
             ])
@@ -136,14 +144,16 @@ struct ShowSkillSet: AsyncParsableCommand {
 
     func run() async throws {
         let name = self.name
-        guard let set = try await withSkillSets(self.global, { try SkillSetStore.set(named: name, on: $0) }) else {
+        let (found, catalog) = try await withSkillSets(self.global) {
+            (try SkillSetStore.set(named: name, on: $0), try SkillCatalog.load(.skillsAndTypes, on: $0))
+        }
+        guard let set = found else {
             throw ValidationError("no skill set named \(name) (see: memberaudit skillsets list)")
         }
         if self.format == .json {
-            try printJSON(SkillSetDocument(groups: [], sets: [set]).skillSets[0])
+            try printJSON(SkillSetDocument(groups: [], sets: [set], catalog: catalog).skillSets[0])
             return
         }
-        let catalog = SkillCatalog.shipped
         print(
             set.name + (set.shipTypeID.map { " (\(catalog.name(of: $0)))" } ?? "") + (set.isVisible ? "" : " [hidden]")
         )
@@ -170,12 +180,13 @@ struct CreateSkillSet: AsyncParsableCommand {
     @Option(help: "Add it to this group, created if new (repeatable).") var group: [String] = []
 
     func run() async throws {
+        let catalog = try await skillCatalog(self.global, self.ship == nil ? .skills : .skillsAndTypes)
         let set = SkillSet(
             name: self.name,
             description: self.description,
-            shipTypeID: try shipTypeID(self.ship),
+            shipTypeID: try shipTypeID(self.ship, catalog: catalog),
             isVisible: !self.hidden,
-            skills: try self.skill.map { try parseSkillOption($0) }
+            skills: try self.skill.map { try parseSkillOption($0, catalog: catalog) }
         )
         try set.validate()
         let (name, groups) = (self.name, self.group)
@@ -208,14 +219,15 @@ struct EditSkillSet: AsyncParsableCommand {
     @Option(help: "Remove it from a group (repeatable).") var removeGroup: [String] = []
 
     func run() async throws {
-        let changes = try self.skill.map { try parseSkillOption($0) }
+        let catalog = try await skillCatalog(self.global, self.ship == nil ? .skills : .skillsAndTypes)
+        let changes = try self.skill.map { try parseSkillOption($0, catalog: catalog) }
         let removals = try self.removeSkill.map { name in
-            guard let skill = SkillCatalog.shipped.skill(named: name) else {
+            guard let skill = catalog.skill(named: name) else {
                 throw ValidationError("unknown skill \"\(name)\"")
             }
             return skill.id
         }
-        let ship = try self.ship.flatMap { $0.isEmpty ? nil : $0 }.map { try shipTypeID($0)! }
+        let ship = try self.ship.flatMap { $0.isEmpty ? nil : $0 }.flatMap { try shipTypeID($0, catalog: catalog) }
         let command = self
         let checks = try await withSkillSets(self.global) { connection in
             guard var set = try SkillSetStore.set(named: command.name, on: connection) else {
@@ -314,7 +326,11 @@ struct ImportFitting: AsyncParsableCommand {
     @Flag(help: "Refuse the import when an item is unknown.") var strict = false
 
     func run() async throws {
-        let imported = try Fitting.parse(try readInput(self.file)).skillSet(name: self.name)
+        let fitting = try Fitting.parse(try readInput(self.file))
+        let imported = try fitting.skillSet(
+            name: self.name,
+            catalog: try await skillCatalog(self.global, .skillsAndTypes)
+        )
         try report(imported.issues, strict: self.strict)
         let group = self.group
         let checks = try await withSkillSets(self.global) {
@@ -344,7 +360,8 @@ struct ImportSkillPlan: AsyncParsableCommand {
     @Flag(help: "Refuse the import when a line cannot be used.") var strict = false
 
     func run() async throws {
-        var imported = try SkillPlanParser.parse(try readInput(self.file), name: self.name)
+        let text = try readInput(self.file)
+        var imported = try SkillPlanParser.parse(text, name: self.name, catalog: try await skillCatalog(self.global))
         imported.skillSet.description = "Imported from skill plan \((self.file as NSString).lastPathComponent)"
         try report(imported.issues, strict: self.strict)
         let (set, group) = (imported.skillSet, self.group)
@@ -365,7 +382,11 @@ struct ExportSkillSets: AsyncParsableCommand {
 
     func run() async throws {
         let document = try await withSkillSets(self.global) {
-            SkillSetDocument(groups: try SkillSetStore.groups(on: $0), sets: try SkillSetStore.sets(on: $0))
+            SkillSetDocument(
+                groups: try SkillSetStore.groups(on: $0),
+                sets: try SkillSetStore.sets(on: $0),
+                catalog: try SkillCatalog.load(.skillsAndTypes, on: $0)
+            )
         }
         let data = try document.encoded()
         if let output = self.output {
@@ -391,7 +412,7 @@ struct ImportSkillSets: AsyncParsableCommand {
 
     func run() async throws {
         let document = try SkillSetDocument.decode(Data(try readInput(self.file).utf8))
-        _ = try document.resolvedSets()
+        _ = try document.resolvedSets(catalog: try await skillCatalog(self.global))
         let replaceAll = self.replaceAll
         let (sets, groups) = try await withSkillSets(self.global) { connection in
             let counts = try document.importInto(connection, replaceAll: replaceAll, by: changedBy)

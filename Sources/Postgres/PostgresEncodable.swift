@@ -161,3 +161,18 @@ extension Array: PostgresEncodable where Element: PostgresArrayElement {
         }
     }
 }
+
+/// A `jsonb` parameter or COPY value: JSON text, sent in jsonb's binary form (a version byte, then
+/// the text). PostgreSQL checks that it is JSON.
+public struct PostgresJSONB: PostgresEncodable, Hashable {
+    public var text: String
+
+    public init(_ text: String) { self.text = text }
+
+    public static var postgresType: PostgresType { .jsonb }
+
+    public func encodePostgres(into buffer: inout [UInt8]) throws(PostgresError) {
+        buffer.append(1)
+        try self.text.encodePostgres(into: &buffer)
+    }
+}

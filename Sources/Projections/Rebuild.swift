@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Postgres
 import Synchronization
+import Universe
 
 /// What to rebuild and how.
 public struct RebuildOptions: Sendable {
@@ -82,7 +83,7 @@ public struct Rebuilder: Sendable {
     public func prepare(progress: @escaping @Sendable (RebuildProgress) -> Void = { _ in }) async throws -> [String] {
         let stale = try await self.pool.withConnection { connection in
             try connection.transaction { connection in
-                try StaticDataTables.ensureLoaded(on: connection)
+                try UniverseLoader.ensureShippedLoaded(on: connection)
                 let installed = try InstalledProjector.load(connection)
                 return Catalog.names.filter { name in installed[name].map { !$0.isCurrent(name: name) } ?? true }
             }
@@ -108,7 +109,7 @@ public struct Rebuilder: Sendable {
         }
         let shadow = "readmodel_shadow_" + UUID().uuidString.prefix(8).lowercased()
         let (head, streams, watched) = try await self.pool.withConnection { connection in
-            try StaticDataTables.ensureLoaded(on: connection)
+            try UniverseLoader.ensureShippedLoaded(on: connection)
             try Self.dropAbandonedShadows(on: connection)
             return try connection.transaction { connection in
                 try connection.executeScript("CREATE SCHEMA \(shadow)")

@@ -74,7 +74,7 @@ public struct Fitting: Sendable, Hashable {
     /// know are reported as issues.
     public func skillSet(
         name: String? = nil,
-        catalog: SkillCatalog = .shipped
+        catalog: SkillCatalog
     ) throws(SkillSetError)
         -> ImportedSkillSet
     {

@@ -8,6 +8,8 @@ public struct SkillCatalog: Sendable {
     private let skillsByName: [String: Skill]
     private let typesByName: [String: Int]
 
+    /// The catalog of the whole shipped archive, decoded in-process: for the simulator and tests.
+    /// Processes that serve users read theirs from the database (`load(_:on:)`).
     public static let shipped = SkillCatalog(data: .shipped)
 
     public init(data: StaticData) {

@@ -22,7 +22,7 @@ public enum SkillPlanParser {
     public static func parse(
         _ text: String,
         name: String,
-        catalog: SkillCatalog = .shipped
+        catalog: SkillCatalog
     ) throws(SkillSetError) -> ImportedSkillSet {
         var levels = [Int: Int]()
         var order = [Int]()

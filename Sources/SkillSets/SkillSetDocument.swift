@@ -47,7 +47,7 @@ public struct SkillSetDocument: Sendable, Codable, Equatable {
         case skillSets = "skill_sets"
     }
 
-    public init(groups: [SkillSetGroup], sets: [SkillSet], catalog: SkillCatalog = .shipped) {
+    public init(groups: [SkillSetGroup], sets: [SkillSet], catalog: SkillCatalog) {
         self.format = Self.formatName
         self.version = 1
         self.groups = groups.map {
@@ -98,7 +98,7 @@ public struct SkillSetDocument: Sendable, Codable, Equatable {
 
     /// The document's sets as the store keeps them: skills by id, or by name when only the name is
     /// given. A skill neither names is an error, as is a level outside 1–5.
-    public func resolvedSets(catalog: SkillCatalog = .shipped) throws(SkillSetError) -> [SkillSet] {
+    public func resolvedSets(catalog: SkillCatalog) throws(SkillSetError) -> [SkillSet] {
         var result = [SkillSet]()
         for set in self.skillSets {
             var skills = [SkillLevels]()
@@ -127,7 +127,7 @@ public struct SkillSetDocument: Sendable, Codable, Equatable {
     /// sets and groups the document does not have are deleted. Returns (sets, groups) written.
     @discardableResult
     public func importInto(_ connection: PostgresConnection, replaceAll: Bool, by user: String?) throws -> (Int, Int) {
-        let sets = try self.resolvedSets()
+        let sets = try self.resolvedSets(catalog: try SkillCatalog.load(on: connection))
         if replaceAll {
             try connection.execute("DELETE FROM skillsets.sets WHERE NOT (name = ANY($1))", [sets.map(\.name)])
             try connection.execute("DELETE FROM skillsets.groups WHERE NOT (name = ANY($1))", [self.groups.map(\.name)])

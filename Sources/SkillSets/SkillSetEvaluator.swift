@@ -136,7 +136,7 @@ public struct SkillSetEvaluator: Sendable {
     let secondary: [CharacterAttribute?]
 
     /// - Parameter sets: sets with their ids.
-    public init(sets: [SkillSet], catalog: SkillCatalog = .shipped) {
+    public init(sets: [SkillSet], catalog: SkillCatalog) {
         var slots = [Int: Int]()
         var skillIDs = [Int]()
         for set in sets {

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The static data shipped with the program (a subset of CCP's SDE, see `data/sde/README.md`),
-/// decoded once and indexed by id.
+/// Static data (CCP's SDE, see `data/sde/README.md`) decoded and indexed by id: the whole of it,
+/// or a subset read from a database. Processes that serve users read it from the database, where
+/// it is loaded once per data version; decoding the whole archive is for loading it there, for the
+/// simulator and for tests.
 public struct StaticData: Sendable {
     public let skills: [Int: Skill]
     public let skillGroups: [Int: SkillGroup]
@@ -13,55 +15,124 @@ public struct StaticData: Sendable {
     public let regions: [Int: Region]
     public let constellations: [Int: Constellation]
     public let npcCorporations: [Int: NPCCorporation]
+    public let factions: [Int: Faction]
+    public let races: [Int: Race]
+    public let bloodlines: [Int: Bloodline]
+    public let ancestries: [Int: Ancestry]
     /// Types by curated kind, each list ordered by id (choices made from them are deterministic).
     private let typesByKind: [String: [ItemType]]
     /// Ids ordered ascending, for deterministic choices.
     public let systemIDs: [Int]
     public let stationIDs: [Int]
+    /// Published types with a market group (the ones with a market price), ordered by id.
+    public let marketTypes: [ItemType]
     /// Published skills with a rank and attributes (the ones characters can train), by id.
     public let trainableSkills: [Skill]
 
-    /// The embedded data. Decoding takes a few tens of milliseconds, once per process.
+    /// The embedded archive, decoded once per process on first use (about a second in a debug
+    /// build): for the simulator and tests, never on a command's path to its first query.
     public static let shipped: StaticData = {
         do {
-            return try StaticData(text: EmbeddedFiles.text(named:))
+            return try StaticData(jsonLines: UniverseArchive.text())
         } catch {
-            // The files are part of the build; a failure here is a broken build, not bad input.
+            // The archive is part of the build: a failure here is a broken build, not bad input.
             fatalError("the embedded static data does not decode: \(error)")
         }
     }()
 
-    /// Decodes the files, read by name through `text`.
-    init(text: (String) -> String?) throws {
-        func load<T: Decodable>(_ file: String, _ key: String, as: T.Type) throws -> [T] {
-            guard let json = text(file) else { throw StaticDataError("\(file) is missing") }
-            let decoder = JSONDecoder()
-            decoder.userInfo[Member<T>.name] = key
-            do {
-                return try decoder.decode(Member<[T]>.self, from: Data(json.utf8)).value
-            } catch {
-                throw StaticDataError("\(file): \(error)")
+    /// Decodes an archive's JSON Lines: per table a header line `{"_file": NAME, "_meta": ...}`
+    /// followed by one record per line.
+    public init(jsonLines: [UInt8]) throws {
+        var tables = [String: [ArraySlice<UInt8>]]()
+        var current: String?
+        var lineNumber = 0
+        for line in jsonLines.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            lineNumber += 1
+            if line.starts(with: Array(#"{"_file":"#.utf8)) {
+                guard let header = try? JSONDecoder().decode(Header.self, from: Data(line)) else {
+                    throw StaticDataError("line \(lineNumber): a malformed table header")
+                }
+                current = header.file
+                tables[header.file, default: []] = []
+            } else if let table = current {
+                tables[table]?.append(line)
+            } else {
+                throw StaticDataError("line \(lineNumber): a record before any table header")
             }
         }
+        func load<T: Decodable>(_ table: String, as: T.Type) throws -> [T] {
+            guard let lines = tables[table] else { throw StaticDataError("table \(table) is missing") }
+            // One array of the table's lines: a single decode, not one per record.
+            var array = [UInt8]()
+            array.reserveCapacity(lines.reduce(2) { $0 + $1.count + 1 })
+            array.append(UInt8(ascii: "["))
+            for (index, line) in lines.enumerated() {
+                if index > 0 { array.append(UInt8(ascii: ",")) }
+                array.append(contentsOf: line)
+            }
+            array.append(UInt8(ascii: "]"))
+            do {
+                return try JSONDecoder().decode([T].self, from: Data(array))
+            } catch {
+                throw StaticDataError("\(table): \(error)")
+            }
+        }
+        self.init(
+            skills: try load("skills", as: Skill.self),
+            skillGroups: try load("skill_groups", as: SkillGroup.self),
+            types: try load("types", as: ItemType.self),
+            groups: try load("groups", as: ItemGroup.self),
+            categories: try load("categories", as: ItemCategory.self),
+            systems: try load("systems", as: SolarSystem.self),
+            stations: try load("stations", as: Station.self),
+            regions: try load("regions", as: Region.self),
+            constellations: try load("constellations", as: Constellation.self),
+            npcCorporations: try load("npc_corporations", as: NPCCorporation.self),
+            factions: try load("factions", as: Faction.self),
+            races: try load("races", as: Race.self),
+            bloodlines: try load("bloodlines", as: Bloodline.self),
+            ancestries: try load("ancestries", as: Ancestry.self)
+        )
+    }
+
+    /// Indexes records; any table may be empty (a subset read from a database).
+    public init(
+        skills: [Skill] = [],
+        skillGroups: [SkillGroup] = [],
+        types: [ItemType] = [],
+        groups: [ItemGroup] = [],
+        categories: [ItemCategory] = [],
+        systems: [SolarSystem] = [],
+        stations: [Station] = [],
+        regions: [Region] = [],
+        constellations: [Constellation] = [],
+        npcCorporations: [NPCCorporation] = [],
+        factions: [Faction] = [],
+        races: [Race] = [],
+        bloodlines: [Bloodline] = [],
+        ancestries: [Ancestry] = []
+    ) {
         func index<T>(_ records: [T], _ id: KeyPath<T, Int>) -> [Int: T] {
             Dictionary(records.map { ($0[keyPath: id], $0) }) { first, _ in first }
         }
-        self.skills = index(try load("skills.json", "skills", as: Skill.self), \.id)
-        self.skillGroups = index(try load("skill_groups.json", "groups", as: SkillGroup.self), \.id)
-        self.types = index(try load("types.json", "types", as: ItemType.self), \.id)
-        self.groups = index(try load("groups.json", "groups", as: ItemGroup.self), \.id)
-        self.categories = index(try load("categories.json", "categories", as: ItemCategory.self), \.id)
-        self.systems = index(try load("systems.json", "systems", as: SolarSystem.self), \.id)
-        self.stations = index(try load("stations.json", "stations", as: Station.self), \.id)
-        self.regions = index(try load("regions.json", "regions", as: Region.self), \.id)
-        self.constellations = index(try load("constellations.json", "constellations", as: Constellation.self), \.id)
-        self.npcCorporations = index(
-            try load("npc_corporations.json", "corporations", as: NPCCorporation.self),
-            \.id
-        )
+        self.skills = index(skills, \.id)
+        self.skillGroups = index(skillGroups, \.id)
+        self.types = index(types, \.id)
+        self.groups = index(groups, \.id)
+        self.categories = index(categories, \.id)
+        self.systems = index(systems, \.id)
+        self.stations = index(stations, \.id)
+        self.regions = index(regions, \.id)
+        self.constellations = index(constellations, \.id)
+        self.npcCorporations = index(npcCorporations, \.id)
+        self.factions = index(factions, \.id)
+        self.races = index(races, \.id)
+        self.bloodlines = index(bloodlines, \.id)
+        self.ancestries = index(ancestries, \.id)
         self.typesByKind = Dictionary(grouping: self.types.values.sorted { $0.id < $1.id }) { $0.kind ?? "" }
         self.systemIDs = self.systems.keys.sorted()
         self.stationIDs = self.stations.keys.sorted()
+        self.marketTypes = self.types.values.filter { $0.published && $0.marketGroupID != nil }.sorted { $0.id < $1.id }
         self.trainableSkills = self.skills.values
             .filter { $0.published && $0.rank != nil && $0.primaryAttribute != nil && $0.secondaryAttribute != nil }
             .sorted { $0.id < $1.id }
@@ -75,24 +146,11 @@ public struct StaticData: Sendable {
 /// The static data does not decode.
 public struct StaticDataError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
-/// Decodes one member of a JSON object, named by the decoder's user info, ignoring the others
-/// (such as `_meta`).
-private struct Member<T: Decodable>: Decodable {
-    static var name: CodingUserInfoKey { CodingUserInfoKey(rawValue: "member")! }
-    let value: T
+private struct Header: Decodable {
+    let file: String
 
-    init(from decoder: any Decoder) throws {
-        let key = AnyKey(stringValue: decoder.userInfo[Self.name] as! String)
-        self.value = try decoder.container(keyedBy: AnyKey.self).decode(T.self, forKey: key)
-    }
-}
-
-private struct AnyKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    enum CodingKeys: String, CodingKey { case file = "_file" }
 }

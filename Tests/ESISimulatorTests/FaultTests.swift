@@ -86,8 +86,9 @@ import Testing
         // /status is rate-limited, so it carries the X-Ratelimit headers instead.
         #expect(harness.get("/status").header("X-Esi-Error-Limit-Remain") == nil)
         #expect(harness.get("/universe/types/587", authorized: false).header("X-Esi-Error-Limit-Remain") == "2")
-        _ = harness.get("/universe/types/1", authorized: false)
-        _ = harness.get("/universe/types/2", authorized: false)
+        // Two errors: ids that are no type (420 is the group Destroyer; there is no type 420).
+        _ = harness.get("/universe/types/420", authorized: false)
+        _ = harness.get("/universe/types/999999999", authorized: false)
         #expect(harness.get("/universe/types/587", authorized: false).status == 420)
     }
 }

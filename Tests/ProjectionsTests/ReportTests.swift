@@ -298,9 +298,9 @@ import Testing
             let document = try await pool.transaction { connection in
                 let fitting = try Fitting.parse(
                     "[Rifter, Fleet Rifter]\n200mm AutoCannon I, EMP S\nGyrostabilizer I\n\nHobgoblin I x2\n"
-                ).skillSet()
+                ).skillSet(catalog: .shipped)
                 try SkillSetStore.save(fitting.skillSet, by: "test", on: connection)
-                var plan = try SkillPlanParser.parse("Mechanics 4\nDrones III", name: "Basics")
+                var plan = try SkillPlanParser.parse("Mechanics 4\nDrones III", name: "Basics", catalog: .shipped)
                 plan.skillSet.skills[1].recommended = 5
                 plan.skillSet.isVisible = false
                 try SkillSetStore.save(plan.skillSet, by: "test", on: connection)
@@ -313,7 +313,8 @@ import Testing
                 _ = try SkillSetStore.clone("Basics", as: nil, by: "test", on: connection)
                 return SkillSetDocument(
                     groups: try SkillSetStore.groups(on: connection),
-                    sets: try SkillSetStore.sets(on: connection)
+                    sets: try SkillSetStore.sets(on: connection),
+                    catalog: .shipped
                 )
             }
             #expect(document.skillSets.map(\.name) == ["Basics", "Basics 2", "Fleet Rifter"])
@@ -327,7 +328,8 @@ import Testing
                     try SkillSetDocument.decode(data).importInto(connection, replaceAll: false, by: "import")
                     return SkillSetDocument(
                         groups: try SkillSetStore.groups(on: connection),
-                        sets: try SkillSetStore.sets(on: connection)
+                        sets: try SkillSetStore.sets(on: connection),
+                        catalog: .shipped
                     )
                 }
                 #expect(imported == document)

@@ -25,7 +25,7 @@ import Testing
     static func check(_ set: SkillSet, _ character: CharacterSkills) -> SkillSetCheck {
         var set = set
         set.id = 7
-        return SkillSetEvaluator(sets: [set]).evaluate(character)[0]
+        return SkillSetEvaluator(sets: [set], catalog: .shipped).evaluate(character)[0]
     }
 
     @Test func requiredOnly() {
@@ -101,7 +101,7 @@ import Testing
         let sets = (1...3).map {
             SkillSet(id: Int64($0), name: "s\($0)", skills: [SkillLevels(skillID: 3300, required: $0)])
         }
-        let checks = SkillSetEvaluator(sets: sets).evaluate(Self.character([3300: (2, 2, 1415)]))
+        let checks = SkillSetEvaluator(sets: sets, catalog: .shipped).evaluate(Self.character([3300: (2, 2, 1415)]))
         #expect(checks.map(\.skillSetID) == [1, 2, 3])
         #expect(checks.map(\.canFly) == [true, true, false])
     }
@@ -145,10 +145,10 @@ import Testing
         let groups = [
             SkillSetGroup(name: "Frigates", description: "d", isDoctrine: true, isActive: false, skillSets: ["Rifter"])
         ]
-        let document = SkillSetDocument(groups: groups, sets: sets)
+        let document = SkillSetDocument(groups: groups, sets: sets, catalog: .shipped)
         let decoded = try SkillSetDocument.decode(try document.encoded())
         #expect(decoded == document)
-        #expect(try decoded.resolvedSets() == sets)
+        #expect(try decoded.resolvedSets(catalog: .shipped) == sets)
         #expect(decoded.skillSets[0].skills[0].skillName == "Gunnery")
         #expect(throws: SkillSetError.self) {
             try SkillSetDocument.decode(

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Testing
 
 @testable import StaticData
@@ -7,14 +9,22 @@ import Testing
         let data = StaticData.shipped
         #expect(data.skills.count == 589)
         #expect(data.skillGroups.count == 25)
-        #expect(data.types.count == 1082)
+        #expect(data.types.count == 53_289)
         #expect(data.groups.count == 1611)
         #expect(data.categories.count == 48)
-        #expect(data.systems.count == 479)
-        #expect(data.stations.count == 1203)
-        #expect(data.regions.count == 13)
-        #expect(data.constellations.count == 77)
+        #expect(data.systems.count == 8_437)
+        #expect(data.stations.count == 5_154)
+        #expect(data.regions.count == 113)
+        #expect(data.constellations.count == 1_175)
         #expect(data.npcCorporations.count == 283)
+        #expect(data.factions.count == 27)
+        #expect(data.races.count == 11)
+        #expect(data.bloodlines.count == 18)
+        #expect(data.ancestries.count == 43)
+        // The manifest counts what the archive holds.
+        let manifest = UniverseArchive.manifest
+        #expect(manifest.counts["types"] == data.types.count)
+        #expect(manifest.counts["stations"] == data.stations.count)
     }
 
     @Test func knownRecordsHaveTheirRealValues() throws {
@@ -30,6 +40,26 @@ import Testing
         #expect(data.systems[30_000_142]?.name == "Jita")
         #expect(data.types[9899]?.attributeBonus?["perception"] != nil)
         #expect(data.npcCorporations[1_000_044]?.name == "School of Applied Knowledge")
+        // Outside the old curated subset: a plain container, pirate implants, null and wormhole space.
+        #expect(data.types[23]?.name == "Cargo Container")
+        #expect(data.types[19540]?.name == "High-grade Snake Alpha")
+        #expect(data.types[19540]?.implantSlot == 1)
+        #expect(data.systems[30_004_759]?.name == "1DQ1-A")
+        #expect(data.systems[31_000_005]?.name == "Thera")
+        #expect(data.systems[31_002_479]?.securityClass == nil)
+        #expect(data.stations[60_008_494]?.name == "Amarr VIII (Oris) - Emperor Family Academy")
+        #expect(data.factions[500_001]?.name == "Caldari State")
+        #expect(data.bloodlines[1]?.name == "Deteis")
+    }
+
+    @Test func theEmbeddedArchiveIsTheOneTheManifestDescribes() throws {
+        let manifest = UniverseArchive.manifest
+        let bytes = UniverseArchive.compressed
+        #expect(bytes.count == manifest.bytes)
+        #expect(SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() == manifest.sha256)
+        #expect(manifest.build == 3_650_286)
+        // Compact: the whole universe in under 5 MB of repository and binary.
+        #expect(bytes.count < 5_000_000)
     }
 
     @Test func everyPublishedSkillCanBeTrained() {

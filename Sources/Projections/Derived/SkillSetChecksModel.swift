@@ -74,7 +74,7 @@ public enum SkillSetChecks {
         on connection: PostgresConnection
     ) throws -> Int {
         let sets = try SkillSetStore.sets(on: connection).sorted { $0.id! < $1.id! }
-        let evaluator = SkillSetEvaluator(sets: sets)
+        let evaluator = SkillSetEvaluator(sets: sets, catalog: try SkillCatalog.load(on: connection))
         let population = try self.load(
             characters: characters,
             evaluator: evaluator,

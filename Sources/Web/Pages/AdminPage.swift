@@ -119,7 +119,11 @@ extension WebApp {
         let action = request.parts.dropFirst().first
         if request.method == "GET", action == "export" {
             let document = try await self.pool.withConnection {
-                SkillSetDocument(groups: try SkillSetStore.groups(on: $0), sets: try SkillSetStore.sets(on: $0))
+                SkillSetDocument(
+                    groups: try SkillSetStore.groups(on: $0),
+                    sets: try SkillSetStore.sets(on: $0),
+                    catalog: try SkillCatalog.load(.skillsAndTypes, on: $0)
+                )
             }
             return WebResponse(
                 headers: [
@@ -136,12 +140,16 @@ extension WebApp {
             let name = form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             let group = form["group"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             let imported: ImportedSkillSet
+            let catalog = try await self.pool.withConnection {
+                try SkillCatalog.load(action == "import-eft" ? .skillsAndTypes : .skills, on: $0)
+            }
             do {
                 switch action {
-                case "import-eft": imported = try Fitting.parse(form["fitting"] ?? "").skillSet(name: name)
+                case "import-eft":
+                    imported = try Fitting.parse(form["fitting"] ?? "").skillSet(name: name, catalog: catalog)
                 case "import-plan":
                     guard let name else { throw SkillSetError("a skill plan needs a name for its set") }
-                    imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name)
+                    imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name, catalog: catalog)
                 default: throw Refusal.notFound
                 }
             } catch let error as SkillSetError {
@@ -169,10 +177,9 @@ extension WebApp {
                 \(issues.isEmpty ? "" : "<p class=\"bad\">Not understood:</p><ul>\(issues)</ul>" as HTML)
                 """
         }
-        let (groups, sets) = try await self.pool.withConnection {
-            (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0))
+        let (groups, sets, catalog) = try await self.pool.withConnection {
+            (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0), try SkillCatalog.load(on: $0))
         }
-        let catalog = SkillCatalog.shipped
         let groupRows = groups.map { group -> HTML in
             "<tr><td>\(group.name)</td><td>\(group.isDoctrine ? "doctrine" : "")\(group.isActive ? "" : " inactive")</td><td>\(group.skillSets.joined(separator: ", "))</td></tr>"
         }
