@@ -18,7 +18,7 @@ struct MemberAudit: AsyncParsableCommand {
             MigrateCommand.self, CharactersCommand.self, SyncCommand.self, WorkerCommand.self, ProjectCommand.self,
             RebuildCommand.self, ShowCommand.self, OverviewCommand.self, SkillSetsCommand.self, ReportCommand.self,
             AuditCommand.self, ServeCommand.self, UsersCommand.self, GroupsCommand.self, StatsCommand.self,
-            LogCommand.self,
+            LogCommand.self, UniverseCommand.self,
             ExportCommand.self, PurgeCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self,
             SimulatorSubcommand.self,
         ]
