@@ -4,6 +4,53 @@
 -- incremental tables whatever order names arrived in. An id found nowhere stays visible as the id.
 -- Dropped and created again in schema readmodel whenever a read model is installed or swapped.
 
+-- Static data: the loaded SDE (schema sde) and, for ids it lacks, what ESI answered (the esi_*
+-- tables of the universe read model). Same columns as the sde tables, so queries name either.
+CREATE VIEW universe_categories AS
+SELECT id, name FROM sde.categories
+UNION ALL
+SELECT c.category_id, c.name FROM esi_categories c WHERE NOT EXISTS (SELECT FROM sde.categories x WHERE x.id = c.category_id);
+
+CREATE VIEW universe_groups AS
+SELECT id, name, category_id FROM sde.groups
+UNION ALL
+SELECT g.group_id, g.name, g.category_id FROM esi_groups g WHERE NOT EXISTS (SELECT FROM sde.groups x WHERE x.id = g.group_id);
+
+CREATE VIEW universe_types AS
+SELECT id, name, group_id, group_name, category_id, category_name, volume FROM sde.types
+UNION ALL
+SELECT t.type_id, t.name, t.group_id, g.name, g.category_id, c.name, t.volume
+FROM esi_types t
+LEFT JOIN universe_groups g ON g.id = t.group_id
+LEFT JOIN universe_categories c ON c.id = g.category_id
+WHERE NOT EXISTS (SELECT FROM sde.types x WHERE x.id = t.type_id);
+
+-- Skills: the SDE's, and new skills ESI answered (category 16), with what training them needs.
+CREATE VIEW universe_skills AS
+SELECT id, name, group_id, group_name, rank, primary_attribute, secondary_attribute FROM sde.skills
+UNION ALL
+SELECT t.type_id, t.name, t.group_id, g.name, t.rank, t.primary_attribute, t.secondary_attribute
+FROM esi_types t JOIN universe_groups g ON g.id = t.group_id AND g.category_id = 16
+WHERE NOT EXISTS (SELECT FROM sde.skills x WHERE x.id = t.type_id);
+
+CREATE VIEW universe_regions AS
+SELECT id, name FROM sde.regions
+UNION ALL
+SELECT r.region_id, r.name FROM esi_regions r WHERE NOT EXISTS (SELECT FROM sde.regions x WHERE x.id = r.region_id);
+
+CREATE VIEW universe_constellations AS
+SELECT id, name, region_id FROM sde.constellations
+UNION ALL
+SELECT c.constellation_id, c.name, c.region_id FROM esi_constellations c
+WHERE NOT EXISTS (SELECT FROM sde.constellations x WHERE x.id = c.constellation_id);
+
+CREATE VIEW universe_systems AS
+SELECT id, name, constellation_id, region_id, security_status FROM sde.systems
+UNION ALL
+SELECT s.system_id, s.name, s.constellation_id, c.region_id, s.security_status
+FROM esi_systems s LEFT JOIN universe_constellations c ON c.id = s.constellation_id
+WHERE NOT EXISTS (SELECT FROM sde.systems x WHERE x.id = s.system_id);
+
 -- Every place an item or character can be: NPC stations (static data, then ESI), structures,
 -- solar systems.
 CREATE VIEW locations AS
@@ -14,7 +61,7 @@ WHERE NOT EXISTS (SELECT FROM sde.stations x WHERE x.id = st.station_id)
 UNION ALL
 SELECT structure_id, name, solar_system_id, 'structure' FROM structures
 UNION ALL
-SELECT id, name, id, 'solar_system' FROM sde.systems;
+SELECT id, name, id, 'solar_system' FROM universe_systems;
 
 -- Names of characters, corporations, alliances and the like.
 CREATE VIEW names AS
@@ -54,11 +101,11 @@ LEFT JOIN character_details d ON d.character_id = u.character_id
 LEFT JOIN names corporation ON corporation.id = d.corporation_id
 LEFT JOIN names alliance ON alliance.id = d.alliance_id
 LEFT JOIN character_location l ON l.character_id = u.character_id
-LEFT JOIN sde.systems system ON system.id = l.solar_system_id
-LEFT JOIN sde.regions region ON region.id = system.region_id
+LEFT JOIN universe_systems system ON system.id = l.solar_system_id
+LEFT JOIN universe_regions region ON region.id = system.region_id
 LEFT JOIN locations place ON place.location_id = coalesce(l.structure_id, l.station_id)
 LEFT JOIN character_ship s ON s.character_id = u.character_id
-LEFT JOIN sde.types ship_type ON ship_type.id = s.ship_type_id
+LEFT JOIN universe_types ship_type ON ship_type.id = s.ship_type_id
 LEFT JOIN character_wallet w ON w.character_id = u.character_id
 LEFT JOIN skill_totals t ON t.character_id = u.character_id
 LEFT JOIN character_online o ON o.character_id = u.character_id;
@@ -73,23 +120,23 @@ SELECT a.character_id, a.item_id, a.type_id, coalesce(t.name, a.type_id::text) A
        place.solar_system_id, system.name AS solar_system_name, region.id AS region_id, region.name AS region_name,
        p.average_price, CASE WHEN a.is_blueprint_copy THEN NULL ELSE p.average_price * a.quantity END AS value
 FROM assets a
-LEFT JOIN sde.types t ON t.id = a.type_id
+LEFT JOIN universe_types t ON t.id = a.type_id
 LEFT JOIN asset_names n ON n.character_id = a.character_id AND n.item_id = a.item_id
 LEFT JOIN locations place ON place.location_id = a.root_location_id
-LEFT JOIN sde.systems system ON system.id = place.solar_system_id
-LEFT JOIN sde.regions region ON region.id = system.region_id
+LEFT JOIN universe_systems system ON system.id = place.solar_system_id
+LEFT JOIN universe_regions region ON region.id = system.region_id
 LEFT JOIN market_prices p ON p.type_id = a.type_id;
 
 CREATE VIEW skills_view AS
 SELECT s.character_id, s.skill_id, coalesce(k.name, s.skill_id::text) AS skill_name, k.group_name,
        s.active_skill_level, s.trained_skill_level, s.skillpoints_in_skill
-FROM skills s LEFT JOIN sde.skills k ON k.id = s.skill_id;
+FROM skills s LEFT JOIN universe_skills k ON k.id = s.skill_id;
 
 CREATE VIEW skill_queue_view AS
 SELECT q.character_id, q.queue_position, q.skill_id, coalesce(k.name, q.skill_id::text) AS skill_name,
        k.group_name, q.finished_level, q.start_date, q.finish_date, q.level_start_sp, q.level_end_sp,
        q.training_start_sp
-FROM skill_queue q LEFT JOIN sde.skills k ON k.id = q.skill_id;
+FROM skill_queue q LEFT JOIN universe_skills k ON k.id = q.skill_id;
 
 CREATE VIEW mails_view AS
 SELECT h.character_id, h.mail_id, h."timestamp", h.from_id, coalesce(sender.name, h.from_id::text) AS from_name,
@@ -129,5 +176,5 @@ FROM skill_set_check_rows r
 JOIN (SELECT set_id, skill_id, required_level, recommended_level,
              (row_number() OVER (PARTITION BY set_id ORDER BY skill_id) - 1)::int AS position
       FROM skillsets.skills) k ON k.set_id = r.skill_set_id
-LEFT JOIN sde.skills sk ON sk.id = k.skill_id
+LEFT JOIN universe_skills sk ON sk.id = k.skill_id
 LEFT JOIN skills s ON s.character_id = r.character_id AND s.skill_id = k.skill_id;

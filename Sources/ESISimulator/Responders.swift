@@ -477,7 +477,23 @@ enum Responders {
         case "/universe/types/{type_id}":
             guard let id = intParameter("type_id") else { return .error(404, "Type not found") }
             let record: (name: String, groupID: Int, published: Bool, volume: Double?)
-            if let type = data.types[id] {
+            if let patch = PatchTypes.type(id) {
+                return .value(
+                    .object([
+                        ("description", .string(patch.name)),
+                        (
+                            "dogma_attributes",
+                            .array(
+                                patch.dogma.map {
+                                    .object([("attribute_id", .int($0.0)), ("value", .double($0.1))])
+                                }
+                            )
+                        ),
+                        ("group_id", .int(patch.groupID)), ("name", .string(patch.name)), ("published", .bool(true)),
+                        ("type_id", .int(id)), ("volume", .double(patch.volume)),
+                    ])
+                )
+            } else if let type = data.types[id] {
                 record = (type.name, type.groupID, type.published, type.volume)
             } else if let skill = data.skills[id] {
                 record = (skill.name, skill.groupID, skill.published, 0.01)
@@ -492,6 +508,16 @@ enum Responders {
             if let volume = record.volume { members.append(("volume", .double(volume))) }
             return .value(.object(members))
         case "/universe/groups/{group_id}":
+            if let id = intParameter("group_id"), id == PatchTypes.newGroup.id {
+                let group = PatchTypes.newGroup
+                return .value(
+                    .object([
+                        ("category_id", .int(group.categoryID)), ("group_id", .int(id)), ("name", .string(group.name)),
+                        ("published", .bool(true)),
+                        ("types", .array(PatchTypes.types.filter { $0.groupID == id }.map { .int($0.id) })),
+                    ])
+                )
+            }
             guard let id = intParameter("group_id"), let group = data.groups[id] else {
                 return .error(404, "Group not found")
             }
@@ -577,11 +603,22 @@ enum Responders {
                 ])
             )
         case "/universe/planets/{planet_id}":
-            return .error(404, "Planet not found")
+            // The characters' colonies: named as the game names planets, "<system> <roman index>".
+            guard let id = intParameter("planet_id"), let planet = world.planet(id),
+                let system = data.systems[planet.systemID]
+            else { return .error(404, "Planet not found") }
+            return .value(
+                .object([
+                    ("name", .string("\(system.name) \(romanNumeral(planet.index))")), ("planet_id", .int(id)),
+                    ("position", .object([("x", .double(0)), ("y", .double(0)), ("z", .double(0))])),
+                    ("system_id", .int(system.id)), ("type_id", .int(planet.typeID)),
+                ])
+            )
         case "/universe/factions", "/universe/races", "/universe/bloodlines", "/universe/ancestries":
             return .value(.array([]))
         case "/markets/prices":
-            return .value(.array(data.types.keys.sorted().map { marketPrice(of: data.types[$0]!) }))
+            // As on Tranquility: the types that can be traded (published, on the market).
+            return .value(.array(data.marketTypes.map(marketPrice(of:))))
         case "/dogma/attributes/{attribute_id}":
             return .error(404, "Attribute not found")
         case "/killmails/{killmail_id}/{killmail_hash}":
@@ -706,4 +743,21 @@ func marketPrice(of type: ItemType) -> JSONValue {
         ("adjusted_price", .double((average * 97).rounded() / 100)), ("average_price", .double(average)),
         ("type_id", .int(Int64(type.id))),
     ])
+}
+
+/// 1 → I, 4 → IV, ...: how the game numbers the planets of a system.
+func romanNumeral(_ number: Int) -> String {
+    guard (1...3999).contains(number) else { return String(number) }
+    var rest = number
+    var text = ""
+    for (value, letters) in [
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+        (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ] {
+        while rest >= value {
+            text += letters
+            rest -= value
+        }
+    }
+    return text
 }

@@ -92,6 +92,22 @@ public final class World: Sendable {
         self.state.withLock { state in state.order.filter { state.characters[$0]?.corporationID == id } }
     }
 
+    /// A planet some character has a colony on: its system, its index in the system (the roman
+    /// numeral of its name) and its planet type (Temperate, Oceanic, ...), all from its id.
+    func planet(_ id: Int) -> (systemID: Int, index: Int, typeID: Int)? {
+        self.state.withLock { state in
+            for character in state.characters.values {
+                guard let colony = character.planets.first(where: { $0.planetID == id }) else { continue }
+                let typeIDs = [
+                    "temperate": 11, "ice": 12, "gas": 13, "oceanic": 2014, "lava": 2015, "barren": 2016,
+                    "storm": 2017, "plasma": 2063,
+                ]
+                return (colony.systemID, 1 + id % 9, typeIDs[colony.type] ?? 11)
+            }
+            return nil
+        }
+    }
+
     /// Gives a character a new owner hash, as when it is sold to another account.
     public func transferCharacter(_ id: Int) -> String? {
         self.state.withLock { state in

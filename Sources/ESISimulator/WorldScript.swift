@@ -14,6 +14,8 @@ public enum ScriptedChange: Sendable {
     case sellAsset(itemID: Int, price: Double, buyerID: Int)
     /// Only stop random events.
     case freeze
+    /// A new item in a station hangar (any type id, also one of `PatchTypes`).
+    case giveAsset(typeID: Int, quantity: Int, locationID: Int?)
 
     init?(_ body: [String: Any]) {
         func int(_ key: String) -> Int? { (body[key] as? NSNumber)?.intValue }
@@ -29,6 +31,9 @@ public enum ScriptedChange: Sendable {
             self = .sellAsset(itemID: item, price: price, buyerID: int("buyer_id") ?? 1_000_125)
         case "freeze":
             self = .freeze
+        case "give_asset":
+            guard let type = int("type_id"), type > 0 else { return nil }
+            self = .giveAsset(typeID: type, quantity: max(1, int("quantity") ?? 1), locationID: int("location_id"))
         default:
             return nil
         }
@@ -44,6 +49,23 @@ extension World {
             character.isScripted = true
             switch change {
             case .freeze:
+                return true
+            case .giveAsset(let type, let quantity, let location):
+                let itemID = (character.assets.map(\.itemID).max() ?? 1_000_000_000_000) + 1
+                let station = location ?? character.stationID ?? character.assets.first?.locationID ?? 60_003_760
+                character.assets.append(
+                    Asset(
+                        itemID: itemID,
+                        typeID: type,
+                        locationID: station,
+                        locationFlag: "Hangar",
+                        locationType: "station",
+                        quantity: quantity,
+                        isSingleton: false,
+                        isBlueprintCopy: nil,
+                        name: nil
+                    )
+                )
                 return true
             case .travel(let system, let station):
                 character.solarSystemID = system

@@ -51,7 +51,7 @@ public enum DataExport {
                        x.quantity, x.raw_quantity, x.is_included, x.is_singleton
                 FROM readmodel.contract_items x
                 JOIN sync.characters ch ON ch.id = x.character_id
-                LEFT JOIN sde.types t ON t.id = x.type_id
+                LEFT JOIN readmodel.universe_types t ON t.id = x.type_id
                 """
             case .walletJournal:
                 """
@@ -72,7 +72,7 @@ public enum DataExport {
                        x.journal_ref_id
                 FROM readmodel.wallet_transactions x
                 JOIN sync.characters ch ON ch.id = x.character_id
-                LEFT JOIN sde.types t ON t.id = x.type_id
+                LEFT JOIN readmodel.universe_types t ON t.id = x.type_id
                 LEFT JOIN readmodel.names client ON client.id = x.client_id
                 LEFT JOIN readmodel.locations location ON location.location_id = x.location_id
                 """

@@ -162,7 +162,7 @@ public enum CharacterQueries {
                                (SELECT json_agg(json_build_object('type', coalesce(t.name, ci.type_id::text),
                                         'type_id', ci.type_id, 'quantity', ci.quantity, 'is_included', ci.is_included)
                                         ORDER BY ci.record_id)
-                                FROM readmodel.contract_items ci LEFT JOIN sde.types t ON t.id = ci.type_id
+                                FROM readmodel.contract_items ci LEFT JOIN readmodel.universe_types t ON t.id = ci.type_id
                                 WHERE ci.character_id = c.character_id AND ci.contract_id = c.contract_id) AS items,
                                (SELECT json_agg(json_build_object('bidder', coalesce(bn.name, b.bidder_id::text),
                                         'amount', b.amount, 'date_bid', b.date_bid) ORDER BY b.date_bid)
@@ -212,7 +212,7 @@ public enum CharacterQueries {
                     name: "implants",
                     sql: """
                         SELECT i.type_id, coalesce(t.name, i.type_id::text) AS name
-                        FROM readmodel.character_implants i LEFT JOIN sde.types t ON t.id = i.type_id
+                        FROM readmodel.character_implants i LEFT JOIN readmodel.universe_types t ON t.id = i.type_id
                         WHERE i.character_id = $1 ORDER BY name
                         """
                 )
@@ -237,7 +237,7 @@ public enum CharacterQueries {
                     sql: """
                         SELECT j.jump_clone_id, j.name, coalesce(l.name, j.location_id::text) AS location, j.location_type,
                                (SELECT string_agg(coalesce(t.name, x::text), ', ' ORDER BY x)
-                                FROM unnest(j.implants) x LEFT JOIN sde.types t ON t.id = x) AS implants
+                                FROM unnest(j.implants) x LEFT JOIN readmodel.universe_types t ON t.id = x) AS implants
                         FROM readmodel.character_jump_clones j LEFT JOIN readmodel.locations l ON l.location_id = j.location_id
                         WHERE j.character_id = $1 ORDER BY j.jump_clone_id
                         """
@@ -255,8 +255,8 @@ public enum CharacterQueries {
                                r.name AS region, coalesce(l.structure_id, l.station_id) AS location_id,
                                coalesce(p.name, coalesce(l.structure_id, l.station_id)::text) AS location, p.kind, l.fetched_at
                         FROM readmodel.character_location l
-                        LEFT JOIN sde.systems s ON s.id = l.solar_system_id
-                        LEFT JOIN sde.regions r ON r.id = s.region_id
+                        LEFT JOIN readmodel.universe_systems s ON s.id = l.solar_system_id
+                        LEFT JOIN readmodel.universe_regions r ON r.id = s.region_id
                         LEFT JOIN readmodel.locations p ON p.location_id = coalesce(l.structure_id, l.station_id)
                         WHERE l.character_id = $1
                         """
@@ -316,7 +316,7 @@ public enum CharacterQueries {
                         SELECT m.date, coalesce(s.name, m.solar_system_id::text) AS solar_system,
                                coalesce(t.name, m.type_id::text) AS ore, m.quantity
                         FROM readmodel.mining_ledger m
-                        LEFT JOIN sde.systems s ON s.id = m.solar_system_id LEFT JOIN sde.types t ON t.id = m.type_id
+                        LEFT JOIN readmodel.universe_systems s ON s.id = m.solar_system_id LEFT JOIN readmodel.universe_types t ON t.id = m.type_id
                         WHERE m.character_id = $1 ORDER BY m.date DESC, solar_system, ore
                         """
                 )
@@ -341,9 +341,13 @@ public enum CharacterQueries {
                 Part(
                     name: "planets",
                     sql: """
-                        SELECT p.planet_id, coalesce(s.name, p.solar_system_id::text) AS solar_system, p.planet_type,
-                               p.upgrade_level, p.num_pins, p.last_update
-                        FROM readmodel.character_planets p LEFT JOIN sde.systems s ON s.id = p.solar_system_id
+                        SELECT p.planet_id, coalesce(planet.name, p.planet_id::text) AS planet_name,
+                               coalesce(s.name, p.solar_system_id::text) AS solar_system, r.name AS region,
+                               p.planet_type, p.upgrade_level, p.num_pins, p.last_update
+                        FROM readmodel.character_planets p
+                        LEFT JOIN readmodel.esi_planets planet ON planet.planet_id = p.planet_id
+                        LEFT JOIN readmodel.universe_systems s ON s.id = p.solar_system_id
+                        LEFT JOIN readmodel.universe_regions r ON r.id = s.region_id
                         WHERE p.character_id = $1 ORDER BY p.planet_id
                         """
                 )
@@ -368,7 +372,7 @@ public enum CharacterQueries {
                     sql: """
                         SELECT s.ship_type_id, coalesce(t.name, s.ship_type_id::text) AS ship_type, s.ship_name,
                                s.ship_item_id, s.fetched_at
-                        FROM readmodel.character_ship s LEFT JOIN sde.types t ON t.id = s.ship_type_id
+                        FROM readmodel.character_ship s LEFT JOIN readmodel.universe_types t ON t.id = s.ship_type_id
                         WHERE s.character_id = $1
                         """
                 )
@@ -464,7 +468,7 @@ public enum CharacterQueries {
                                w.is_buy, coalesce(c.name, w.client_id::text) AS client,
                                coalesce(l.name, w.location_id::text) AS location, w.is_personal, w.journal_ref_id
                         FROM readmodel.wallet_transactions w
-                        LEFT JOIN sde.types t ON t.id = w.type_id
+                        LEFT JOIN readmodel.universe_types t ON t.id = w.type_id
                         LEFT JOIN readmodel.names c ON c.id = w.client_id
                         LEFT JOIN readmodel.locations l ON l.location_id = w.location_id
                         WHERE w.character_id = $1 ORDER BY w.date DESC, w.transaction_id DESC

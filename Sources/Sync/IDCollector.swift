@@ -80,3 +80,76 @@ private func collectAssetLocations(_ value: Any, into locations: inout Set<Int64
         if isStationID(id) || isStructureID(id) { locations.insert(id) }
     }
 }
+
+/// The kinds of static data ESI's `/universe/*` routes answer for one id.
+enum UniverseKind: String, Sendable, CaseIterable {
+    case type, group, category, system, constellation, region, planet
+
+    /// The static-data table that knows this kind (planets are in none: always asked).
+    var staticTable: String? {
+        switch self {
+        case .type: "sde.types"
+        case .group: "sde.groups"
+        case .category: "sde.categories"
+        case .system: "sde.systems"
+        case .constellation: "sde.constellations"
+        case .region: "sde.regions"
+        case .planet: nil
+        }
+    }
+
+    /// The fields of an answer that name another id to resolve, and its kind.
+    var parents: [(String, UniverseKind)] {
+        switch self {
+        case .type: [("group_id", .group)]
+        case .group: [("category_id", .category)]
+        case .system: [("constellation_id", .constellation)]
+        case .constellation: [("region_id", .region)]
+        case .planet: [("system_id", .system), ("type_id", .type)]
+        case .category, .region: []
+        }
+    }
+}
+
+/// Keys whose values are static-data ids, by event section (nested lists are searched too).
+private let universeKeys: [String: [String: UniverseKind]] = [
+    "assets": ["type_id": .type],
+    "contract_items": ["type_id": .type],
+    "mining_ledger": ["type_id": .type, "solar_system_id": .system],
+    "skills": ["skill_id": .type],
+    "skill_queue": ["skill_id": .type],
+    "ship": ["ship_type_id": .type],
+    "location": ["solar_system_id": .system],
+    "wallet_transactions": ["type_id": .type],
+    "planets": ["planet_id": .planet, "solar_system_id": .system],
+]
+
+/// Collects the static-data ids a section's JSON refers to: types (items, skills, ships,
+/// implants), systems and planets.
+func collectUniverseIDs(_ value: Any, section: String, into ids: inout [UniverseKind: Set<Int64>]) {
+    if section == "implants" {
+        for id in (value as? [Any] ?? []).compactMap(int64) where id > 0 { ids[.type, default: []].insert(id) }
+        return
+    }
+    let keys = universeKeys[section] ?? [:]
+    func visit(_ value: Any, depth: Int) {
+        guard depth < 4 else { return }
+        if let array = value as? [Any] {
+            for element in array { visit(element, depth: depth + 1) }
+            return
+        }
+        guard let object = value as? [String: Any] else { return }
+        for (key, kind) in keys {
+            if let id = int64(object[key]), id > 0 { ids[kind, default: []].insert(id) }
+        }
+        // Jump clones carry their implants as a list of type ids.
+        if section == "jump_clones", let implants = object["implants"] as? [Any] {
+            for id in implants.compactMap(int64) where id > 0 { ids[.type, default: []].insert(id) }
+        }
+        for (key, nested) in object where nested is [Any] || nested is [String: Any] {
+            if key != "implants" { visit(nested, depth: depth + 1) }
+        }
+    }
+    guard !keys.isEmpty || section == "jump_clones" else { return }
+    visit(value, depth: 0)
+}

@@ -16,6 +16,8 @@ struct PublicData: Sendable {
     static let stationsStream = EventLog.Stream.public("stations")
     static let structuresStream = EventLog.Stream.public("structures")
     static let pricesStream = EventLog.Stream.public("market_prices")
+    /// Static data the bundled SDE lacks (types of a later patch, planets, ...), one event per id.
+    static let universeStream = EventLog.Stream.public("universe")
 
     /// Fetches market prices when a day has passed since the last answer (one worker: the row is
     /// claimed by moving its due time). A 304 is recorded as not modified. Returns the requests.
@@ -188,6 +190,72 @@ struct PublicData: Sendable {
             }
         }
         return requests
+    }
+
+    /// Asks ESI once for each static-data id that neither the loaded SDE nor an earlier fetch
+    /// knows, and for what those answers refer to in turn (a type's group and its category; a
+    /// system's constellation and its region). Each answer is an event of the public stream
+    /// `universe`. An id is claimed first, so no two workers ask for it; a 404 is remembered and
+    /// asked again after a day, another failure within the hour. Returns the requests it took.
+    func resolveUniverse(_ ids: [UniverseKind: Set<Int64>]) async throws -> Int {
+        var pending = ids
+        var requests = 0
+        // Each round follows one step up: type → group → category, system → constellation → region.
+        for _ in 0..<4 where !pending.isEmpty {
+            var next = [UniverseKind: Set<Int64>]()
+            for kind in UniverseKind.allCases {
+                guard let wanted = pending[kind], !wanted.isEmpty else { continue }
+                for id in try await self.claim(kind, wanted) {
+                    let route = Routes.universe(kind)
+                    let started = Date()
+                    let fetch = try await self.esi.fetch(ESIRequest(path: route.path(character: 0, id: id)))
+                    requests += fetch.requests
+                    try await self.record(
+                        fetch,
+                        stream: Self.universeStream,
+                        route: route,
+                        parameters: ["id": String(id)],
+                        at: started
+                    )
+                    let state = fetch.kind == .fetched ? "resolved" : fetch.status == 404 ? "missing" : "failed"
+                    try await self.pool.withConnection { connection in
+                        try connection.execute(
+                            "UPDATE sync.universe_ids SET state = $3, checked_at = now() WHERE kind = $1 AND id = $2",
+                            [kind.rawValue, id, state]
+                        )
+                    }
+                    guard fetch.kind == .fetched, let object = fetch.json?.value as? [String: Any] else { continue }
+                    for (key, parent) in kind.parents {
+                        if let parentID = int64(object[key]), parentID > 0 {
+                            next[parent, default: []].insert(parentID)
+                        }
+                    }
+                }
+            }
+            pending = next
+        }
+        return requests
+    }
+
+    /// Claims the ids of `kind` that the static data lacks and that are not resolved, missing
+    /// within a day, failed within the hour or claimed within ten minutes.
+    private func claim(_ kind: UniverseKind, _ ids: Set<Int64>) async throws -> [Int64] {
+        let known = kind.staticTable.map { "AND NOT EXISTS (SELECT FROM \($0) s WHERE s.id = x)" } ?? ""
+        return try await self.pool.withConnection { connection in
+            try connection.query(
+                """
+                INSERT INTO sync.universe_ids (kind, id)
+                SELECT $1, x FROM unnest($2::int8[]) AS x WHERE true \(known)
+                ON CONFLICT (kind, id) DO UPDATE SET state = 'pending', checked_at = now()
+                    WHERE (universe_ids.state = 'pending' AND universe_ids.checked_at < now() - interval '10 minutes')
+                       OR (universe_ids.state = 'missing' AND universe_ids.checked_at < now() - interval '1 day')
+                       OR (universe_ids.state = 'failed' AND universe_ids.checked_at < now() - interval '1 hour')
+                RETURNING id
+                """,
+                // Sorted, so that concurrent claims lock rows in one order and never deadlock.
+                [kind.rawValue, ids.sorted()]
+            ).map { try $0.get(0, as: Int64.self) }.sorted()
+        }
     }
 
     private func record(

@@ -208,4 +208,18 @@ enum Routes {
     static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
     static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
     static let marketPrices = Route(name: "market_prices", template: "/markets/prices")
+
+    /// The route answering for one id of a kind of static data.
+    static func universe(_ kind: UniverseKind) -> Route {
+        switch kind {
+        case .type: Route(name: "universe_type", template: "/universe/types/{type_id}")
+        case .group: Route(name: "universe_group", template: "/universe/groups/{group_id}")
+        case .category: Route(name: "universe_category", template: "/universe/categories/{category_id}")
+        case .system: Route(name: "universe_system", template: "/universe/systems/{system_id}")
+        case .constellation:
+            Route(name: "universe_constellation", template: "/universe/constellations/{constellation_id}")
+        case .region: Route(name: "universe_region", template: "/universe/regions/{region_id}")
+        case .planet: Route(name: "universe_planet", template: "/universe/planets/{planet_id}")
+        }
+    }
 }

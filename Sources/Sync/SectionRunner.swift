@@ -14,6 +14,8 @@ struct SectionResult: Sendable {
     var fetchedOnce: [(kind: String, id: Int64)] = []
     var entityIDs = Set<Int64>()
     var locationIDs = Set<Int64>()
+    /// Static-data ids it referred to (types, systems, planets); unknown ones are asked of ESI.
+    var universeIDs = [UniverseKind: Set<Int64>]()
     /// A 420 or 429 came: the section is due again after this many seconds, not after a backoff.
     var retryAfter: Int?
 }
@@ -72,6 +74,7 @@ struct SectionRunner: Sendable {
                 result.etags[route.name] = nil
             }
             collectIDs(json.value, section: route.name, entities: &result.entityIDs, locations: &result.locationIDs)
+            collectUniverseIDs(json.value, section: route.name, into: &result.universeIDs)
         }
         return result
     }
@@ -257,6 +260,7 @@ struct SectionRunner: Sendable {
                         entities: &result.entityIDs,
                         locations: &result.locationIDs
                     )
+                    collectUniverseIDs(json.value, section: dependentRoute.name, into: &result.universeIDs)
                 }
             } else if fetch.kind == .failed, fetch.status != 404 {
                 failed = true

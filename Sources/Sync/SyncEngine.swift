@@ -320,7 +320,7 @@ public final class SyncEngine: Sendable {
         return summary
     }
 
-    /// Names and locations the section referred to; a failure here is logged and retried by a later sync.
+    /// Names, locations and static data the section referred to; a failure here is logged and retried by a later sync.
     private func resolvePublicData(_ result: SectionResult, token: AccessToken, characterID: Int64) async -> Int {
         do {
             var requests = try await self.publicData.resolveNames(result.entityIDs)
@@ -330,6 +330,7 @@ public final class SyncEngine: Sendable {
                 token: structureToken,
                 characterID: characterID
             )
+            requests += try await self.publicData.resolveUniverse(result.universeIDs)
             return requests
         } catch {
             self.logger.warning("resolving names and locations for character \(characterID): \(error)")
