@@ -91,7 +91,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SkillSets", dependencies: ["Postgres", "StaticData"], swiftSettings: swiftSettings),
-        .target(name: "Universe", dependencies: ["Postgres", "StaticData", "Zip"], swiftSettings: swiftSettings),
+        .target(
+            name: "Universe",
+            dependencies: ["Postgres", "StaticData", "Zip", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Reports", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(name: "Access", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(

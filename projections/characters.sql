@@ -1,11 +1,11 @@
--- version: 1
+-- version: 2
 -- The character's own snapshot sections, one table each (the newest fetch of each section).
 -- Created in the schema on the search path: readmodel, or readmodel_shadow during a rebuild.
 
 CREATE TABLE character_details (
     character_id bigint PRIMARY KEY, name text, corporation_id bigint, alliance_id bigint, faction_id bigint,
     race_id bigint, bloodline_id bigint, gender text, birthday timestamptz, security_status double precision,
-    title text, description text, fetched_at timestamptz
+    title text, description text, ancestry_id bigint, fetched_at timestamptz
 );
 CREATE INDEX character_details_corporation ON character_details (corporation_id);
 CREATE INDEX character_details_alliance ON character_details (alliance_id);

@@ -71,7 +71,10 @@ SELECT d.character_id, d.name, 'character' FROM character_details d
 WHERE d.name IS NOT NULL AND NOT EXISTS (SELECT FROM entity_names e WHERE e.id = d.character_id)
 UNION ALL
 SELECT c.id, c.name, 'corporation' FROM sde.npc_corporations c
-WHERE NOT EXISTS (SELECT FROM entity_names e WHERE e.id = c.id);
+WHERE NOT EXISTS (SELECT FROM entity_names e WHERE e.id = c.id)
+UNION ALL
+SELECT f.id, f.name, 'faction' FROM sde.factions f
+WHERE NOT EXISTS (SELECT FROM entity_names e WHERE e.id = f.id);
 
 -- Update status per section: the section's own routes (dependent fetches are listed per route
 -- in sync_status). It succeeded when all its routes did; it changed when any did.

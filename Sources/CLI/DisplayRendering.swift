@@ -74,7 +74,8 @@ enum DisplayRendering {
 
     private static func jsonValue(_ part: DisplayPart) -> Any {
         let objects = part.rows.map { row in
-            Dictionary(uniqueKeysWithValues: zip(part.columns, row.map(self.jsonValue)))
+            // A column named twice keeps its first value (a query's mistake must not stop the output).
+            Dictionary(zip(part.columns, row.map(self.jsonValue)), uniquingKeysWith: { first, _ in first })
         }
         if part.single { return objects.first ?? NSNull() }
         return objects

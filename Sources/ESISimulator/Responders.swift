@@ -382,6 +382,8 @@ enum Responders {
                 ("race_id", .int(c.raceID)), ("security_status", .double(c.securityStatus)),
             ]
             if let title = c.title { members.append(("title", .string(title))) }
+            if let ancestry = c.ancestryID { members.append(("ancestry_id", .int(ancestry))) }
+            members.sort { $0.0 < $1.0 }
             return .value(.object(members))
         case "/characters/{character_id}/corporationhistory":
             guard let id = intParameter("character_id"), let c = world.character(id, at: context.now) else {

@@ -85,14 +85,20 @@ struct WorldGenerator {
             ),
         ]
 
+        // A bloodline of the static data, its race, and one of its ancestries (the draws stay as
+        // they were, so the rest of a seed's world does not change).
+        _ = random.pick([1, 2, 4, 8])
+        let bloodline = self.data.bloodlines[1 + Int(random.next() % 14)]
+        let ancestries = self.data.ancestries.values.filter { $0.bloodlineID == bloodline?.id }.map(\.id).sorted()
         var state = CharacterState(
             id: id,
             name: "\(random.pick(Self.firstNames)) \(random.pick(Self.lastNames)) \(index)",
             ownerHash: ownerHash(seed: self.seed, character: id, generation: 0),
             corporationID: corporation.id,
             birthday: birthday,
-            raceID: random.pick([1, 2, 4, 8]),
-            bloodlineID: 1 + Int(random.next() % 14),
+            raceID: bloodline?.raceID ?? 1,
+            bloodlineID: bloodline?.id ?? 1,
+            ancestryID: ancestries.isEmpty ? nil : ancestries[index % ancestries.count],
             gender: random.chance(0.5) ? "female" : "male",
             securityStatus: (Double(Int(random.next() % 1_000)) - 300) / 100,
             description: "<font size=\"12\" color=\"#bfffffff\">Pilot \(index) of <b>\(corporation.name)</b>.</font>",

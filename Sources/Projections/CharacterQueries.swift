@@ -116,11 +116,19 @@ public enum CharacterQueries {
                     single: true,
                     sql: """
                         SELECT d.name, d.corporation_id, coalesce(c.name, d.corporation_id::text) AS corporation,
-                               d.alliance_id, coalesce(a.name, d.alliance_id::text) AS alliance, d.faction_id, d.race_id,
-                               d.bloodline_id, d.gender, d.birthday, d.security_status, d.title, d.description, d.fetched_at
+                               d.alliance_id, coalesce(a.name, d.alliance_id::text) AS alliance, d.faction_id,
+                               coalesce(f.name, d.faction_id::text) AS faction, d.race_id,
+                               coalesce(r.name, d.race_id::text) AS race, d.bloodline_id,
+                               coalesce(b.name, d.bloodline_id::text) AS bloodline, d.ancestry_id,
+                               coalesce(an.name, d.ancestry_id::text) AS ancestry, d.gender, d.birthday,
+                               d.security_status, d.title, d.description, d.fetched_at
                         FROM readmodel.character_details d
                         LEFT JOIN readmodel.names c ON c.id = d.corporation_id
                         LEFT JOIN readmodel.names a ON a.id = d.alliance_id
+                        LEFT JOIN sde.factions f ON f.id = d.faction_id
+                        LEFT JOIN sde.races r ON r.id = d.race_id
+                        LEFT JOIN sde.bloodlines b ON b.id = d.bloodline_id
+                        LEFT JOIN sde.ancestries an ON an.id = d.ancestry_id
                         WHERE d.character_id = $1
                         """
                 )
@@ -132,14 +140,14 @@ public enum CharacterQueries {
                 Part(
                     name: "contacts",
                     sql: """
-                        SELECT c.contact_id, coalesce(n.name, c.contact_id::text) AS name, c.contact_type, c.standing,
+                        SELECT c.contact_id, coalesce(n.name, c.contact_id::text) AS contact_name, c.contact_type, c.standing,
                                c.is_blocked, c.is_watched,
                                (SELECT string_agg(coalesce(l.label_name, x::text), ', ' ORDER BY x)
                                 FROM unnest(c.label_ids) x
                                 LEFT JOIN readmodel.contact_labels l ON l.character_id = c.character_id AND l.label_id = x)
                                    AS labels
                         FROM readmodel.contacts c LEFT JOIN readmodel.names n ON n.id = c.contact_id
-                        WHERE c.character_id = $1 ORDER BY c.standing DESC, name
+                        WHERE c.character_id = $1 ORDER BY c.standing DESC, contact_name
                         """
                 ),
                 Part(
@@ -198,9 +206,11 @@ public enum CharacterQueries {
                     name: "fw_stats",
                     single: true,
                     sql: """
-                        SELECT faction_id, enlisted_on, current_rank, highest_rank, kills_yesterday, kills_last_week,
-                               kills_total, victory_points_yesterday, victory_points_last_week, victory_points_total, fetched_at
-                        FROM readmodel.character_fw_stats WHERE character_id = $1
+                        SELECT w.faction_id, coalesce(f.name, w.faction_id::text) AS faction, w.enlisted_on, w.current_rank,
+                               w.highest_rank, w.kills_yesterday, w.kills_last_week, w.kills_total,
+                               w.victory_points_yesterday, w.victory_points_last_week, w.victory_points_total, w.fetched_at
+                        FROM readmodel.character_fw_stats w LEFT JOIN sde.factions f ON f.id = w.faction_id
+                        WHERE w.character_id = $1
                         """
                 )
             ]
@@ -211,9 +221,10 @@ public enum CharacterQueries {
                 Part(
                     name: "implants",
                     sql: """
-                        SELECT i.type_id, coalesce(t.name, i.type_id::text) AS name
+                        SELECT s.implant_slot AS slot, i.type_id, coalesce(t.name, i.type_id::text) AS type_name
                         FROM readmodel.character_implants i LEFT JOIN readmodel.universe_types t ON t.id = i.type_id
-                        WHERE i.character_id = $1 ORDER BY name
+                        LEFT JOIN sde.types s ON s.id = i.type_id
+                        WHERE i.character_id = $1 ORDER BY slot NULLS LAST, type_name
                         """
                 )
             ]
@@ -313,11 +324,15 @@ public enum CharacterQueries {
                 Part(
                     name: "mining_ledger",
                     sql: """
-                        SELECT m.date, coalesce(s.name, m.solar_system_id::text) AS solar_system,
-                               coalesce(t.name, m.type_id::text) AS ore, m.quantity
+                        SELECT m.date, m.solar_system_id, coalesce(s.name, m.solar_system_id::text) AS solar_system,
+                               r.name AS region, m.type_id, coalesce(t.name, m.type_id::text) AS type_name, m.quantity,
+                               p.average_price * m.quantity AS value
                         FROM readmodel.mining_ledger m
-                        LEFT JOIN readmodel.universe_systems s ON s.id = m.solar_system_id LEFT JOIN readmodel.universe_types t ON t.id = m.type_id
-                        WHERE m.character_id = $1 ORDER BY m.date DESC, solar_system, ore
+                        LEFT JOIN readmodel.universe_systems s ON s.id = m.solar_system_id
+                        LEFT JOIN readmodel.universe_regions r ON r.id = s.region_id
+                        LEFT JOIN readmodel.universe_types t ON t.id = m.type_id
+                        LEFT JOIN readmodel.market_prices p ON p.type_id = m.type_id
+                        WHERE m.character_id = $1 ORDER BY m.date DESC, solar_system, type_name
                         """
                 )
             ]
@@ -342,10 +357,12 @@ public enum CharacterQueries {
                     name: "planets",
                     sql: """
                         SELECT p.planet_id, coalesce(planet.name, p.planet_id::text) AS planet_name,
-                               coalesce(s.name, p.solar_system_id::text) AS solar_system, r.name AS region,
-                               p.planet_type, p.upgrade_level, p.num_pins, p.last_update
+                               p.solar_system_id, coalesce(s.name, p.solar_system_id::text) AS solar_system,
+                               r.name AS region, p.planet_type, planet_type.name AS planet_type_name, p.upgrade_level,
+                               p.num_pins, p.last_update
                         FROM readmodel.character_planets p
                         LEFT JOIN readmodel.esi_planets planet ON planet.planet_id = p.planet_id
+                        LEFT JOIN readmodel.universe_types planet_type ON planet_type.id = planet.type_id
                         LEFT JOIN readmodel.universe_systems s ON s.id = p.solar_system_id
                         LEFT JOIN readmodel.universe_regions r ON r.id = s.region_id
                         WHERE p.character_id = $1 ORDER BY p.planet_id
@@ -415,7 +432,7 @@ public enum CharacterQueries {
                 Part(
                     name: "standings",
                     sql: """
-                        SELECT s.from_id, coalesce(n.name, s.from_id::text) AS name, s.from_type, s.standing
+                        SELECT s.from_id, coalesce(n.name, s.from_id::text) AS from_name, s.from_type, s.standing
                         FROM readmodel.standings s LEFT JOIN readmodel.names n ON n.id = s.from_id
                         WHERE s.character_id = $1 ORDER BY s.standing DESC, s.from_id
                         """
@@ -464,7 +481,7 @@ public enum CharacterQueries {
                 Part(
                     name: "wallet_transactions",
                     sql: """
-                        SELECT w.transaction_id, w.date, coalesce(t.name, w.type_id::text) AS type, w.quantity, w.unit_price,
+                        SELECT w.transaction_id, w.date, w.type_id, coalesce(t.name, w.type_id::text) AS type_name, w.quantity, w.unit_price,
                                w.is_buy, coalesce(c.name, w.client_id::text) AS client,
                                coalesce(l.name, w.location_id::text) AS location, w.is_personal, w.journal_ref_id
                         FROM readmodel.wallet_transactions w

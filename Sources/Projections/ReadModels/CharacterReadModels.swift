@@ -20,7 +20,7 @@ enum CharacterReadModels {
         [
             ("name", .text), ("corporation_id", .bigint), ("alliance_id", .bigint), ("faction_id", .bigint),
             ("race_id", .bigint), ("bloodline_id", .bigint), ("gender", .text), ("birthday", .timestamptz),
-            ("security_status", .double), ("title", .text), ("description", .text),
+            ("security_status", .double), ("title", .text), ("description", .text), ("ancestry_id", .bigint),
         ]
     )
     static let location = single(
@@ -123,7 +123,7 @@ enum CharacterReadModels {
                     o.text("name"), o.int("corporation_id"), o.int("alliance_id"), o.int("faction_id"),
                     o.int("race_id"),
                     o.int("bloodline_id"), o.text("gender"), o.time("birthday"), o.double("security_status"),
-                    o.text("title"), o.text("description"),
+                    o.text("title"), o.text("description"), o.int("ancestry_id"),
                 ]
             )
         case "location":
