@@ -382,8 +382,6 @@ enum Responders {
                 ("race_id", .int(c.raceID)), ("security_status", .double(c.securityStatus)),
             ]
             if let title = c.title { members.append(("title", .string(title))) }
-            if let ancestry = c.ancestryID { members.append(("ancestry_id", .int(ancestry))) }
-            members.sort { $0.0 < $1.0 }
             return .value(.object(members))
         case "/characters/{character_id}/corporationhistory":
             guard let id = intParameter("character_id"), let c = world.character(id, at: context.now) else {
@@ -660,6 +658,7 @@ enum Responders {
     static func entityName(_ id: Int, world: World, structures: StructureDirectory) -> (String, String)? {
         if let known = world.entityName(id) { return known }
         if let corporation = data.npcCorporations[id] { return (corporation.name, "corporation") }
+        if let faction = data.factions[id] { return (faction.name, "faction") }
         if let station = data.stations[id] { return (station.name, "station") }
         if let system = data.systems[id] { return (system.name, "solar_system") }
         if let constellation = data.constellations[id] { return (constellation.name, "constellation") }

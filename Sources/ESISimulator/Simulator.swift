@@ -58,6 +58,9 @@ public struct SimulatorConfiguration: Sendable {
     /// compress days of syncing into seconds raise it: the buckets refill on wall-clock time.
     public var rateLimitScale = 1.0
     public var faults = Faults()
+    /// How much past a character has when first seen (mails, contracts): `.full` as a real one,
+    /// `.brief` for tests that sync many characters and care about mechanics, not volume.
+    public var history = WorldHistory.Depth.full
 
     public init() {}
 }
@@ -80,7 +83,12 @@ public final class Simulator: Sendable {
     public init(_ configuration: SimulatorConfiguration) {
         self.configuration = configuration
         self.clock = SimulatedClock(mode: configuration.clock, origin: configuration.origin)
-        self.world = World(seed: configuration.seed, characters: configuration.characters, origin: configuration.origin)
+        self.world = World(
+            seed: configuration.seed,
+            characters: configuration.characters,
+            origin: configuration.origin,
+            history: configuration.history
+        )
         self.sso = SingleSignOn(issuer: configuration.issuer, clients: configuration.clients, seed: configuration.seed)
         self.structures = StructureDirectory(seed: configuration.seed)
         self.errorLimiter = ErrorLimiter(limit: configuration.errorLimit)

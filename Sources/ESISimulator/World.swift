@@ -16,9 +16,9 @@ public final class World: Sendable {
         var corporationIDs: [Int] = []
     }
 
-    public init(seed: UInt64, characters count: Int, origin: Date) {
+    public init(seed: UInt64, characters count: Int, origin: Date, history: WorldHistory.Depth = .full) {
         self.seed = seed
-        self.generator = WorldGenerator(seed: seed, origin: origin)
+        self.generator = WorldGenerator(seed: seed, origin: origin, history: history)
         var state = State()
         let (alliances, corporations) = self.generator.organisations(characterCount: max(count, 1))
         for alliance in alliances { state.alliances[alliance.id] = alliance }
@@ -39,7 +39,12 @@ public final class World: Sendable {
                     corporations[0]
                 ]!
             let peers = Array(state.order.suffix(8))
-            var character = self.generator.character(index: index, corporation: corporation, peers: peers)
+            var character = self.generator.character(
+                index: index,
+                corporation: corporation,
+                peers: peers,
+                corporations: corporations
+            )
             if let existing = state.characters.values.first(where: { $0.advancedTo > character.advancedTo }) {
                 // Joining a world whose clock has moved: start at the world's present.
                 WorldEvolution.advance(&character, to: existing.advancedTo, seed: self.seed, peers: peers)

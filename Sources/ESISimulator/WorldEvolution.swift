@@ -283,7 +283,8 @@ enum WorldEvolution {
         let data = StaticData.shipped
         for index in character.contracts.indices where character.contracts[index].status == "outstanding" {
             if character.contracts[index].dateExpired <= time {
-                character.contracts[index].status = "expired"
+                // ESI has no "expired" status: an expired contract stays outstanding, past its date.
+                continue
             } else if character.contracts[index].type == "auction" && random.chance(0.2) && !peers.isEmpty {
                 let top = character.contracts[index].bids.first?.amount ?? character.contracts[index].price
                 let bidID = (character.contracts[index].bids.first?.id ?? character.contracts[index].id * 10) + 1

@@ -6,6 +6,7 @@ import StaticData
 struct WorldGenerator {
     let seed: UInt64
     let origin: Date
+    var history = WorldHistory.Depth.full
     let data = StaticData.shipped
 
     private static let firstNames = [
@@ -53,7 +54,7 @@ struct WorldGenerator {
         return (alliances, corporations)
     }
 
-    func character(index: Int, corporation: Organisation, peers: [Int]) -> CharacterState {
+    func character(index: Int, corporation: Organisation, peers: [Int], corporations: [Int] = []) -> CharacterState {
         var random = SeededRandom(self.seed, 2, UInt64(index))
         let id = self.characterID(index: index)
         let stations = self.data.stationIDs
@@ -85,11 +86,10 @@ struct WorldGenerator {
             ),
         ]
 
-        // A bloodline of the static data, its race, and one of its ancestries (the draws stay as
-        // they were, so the rest of a seed's world does not change).
+        // A bloodline of the static data and its race (the draws stay as they were, so the rest
+        // of a seed's world does not change).
         _ = random.pick([1, 2, 4, 8])
         let bloodline = self.data.bloodlines[1 + Int(random.next() % 14)]
-        let ancestries = self.data.ancestries.values.filter { $0.bloodlineID == bloodline?.id }.map(\.id).sorted()
         var state = CharacterState(
             id: id,
             name: "\(random.pick(Self.firstNames)) \(random.pick(Self.lastNames)) \(index)",
@@ -98,7 +98,6 @@ struct WorldGenerator {
             birthday: birthday,
             raceID: bloodline?.raceID ?? 1,
             bloodlineID: bloodline?.id ?? 1,
-            ancestryID: ancestries.isEmpty ? nil : ancestries[index % ancestries.count],
             gender: random.chance(0.5) ? "female" : "male",
             securityStatus: (Double(Int(random.next() % 1_000)) - 300) / 100,
             description: "<font size=\"12\" color=\"#bfffffff\">Pilot \(index) of <b>\(corporation.name)</b>.</font>",
@@ -188,6 +187,15 @@ struct WorldGenerator {
             ]
             : []
         WorldEvolution.refillQueue(&state, at: self.origin, random: &random)
+        WorldHistory.fill(
+            &state,
+            index: index,
+            origin: self.origin,
+            seed: self.seed,
+            depth: self.history,
+            peers: peers,
+            corporations: corporations
+        )
         return state
     }
 

@@ -121,7 +121,6 @@ struct CharacterState: Sendable {
     var birthday: Date
     var raceID: Int
     var bloodlineID: Int
-    var ancestryID: Int?
     var gender: String
     var securityStatus: Double
     var description: String

@@ -164,10 +164,10 @@ public enum CharacterQueries {
                     name: "contracts",
                     sql: """
                         SELECT c.contract_id, c.type, c.status, c.title, coalesce(i.name, c.issuer_id::text) AS issuer,
-                               coalesce(a.name, c.assignee_id::text) AS assignee, c.date_issued, c.date_expired,
+                               coalesce(a.name, nullif(c.assignee_id, 0)::text) AS assignee, c.date_issued, c.date_expired,
                                c.date_completed, c.price, c.reward, c.collateral, c.volume,
                                coalesce(s.name, c.start_location_id::text) AS start_location,
-                               (SELECT json_agg(json_build_object('type', coalesce(t.name, ci.type_id::text),
+                               (SELECT json_agg(json_build_object('type_name', coalesce(t.name, ci.type_id::text),
                                         'type_id', ci.type_id, 'quantity', ci.quantity, 'is_included', ci.is_included)
                                         ORDER BY ci.record_id)
                                 FROM readmodel.contract_items ci LEFT JOIN readmodel.universe_types t ON t.id = ci.type_id

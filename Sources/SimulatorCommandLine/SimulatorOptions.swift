@@ -22,6 +22,13 @@ public struct SimulatorOptions: ParsableArguments {
     @Option(help: "Port to listen on (0 picks a free one; the chosen port is printed).") var port = 8090
     @Option(help: "Seed of the generated world.") var seed: UInt64 = 1
     @Option(help: "Number of characters to generate.") var characters = 10
+    @Option(
+        help: """
+            How much past each character has when first seen: full (a few hundred mails, a contract \
+            in every state, as a real character) or brief (a dozen mails, one contract of each kind).
+            """
+    )
+    var history: WorldHistory.Depth = .full
     @Option(help: "Base latency of every ESI answer, in milliseconds.") var latencyMs: Double = 0
     @Option(help: "Uniform jitter around the latency, in milliseconds.") var jitterMs: Double = 0
     @Option(
@@ -78,6 +85,7 @@ public struct SimulatorOptions: ParsableArguments {
         var configuration = SimulatorConfiguration()
         configuration.seed = self.seed
         configuration.characters = self.characters
+        configuration.history = self.history
         let mode = SimulatedClock.mode(parsing: self.clock)!
         configuration.clock = mode
         configuration.origin =
@@ -131,3 +139,5 @@ func writeTokens(simulator: Simulator, to path: String) throws {
     let data = try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: path), options: .atomic)
 }
+
+extension WorldHistory.Depth: ExpressibleByArgument {}

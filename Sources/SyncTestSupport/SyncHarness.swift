@@ -100,9 +100,12 @@ package func withSyncHarness(
     issuer: String = "https://login.eveonline.com",
     origin: Date = Date(),
     rateLimitScale: Double = 1,
+    history: WorldHistory.Depth = .brief,
     _ body: @Sendable (SyncHarness) async throws -> Void
 ) async throws {
     var configuration = SimulatorConfiguration()
+    // A brief past: the harness's tests sync many characters and test mechanics, not volume.
+    configuration.history = history
     configuration.characters = characters
     configuration.faults = faults
     configuration.clock = .manual

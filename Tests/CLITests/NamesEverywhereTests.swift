@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func theFirstSyncBringsAPast() async throws {
-        try await withCLISession(characters: 2) { session in
+        try await withCLISession(characters: 2, history: "full") { session in
             for token in session.tokens {
                 #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
             }

@@ -88,13 +88,15 @@ func simulatorEnvironment(database conninfo: String, simulator base: String) -> 
 }
 
 /// Starts the built `esi-simulator` on a free port; returns it, its base URL and refresh tokens.
-func startSimulator(characters: Int) throws -> (Process, String, [String]) {
+/// `history` is the simulator's `--history`: brief unless a test needs a real character's volume.
+func startSimulator(characters: Int, history: String = "brief") throws -> (Process, String, [String]) {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let tokens = FileManager.default.temporaryDirectory.appending(path: "tokens-\(UUID().uuidString).json")
     let process = Process()
     process.executableURL = folder.appending(path: "esi-simulator")
     process.arguments = [
         "--port", "0", "--characters", String(characters), "--clock", "real", "--tokens-file", tokens.path,
+        "--history", history,
     ]
     let output = Pipe()
     process.standardOutput = output
@@ -132,8 +134,12 @@ struct CLISession: Sendable {
 }
 
 /// Runs `body` with a simulator of `characters` and a fresh database, stopping both after.
-func withCLISession(characters: Int, _ body: @Sendable (CLISession) async throws -> Void) async throws {
-    let (simulator, base, tokens) = try startSimulator(characters: characters)
+func withCLISession(
+    characters: Int,
+    history: String = "brief",
+    _ body: @Sendable (CLISession) async throws -> Void
+) async throws {
+    let (simulator, base, tokens) = try startSimulator(characters: characters, history: history)
     defer { simulator.terminate() }
     try await TestDatabase.with { _, conninfo in
         try await body(CLISession(base: base, tokens: tokens, conninfo: conninfo))
