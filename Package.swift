@@ -190,7 +190,7 @@ let package = Package(
             name: "Bench",
             dependencies: [
                 "Access", "Audit", "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections",
-                "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Web",
+                "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Universe", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -104,11 +104,15 @@ LEFT JOIN character_details d ON d.character_id = u.character_id
 LEFT JOIN names corporation ON corporation.id = d.corporation_id
 LEFT JOIN names alliance ON alliance.id = d.alliance_id
 LEFT JOIN character_location l ON l.character_id = u.character_id
-LEFT JOIN universe_systems system ON system.id = l.solar_system_id
-LEFT JOIN universe_regions region ON region.id = system.region_id
-LEFT JOIN locations place ON place.location_id = coalesce(l.structure_id, l.station_id)
+-- Lookups by id through the union views, one row each (LATERAL ... LIMIT 1): joined plainly, the
+-- planner may resolve every place of New Eden before it meets the few it needs.
+LEFT JOIN LATERAL (SELECT x.name, x.region_id, x.security_status FROM universe_systems x
+                   WHERE x.id = l.solar_system_id LIMIT 1) system ON true
+LEFT JOIN LATERAL (SELECT x.name FROM universe_regions x WHERE x.id = system.region_id LIMIT 1) region ON true
+LEFT JOIN LATERAL (SELECT x.name FROM locations x
+                   WHERE x.location_id = coalesce(l.structure_id, l.station_id) LIMIT 1) place ON true
 LEFT JOIN character_ship s ON s.character_id = u.character_id
-LEFT JOIN universe_types ship_type ON ship_type.id = s.ship_type_id
+LEFT JOIN LATERAL (SELECT x.name FROM universe_types x WHERE x.id = s.ship_type_id LIMIT 1) ship_type ON true
 LEFT JOIN character_wallet w ON w.character_id = u.character_id
 LEFT JOIN skill_totals t ON t.character_id = u.character_id
 LEFT JOIN character_online o ON o.character_id = u.character_id;
@@ -123,11 +127,15 @@ SELECT a.character_id, a.item_id, a.type_id, coalesce(t.name, a.type_id::text) A
        place.solar_system_id, system.name AS solar_system_name, region.id AS region_id, region.name AS region_name,
        p.average_price, CASE WHEN a.is_blueprint_copy THEN NULL ELSE p.average_price * a.quantity END AS value
 FROM assets a
-LEFT JOIN universe_types t ON t.id = a.type_id
+LEFT JOIN LATERAL (SELECT x.name, x.group_name, x.category_name FROM universe_types x WHERE x.id = a.type_id LIMIT 1) t
+    ON true
 LEFT JOIN asset_names n ON n.character_id = a.character_id AND n.item_id = a.item_id
-LEFT JOIN locations place ON place.location_id = a.root_location_id
-LEFT JOIN universe_systems system ON system.id = place.solar_system_id
-LEFT JOIN universe_regions region ON region.id = system.region_id
+-- One lookup per row through the union views (see character_overview).
+LEFT JOIN LATERAL (SELECT x.name, x.kind, x.solar_system_id FROM locations x
+                   WHERE x.location_id = a.root_location_id LIMIT 1) place ON true
+LEFT JOIN LATERAL (SELECT x.name, x.region_id FROM universe_systems x WHERE x.id = place.solar_system_id LIMIT 1) system
+    ON true
+LEFT JOIN LATERAL (SELECT x.id, x.name FROM universe_regions x WHERE x.id = system.region_id LIMIT 1) region ON true
 LEFT JOIN market_prices p ON p.type_id = a.type_id;
 
 CREATE VIEW skills_view AS

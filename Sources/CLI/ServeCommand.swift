@@ -66,7 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
                     sessionLifetime: TimeInterval(sessionHours) * 3600,
                     sharingTimeout: sharingMinutes == 0 ? nil : TimeInterval(sharingMinutes) * 60,
                     defaultGroup: settings.string("MEMBERAUDIT_DEFAULT_GROUP"),
-                    simulatorLogin: settings.string("MEMBERAUDIT_SIMULATOR_LOGIN") == "1"
+                    simulatorLogin: settings.string("MEMBERAUDIT_SIMULATOR_LOGIN") == "1",
+                    universeLookup: sync
                 ),
                 cipher: context.cipher,
                 sections: sync.sections,

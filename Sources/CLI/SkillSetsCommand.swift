@@ -5,6 +5,7 @@ import Projections
 import Settings
 import SkillSets
 import StaticData
+import Sync
 
 struct SkillSetsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -327,10 +328,12 @@ struct ImportFitting: AsyncParsableCommand {
 
     func run() async throws {
         let fitting = try Fitting.parse(try readInput(self.file))
-        let imported = try fitting.skillSet(
-            name: self.name,
-            catalog: try await skillCatalog(self.global, .skillsAndTypes)
-        )
+        var catalog = try await skillCatalog(self.global, .skillsAndTypes)
+        let unknown = fitting.unknownNames(catalog: catalog)
+        if !unknown.isEmpty, try await self.askESI(about: unknown) {
+            catalog = try await skillCatalog(self.global, .skillsAndTypes)
+        }
+        let imported = try fitting.skillSet(name: self.name, catalog: catalog)
         try report(imported.issues, strict: self.strict)
         let group = self.group
         let checks = try await withSkillSets(self.global) {
@@ -340,6 +343,28 @@ struct ImportFitting: AsyncParsableCommand {
             "saved skill set \(imported.skillSet.name): \(imported.skillSet.skills.count) skills"
                 + " (prerequisites included); \(checks) characters checked against every set"
         )
+    }
+
+    /// Asks ESI for names the static data does not know (a type of a later patch); true when it
+    /// knew any, which are then in the read models. Without ESI they stay unknown, with a warning.
+    private func askESI(about names: [String]) async throws -> Bool {
+        printError("asking ESI about \(names.count) name(s) the static data does not know")
+        let settings = try self.global.settings()
+        do {
+            let sync = try SyncSettings.load(from: settings)
+            return try await withMigratedDatabase(settings) { database in
+                try await prepareReadModels(database.pool)
+                let found = try await UniverseLookup(pool: database.pool, settings: sync).resolveTypes(named: names)
+                guard !found.isEmpty else { return false }
+                _ = try await ProjectionRunner(pool: database.pool).catchUp()
+                return true
+            }
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            printError("warning: ESI could not be asked (\(error)); the names stay unknown")
+            return false
+        }
     }
 }
 

@@ -473,7 +473,30 @@ enum Responders {
             }
             return .value(.array(found))
         case "/universe/ids":
-            return .value(.object([]))
+            // Exact names, case-insensitive, as ESI matches them; unknown names are left out.
+            guard let names = try? JSONSerialization.jsonObject(with: Data(context.body)) as? [String],
+                !names.isEmpty, names.count <= 500
+            else { return .error(400, "Invalid body: expected a JSON array of 1 to 500 names") }
+            let wanted = Set(names.map { $0.lowercased() })
+            func matches(_ pairs: [(Int, String)]) -> JSONValue? {
+                let found = pairs.filter { wanted.contains($0.1.lowercased()) }.sorted { $0.0 < $1.0 }
+                return found.isEmpty
+                    ? nil : .array(found.map { .object([("id", .int($0.0)), ("name", .string($0.1))]) })
+            }
+            var members = [(String, JSONValue)]()
+            if let characters = matches(
+                world.characterIDs.compactMap { id in world.name(ofCharacter: id).map { (id, $0) } }
+            ) {
+                members.append(("characters", characters))
+            }
+            let types =
+                Self.typesByName(wanted)
+                + PatchTypes.types.filter { wanted.contains($0.name.lowercased()) }.map { ($0.id, $0.name) }
+            if let types = matches(types) { members.append(("inventory_types", types)) }
+            if let systems = matches(wanted.compactMap { Self.systemsByName[$0] }) {
+                members.append(("systems", systems))
+            }
+            return .value(.object(members))
         case "/universe/types/{type_id}":
             guard let id = intParameter("type_id") else { return .error(404, "Type not found") }
             let record: (name: String, groupID: Int, published: Bool, volume: Double?)
@@ -705,6 +728,20 @@ enum Responders {
     }
 
     /// A JSON array of integers (the body of ESI's POST routes), or nil.
+    /// Published types by lower-cased name (the first by id where names repeat), built on first use.
+    private static let typeIDsByName: [String: (Int, String)] = {
+        var result = [String: (Int, String)]()
+        for type in data.types.values.sorted(by: { $0.id < $1.id }) where type.published {
+            let key = type.name.lowercased()
+            if result[key] == nil { result[key] = (type.id, type.name) }
+        }
+        return result
+    }()
+    static func typesByName(_ names: Set<String>) -> [(Int, String)] { names.compactMap { typeIDsByName[$0] } }
+    static let systemsByName: [String: (Int, String)] = Dictionary(
+        data.systems.values.map { ($0.name.lowercased(), ($0.id, $0.name)) }
+    ) { first, _ in first }
+
     static func parseIDs(_ body: [UInt8]) -> [Int]? {
         guard let array = try? JSONSerialization.jsonObject(with: Data(body)) as? [Any], !array.isEmpty,
             array.count <= 1000

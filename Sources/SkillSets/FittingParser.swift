@@ -69,6 +69,14 @@ public struct Fitting: Sendable, Hashable {
         return fitting
     }
 
+    /// The ship's and items' names the catalog does not know (to ask ESI about), in order.
+    public func unknownNames(catalog: SkillCatalog) -> [String] {
+        var seen = Set<String>()
+        return ([self.shipName] + self.items.map(\.name)).filter {
+            catalog.typeID(named: $0) == nil && seen.insert($0.lowercased()).inserted
+        }
+    }
+
     /// The skill set a fitting needs: the ship's and every item's required skills, with their whole
     /// prerequisite chain, at the highest level each is needed. Names the static data does not
     /// know are reported as issues.

@@ -205,36 +205,82 @@ struct PublicData: Sendable {
             var next = [UniverseKind: Set<Int64>]()
             for kind in UniverseKind.allCases {
                 guard let wanted = pending[kind], !wanted.isEmpty else { continue }
-                for id in try await self.claim(kind, wanted) {
-                    let route = Routes.universe(kind)
-                    let started = Date()
-                    let fetch = try await self.esi.fetch(ESIRequest(path: route.path(character: 0, id: id)))
-                    requests += fetch.requests
-                    try await self.record(
-                        fetch,
-                        stream: Self.universeStream,
-                        route: route,
-                        parameters: ["id": String(id)],
-                        at: started
-                    )
-                    let state = fetch.kind == .fetched ? "resolved" : fetch.status == 404 ? "missing" : "failed"
-                    try await self.pool.withConnection { connection in
-                        try connection.execute(
-                            "UPDATE sync.universe_ids SET state = $3, checked_at = now() WHERE kind = $1 AND id = $2",
-                            [kind.rawValue, id, state]
-                        )
+                // A few at a time: thousands of new ids (a new database against a newer ESI) take
+                // seconds, not an hour of one request after another.
+                for chunk in try await self.claim(kind, wanted).chunked(Self.universeConcurrency) {
+                    let answers = try await withThrowingTaskGroup(of: (Int, [Int64: UniverseKind]).self) { group in
+                        for id in chunk { group.addTask { try await self.resolveOne(kind, id) } }
+                        return try await group.reduce(into: [(Int, [Int64: UniverseKind])]()) { $0.append($1) }
                     }
-                    guard fetch.kind == .fetched, let object = fetch.json?.value as? [String: Any] else { continue }
-                    for (key, parent) in kind.parents {
-                        if let parentID = int64(object[key]), parentID > 0 {
-                            next[parent, default: []].insert(parentID)
-                        }
+                    for (count, parents) in answers {
+                        requests += count
+                        for (parentID, parent) in parents { next[parent, default: []].insert(parentID) }
                     }
                 }
             }
             pending = next
         }
         return requests
+    }
+
+    /// Fetches one claimed id, records the answer and its state; returns the requests it took and
+    /// the ids the answer refers to (its group, constellation, ...).
+    private func resolveOne(_ kind: UniverseKind, _ id: Int64) async throws -> (Int, [Int64: UniverseKind]) {
+        let route = Routes.universe(kind)
+        let started = Date()
+        let fetch = try await self.esi.fetch(ESIRequest(path: route.path(character: 0, id: id)))
+        try await self.record(
+            fetch,
+            stream: Self.universeStream,
+            route: route,
+            parameters: ["id": String(id)],
+            at: started
+        )
+        let state = fetch.kind == .fetched ? "resolved" : fetch.status == 404 ? "missing" : "failed"
+        try await self.pool.withConnection { connection in
+            try connection.execute(
+                "UPDATE sync.universe_ids SET state = $3, checked_at = now() WHERE kind = $1 AND id = $2",
+                [kind.rawValue, id, state]
+            )
+        }
+        var parents = [Int64: UniverseKind]()
+        if fetch.kind == .fetched, let object = fetch.json?.value as? [String: Any] {
+            for (key, parent) in kind.parents {
+                if let parentID = int64(object[key]), parentID > 0 { parents[parentID] = parent }
+            }
+        }
+        return (fetch.requests, parents)
+    }
+
+    /// Universe ids fetched at once by one call.
+    static let universeConcurrency = 16
+
+    /// Asks `/universe/ids` for the types named (ESI matches whole names, case-insensitive), then
+    /// resolves the types found like any other unknown id. Returns the ids found, by lower-cased
+    /// name. The answer is an event of the stream `universe` too.
+    func resolveTypes(named names: [String]) async throws -> [String: Int64] {
+        let unique = Array(Set(names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        guard !unique.isEmpty else { return [:] }
+        var found = [String: Int64]()
+        for chunk in unique.chunked(500) {
+            let body = try JSONSerialization.data(withJSONObject: Array(chunk))
+            let route = Routes.universeIDs
+            let started = Date()
+            let fetch = try await self.esi.fetch(ESIRequest(method: "POST", path: route.template, body: Array(body)))
+            try await self.record(
+                fetch,
+                stream: Self.universeStream,
+                route: route,
+                parameters: ["count": String(chunk.count)],
+                at: started
+            )
+            guard fetch.kind == .fetched, let object = fetch.json?.value as? [String: Any] else { continue }
+            for entry in object["inventory_types"] as? [[String: Any]] ?? [] {
+                if let id = int64(entry["id"]), let name = entry["name"] as? String { found[name.lowercased()] = id }
+            }
+        }
+        _ = try await self.resolveUniverse([.type: Set(found.values)])
+        return found
     }
 
     /// Claims the ids of `kind` that the static data lacks and that are not resolved, missing

@@ -208,6 +208,7 @@ enum Routes {
     static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
     static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
     static let marketPrices = Route(name: "market_prices", template: "/markets/prices")
+    static let universeIDs = Route(name: "universe_ids", method: "POST", template: "/universe/ids")
 
     /// The route answering for one id of a kind of static data.
     static func universe(_ kind: UniverseKind) -> Route {

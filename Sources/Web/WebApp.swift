@@ -29,6 +29,8 @@ public struct WebConfiguration: Sendable {
     /// Against the simulator (demo, browser tests): `/sso/login?character_id=N` asks its SSO to log
     /// in that character without the picker. Never set against EVE's SSO.
     public var simulatorLogin: Bool
+    /// ESI, for names in an imported fitting the static data does not know; nil: they stay unknown.
+    public var universeLookup: SyncSettings?
 
     public init(
         appName: String = "Member Audit",
@@ -38,7 +40,8 @@ public struct WebConfiguration: Sendable {
         sessionLifetime: TimeInterval = 8 * 3600,
         sharingTimeout: TimeInterval? = nil,
         defaultGroup: String? = nil,
-        simulatorLogin: Bool = false
+        simulatorLogin: Bool = false,
+        universeLookup: SyncSettings? = nil
     ) {
         self.appName = appName
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -48,6 +51,7 @@ public struct WebConfiguration: Sendable {
         self.sharingTimeout = sharingTimeout
         self.defaultGroup = defaultGroup
         self.simulatorLogin = simulatorLogin
+        self.universeLookup = universeLookup
     }
 }
 

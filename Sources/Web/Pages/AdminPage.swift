@@ -1,8 +1,10 @@
 import Access
 import Foundation
+import Logging
 import Postgres
 import Projections
 import SkillSets
+import Sync
 
 /// Superusers' pages: users, groups and permissions; skill sets and their imports.
 extension WebApp {
@@ -140,15 +142,32 @@ extension WebApp {
             let name = form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             let group = form["group"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             let imported: ImportedSkillSet
-            let catalog = try await self.pool.withConnection {
-                try SkillCatalog.load(action == "import-eft" ? .skillsAndTypes : .skills, on: $0)
-            }
             do {
                 switch action {
                 case "import-eft":
-                    imported = try Fitting.parse(form["fitting"] ?? "").skillSet(name: name, catalog: catalog)
+                    // Parsed first: text that is no fitting is refused before any lookup.
+                    let fitting = try Fitting.parse(form["fitting"] ?? "")
+                    var catalog = try await self.pool.withConnection { try SkillCatalog.load(.skillsAndTypes, on: $0) }
+                    // Names the static data does not know (a later patch's) are asked of ESI first.
+                    let unknown = fitting.unknownNames(catalog: catalog)
+                    if !unknown.isEmpty, let lookup = self.configuration.universeLookup {
+                        do {
+                            let found = try await UniverseLookup(pool: self.pool, settings: lookup)
+                                .resolveTypes(named: unknown)
+                            if !found.isEmpty {
+                                _ = try await ProjectionRunner(pool: self.pool).catchUp()
+                                catalog = try await self.pool.withConnection {
+                                    try SkillCatalog.load(.skillsAndTypes, on: $0)
+                                }
+                            }
+                        } catch {
+                            self.logger.warning("asking ESI about a fitting's names: \(error)")
+                        }
+                    }
+                    imported = try fitting.skillSet(name: name, catalog: catalog)
                 case "import-plan":
                     guard let name else { throw SkillSetError("a skill plan needs a name for its set") }
+                    let catalog = try await self.pool.withConnection { try SkillCatalog.load(.skills, on: $0) }
                     imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name, catalog: catalog)
                 default: throw Refusal.notFound
                 }
