@@ -782,20 +782,3 @@ func marketPrice(of type: ItemType) -> JSONValue {
         ("type_id", .int(Int64(type.id))),
     ])
 }
-
-/// 1 → I, 4 → IV, ...: how the game numbers the planets of a system.
-func romanNumeral(_ number: Int) -> String {
-    guard (1...3999).contains(number) else { return String(number) }
-    var rest = number
-    var text = ""
-    for (value, letters) in [
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-        (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    ] {
-        while rest >= value {
-            text += letters
-            rest -= value
-        }
-    }
-    return text
-}

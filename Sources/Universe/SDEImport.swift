@@ -400,7 +400,7 @@ private struct Reader {
             if let orbit = try self.int("npcStations", line, "orbitID"), let unique = uniqueNames[orbit] {
                 celestial = unique
             } else if let index = try self.int("npcStations", line, "celestialIndex") {
-                celestial += " " + Self.roman(index)
+                celestial += " " + romanNumeral(index)
                 // A station orbiting a moon carries the moon's number.
                 if let moon = try self.int("npcStations", line, "orbitIndex") { celestial += " - Moon \(moon)" }
             }
@@ -419,23 +419,6 @@ private struct Reader {
                 owner: owner
             )
         }
-    }
-
-    static func roman(_ number: Int) -> String {
-        guard (1...3999).contains(number) else { return String(number) }
-        let table = [
-            (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-            (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-        ]
-        var rest = number
-        var text = ""
-        for (value, letters) in table {
-            while rest >= value {
-                text += letters
-                rest -= value
-            }
-        }
-        return text
     }
 }
 

@@ -16,23 +16,11 @@ import Testing
 
     @Test func everyIDOfEveryCharacterHasItsName() async throws {
         try await withCLISession(characters: 4) { session in
-            for token in session.tokens {
-                #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
-            }
-            #expect(try await session.run(["sync"]).status == 0)
-            let list = try await session.run(["characters", "list", "--format", "json"])
-            let characters = try #require(
-                try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
-            )
+            let characters = try await Self.syncedCharacters(session)
             #expect(characters.count == 4)
             var checked = 0
             var unnamed = [String]()
-            for character in characters {
-                let id = try #require(character["id"] as? Int)
-                let shown = try await session.run(["show", String(id), "--format", "json"])
-                let object = try #require(
-                    try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any]
-                )
+            for (id, object) in characters {
                 func visit(_ value: Any, path: String) {
                     if let array = value as? [Any] {
                         for element in array { visit(element, path: path) }
@@ -61,20 +49,8 @@ import Testing
 
     @Test func theFirstSyncBringsAPast() async throws {
         try await withCLISession(characters: 2, history: "full") { session in
-            for token in session.tokens {
-                #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
-            }
-            #expect(try await session.run(["sync"]).status == 0)
-            let list = try await session.run(["characters", "list", "--format", "json"])
-            let characters = try #require(
-                try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
-            )
-            for character in characters {
-                let id = try #require(character["id"] as? Int)
-                let shown = try await session.run(["show", String(id), "--format", "json"])
-                let object = try #require(
-                    try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any]
-                )
+            let characters = try await Self.syncedCharacters(session)
+            for (id, object) in characters {
                 // (section, part): mails and contacts come with their labels as other parts.
                 for (section, part) in [
                     ("mails", "mails"), ("wallet_journal", nil), ("wallet_transactions", nil), ("contracts", nil),
@@ -85,5 +61,26 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Registers and syncs every character of the session; each one's `show --format json`, by id.
+    static func syncedCharacters(_ session: CLISession) async throws -> [(Int, [String: Any])] {
+        for token in session.tokens {
+            #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
+        }
+        #expect(try await session.run(["sync"]).status == 0)
+        let list = try await session.run(["characters", "list", "--format", "json"])
+        let characters = try #require(
+            try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
+        )
+        var shown = [(Int, [String: Any])]()
+        for character in characters {
+            let id = try #require(character["id"] as? Int)
+            let output = try await session.run(["show", String(id), "--format", "json"]).output
+            shown.append(
+                (id, try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]))
+            )
+        }
+        return shown
     }
 }

@@ -102,6 +102,11 @@ import Testing
         #expect(SkillMath.level(forSkillPoints: 10_000_000, rank: 16) == 5)
     }
 
+    @Test func romanNumeralsAsEVEWritesThem() {
+        #expect([1, 4, 9, 14, 40, 1994].map(romanNumeral) == ["I", "IV", "IX", "XIV", "XL", "MCMXCIV"])
+        #expect(romanNumeral(0) == "0" && romanNumeral(-3) == "-3" && romanNumeral(4000) == "4000")
+    }
+
     @Test func trainingSpeedMatchesCCPsWorkedExample() {
         // Gunnery IV→V with Perception 27, Willpower 21: 37.5 SP/min, ≈ 5,620 minutes.
         let rate = SkillMath.skillPointsPerMinute(primary: 27, secondary: 21)

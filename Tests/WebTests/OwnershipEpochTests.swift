@@ -100,7 +100,10 @@ import Testing
             )
             // The buyer's history begins at the sale; the auditor's includes the seller's epoch.
             let buyersTimeline = try await timeline { try await buyer.send($0).body }
-            #expect(buyersTimeline.contains { $0["kind"] as? String == "change" }, "the buyer's own syncs")
+            #expect(
+                buyersTimeline.contains { $0["kind"] as? String == "change" },
+                "the buyer's own syncs: \(buyersTimeline.prefix(20))"
+            )
             #expect(times(buyersTimeline).allSatisfy { $0 >= firstSale.addingTimeInterval(-1) })
             let history = String(decoding: try await buyer.send("/characters/\(id)/history").body, as: UTF8.self)
             #expect(history.contains("changed hands"))
