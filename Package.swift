@@ -262,7 +262,7 @@ let package = Package(
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["EventLog", "Postgres", "TestSupport"],
+            dependencies: ["EventLog", "Postgres", "TestSupport", "Zip"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

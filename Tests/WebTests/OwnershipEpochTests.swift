@@ -68,6 +68,16 @@ import Testing
                 // ... and fill from its first sync.
                 #expect(try await buyer.login(as: id, path: "/sso/add").status == 303)
                 try await web.sync.advanceTime(by: 3600)
+                // Something the buyer's sync surely sees change (an hour of random events may
+                // bring none, depending on where the wall clock's hours fall).
+                let now = web.sync.simulator.clock.now()
+                #expect(
+                    web.sync.simulator.world.script(
+                        Int(id),
+                        .giveAsset(typeID: 587, quantity: 1, locationID: nil),
+                        at: now
+                    )
+                )
                 _ = try await web.sync.engine().runPass(
                     filter: PassFilter(sections: web.sync.settings.sections),
                     force: true
