@@ -124,7 +124,11 @@ public enum AuditFind {
         let sql =
             switch kind {
             case .type:
-                "SELECT id, name FROM sde.types WHERE lower(name) = lower($1) UNION SELECT id, name FROM sde.skills WHERE lower(name) = lower($1)"
+                // Skills are types too; a published type wins over unpublished ones of its name.
+                """
+                SELECT id, name FROM sde.types WHERE lower(name) = lower($1)
+                    AND (published OR NOT EXISTS (SELECT FROM sde.types p WHERE lower(p.name) = lower($1) AND p.published))
+                """
             case .location:
                 "SELECT DISTINCT location_id, name FROM readmodel.locations WHERE lower(name) = lower($1)"
             case .entity: "SELECT DISTINCT id, name FROM readmodel.names WHERE lower(name) = lower($1)"

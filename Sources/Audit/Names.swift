@@ -105,12 +105,9 @@ public struct Names: Sendable {
             as: Bool.self
         )
         if let types = ids[.type], !types.isEmpty {
-            // With the read models, types ESI answered for are named too.
+            // Skills are types too. With the read models, types ESI answered for are named as well.
             let source = installed ? "readmodel.universe_types" : "sde.types"
-            for row in try connection.query(
-                "SELECT id, name FROM \(source) WHERE id = ANY($1) UNION SELECT id, name FROM sde.skills WHERE id = ANY($1)",
-                [Array(types)]
-            ) {
+            for row in try connection.query("SELECT id, name FROM \(source) WHERE id = ANY($1)", [Array(types)]) {
                 names.types[try row.get(0)] = try row.get(1)
             }
         }

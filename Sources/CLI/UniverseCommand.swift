@@ -16,11 +16,11 @@ struct UniverseCommand: AsyncParsableCommand {
             developers.eveonline.com) with import-sde: no new release needed. Ids the static data \
             does not know are asked of ESI as they appear (see docs/universe.md).
             """,
-        subcommands: [UniverseStatus.self, ImportSDE.self]
+        subcommands: [UniverseStatusCommand.self, ImportSDE.self]
     )
 }
 
-struct UniverseStatus: AsyncParsableCommand {
+struct UniverseStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the loaded static data: build, release date, source and rows per table."

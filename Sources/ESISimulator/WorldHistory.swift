@@ -122,7 +122,8 @@ public enum WorldHistory {
         guard let starter = character.corporationHistory.first else { return }
         let others = corporations.filter { $0 != character.corporationID }
         let span = origin.addingTimeInterval(-60 * self.day).timeIntervalSince(starter.startDate)
-        guard span > 0 else { return }
+        // Under a day (a character born in the last two months): nothing to spread moves over.
+        guard span >= self.day else { return }
         let moves = others.isEmpty ? 0 : Int(random.next() % 4)
         var dates = (0..<(moves + 1)).map { _ in
             starter.startDate.addingTimeInterval(Double(random.next() % UInt64(span)) + self.day)

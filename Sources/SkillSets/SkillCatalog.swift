@@ -19,7 +19,11 @@ public struct SkillCatalog: Sendable {
             a.published ? a : b
         }
         var types = [String: Int]()
-        for type in data.types.values.sorted(by: { $0.id < $1.id }) where types[Self.key(type.name)] == nil {
+        // A name means the published type where an unpublished one shares it (the whole SDE has
+        // 1,038 repeated names: "Angel Control Tower" is 3591, unpublished, and 27539), else the
+        // first by id.
+        let ordered = data.types.values.sorted { ($0.published ? 0 : 1, $0.id) < ($1.published ? 0 : 1, $1.id) }
+        for type in ordered where types[Self.key(type.name)] == nil {
             types[Self.key(type.name)] = type.id
         }
         // Skill books can be cargo too.

@@ -90,6 +90,13 @@ import Testing
         #expect(imported.skillSet.skills.count > 10)
     }
 
+    @Test func aNameMeansThePublishedTypeWhereAnUnpublishedOneSharesIt() {
+        let catalog = SkillCatalog.shipped
+        #expect(catalog.typeID(named: "Angel Control Tower") == 27_539)  // 3591 is unpublished
+        #expect(catalog.typeID(named: "Ryoke Laika") == 21_066)
+        #expect(catalog.typeID(named: "Rifter") == 587)
+    }
+
     @Test func subsystemsAndFightersBringTheirOwnSkills() throws {
         let catalog = SkillCatalog.shipped
         let loki = try Fitting.parse(Self.fittings[0].text).skillSet(catalog: catalog).skillSet
