@@ -11,6 +11,8 @@ struct PublicData: Sendable {
     let pool: PostgresPool
     let store: EventStore
     let locationStaleHours: Int
+    /// The clock fetches are dated by (the system's, or a demo's).
+    var clock = TimeSource.system
 
     static let namesStream = EventLog.Stream.public("universe_names")
     static let stationsStream = EventLog.Stream.public("stations")
@@ -32,7 +34,7 @@ struct PublicData: Sendable {
         }
         guard let (etag, known) = claim else { return 0 }
         let route = Routes.marketPrices
-        let started = Date()
+        let started = self.clock.now()
         let confirmed = known.flatMap(PayloadHash.init(hex:))
         let fetch = try await self.esi.fetch(ESIRequest(path: route.template, etag: confirmed == nil ? nil : etag))
         let payload: PayloadSource
@@ -96,7 +98,7 @@ struct PublicData: Sendable {
     /// One `/universe/names` call; a 404 (an id it cannot resolve) splits the batch in halves so
     /// the good ids still resolve and the bad one is found.
     private func resolve(_ ids: [Int64]) async throws -> Int {
-        let started = Date()
+        let started = self.clock.now()
         let route = Routes.universeNames
         let fetch = try await self.esi.fetch(
             ESIRequest(
@@ -157,7 +159,7 @@ struct PublicData: Sendable {
         for id in claimed.sorted() {
             let structure = isStructureID(id)
             let route = structure ? Routes.structure : Routes.station
-            let started = Date()
+            let started = self.clock.now()
             let fetch = try await self.esi.fetch(
                 ESIRequest(
                     path: route.path(character: 0, id: id),
@@ -227,7 +229,7 @@ struct PublicData: Sendable {
     /// the ids the answer refers to (its group, constellation, ...).
     private func resolveOne(_ kind: UniverseKind, _ id: Int64) async throws -> (Int, [Int64: UniverseKind]) {
         let route = Routes.universe(kind)
-        let started = Date()
+        let started = self.clock.now()
         let fetch = try await self.esi.fetch(ESIRequest(path: route.path(character: 0, id: id)))
         try await self.record(
             fetch,
@@ -265,7 +267,7 @@ struct PublicData: Sendable {
         for chunk in unique.chunked(500) {
             let body = try JSONSerialization.data(withJSONObject: Array(chunk))
             let route = Routes.universeIDs
-            let started = Date()
+            let started = self.clock.now()
             let fetch = try await self.esi.fetch(ESIRequest(method: "POST", path: route.template, body: Array(body)))
             try await self.record(
                 fetch,

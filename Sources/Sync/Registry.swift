@@ -50,7 +50,7 @@ public struct Registry: Sendable {
             verified: verified,
             refreshToken: grant.refreshToken,
             accessToken: grant.accessToken,
-            expiresAt: Date().addingTimeInterval(grant.expiresIn),
+            expiresAt: sso.configuration.clock.now().addingTimeInterval(grant.expiresIn),
             user: user ?? verified.characterName,
             sections: sections
         )

@@ -45,7 +45,7 @@ struct SectionRunner: Sendable {
                     characterID: token == nil ? nil : character
                 )
                 group.addTask {
-                    let started = Date()
+                    let started = self.settings.clock.now()
                     return (route, try await self.esi.fetch(request, paging: route.paging), started)
                 }
             }
@@ -227,7 +227,7 @@ struct SectionRunner: Sendable {
                 let index = next
                 next += 1
                 group.addTask {
-                    let started = Date()
+                    let started = self.settings.clock.now()
                     return (index, try await self.esi.fetch(requests[index]), started)
                 }
             }

@@ -76,7 +76,8 @@ public final class SyncEngine: Sendable {
             esi: self.esi,
             pool: pool,
             store: self.store,
-            locationStaleHours: settings.locationStaleHours
+            locationStaleHours: settings.locationStaleHours,
+            clock: settings.clock
         )
         self.routeStatus = RouteStatus(esi: self.esi)
     }

@@ -18,6 +18,12 @@ public struct SyncSettings: Sendable {
     public var concurrency = 64
     /// How long a claimed section stays leased without a heartbeat.
     public var leaseSeconds = 120
+    /// The time fetches are dated by and tokens expire by: the system's, or (demos and tests
+    /// against the simulator) one started in the past. Kept in the SSO configuration.
+    public var clock: TimeSource {
+        get { self.sso.clock }
+        set { self.sso.clock = newValue }
+    }
 
     public init(sso: SSOConfiguration) { self.sso = sso }
 
@@ -54,6 +60,11 @@ public struct SyncSettings: Sendable {
         ("MEMBERAUDIT_NOTIFY_TOKEN_ERRORS", "notify a character's owner when its token is revoked", "true"),
         ("MEMBERAUDIT_SYNC_CONCURRENCY", "ESI fetches in flight at once per process", "64"),
         ("MEMBERAUDIT_SYNC_LEASE_SECONDS", "seconds a claimed section stays leased without a heartbeat", "120"),
+        (
+            "MEMBERAUDIT_CLOCK_START",
+            "simulator only: the command starts at this past ISO 8601 time and its clock runs on from there",
+            "(the system clock)"
+        ),
     ]
 
     /// Reads the settings. The SSO client id and secret are checked only by what needs them.
@@ -112,6 +123,9 @@ public struct SyncSettings: Sendable {
                 sync.staleMinutes[section] = minutes
             }
         }
+        if let start = settings.string("MEMBERAUDIT_CLOCK_START") {
+            sync.clock = .starting(at: try clockStart(start, esi: sync.esi))
+        }
         for section in Section.allCases {
             let name = "MEMBERAUDIT_SECTION_STALE_MINUTES_\(section.rawValue.uppercased())"
             if settings.string(name) != nil {
@@ -138,4 +152,26 @@ private func boolean(_ settings: Settings, _ name: String, default defaultValue:
     case "0", "false", "no", "off": return false
     default: throw SettingsError("\(name) must be true or false, not '\(text)'")
     }
+}
+
+/// A demo's or test's start of time: a past ISO 8601 instant, and never against the real ESI,
+/// whose tokens and cache headers follow the real clock.
+private func clockStart(_ text: String, esi: ESIConfiguration) throws(SettingsError) -> Date {
+    let formatter = ISO8601DateFormatter()
+    let withFraction = ISO8601DateFormatter()
+    withFraction.formatOptions.insert(.withFractionalSeconds)
+    guard text.utf8.count <= 64, let start = formatter.date(from: text) ?? withFraction.date(from: text) else {
+        throw SettingsError(
+            "MEMBERAUDIT_CLOCK_START must be an ISO 8601 time such as 2026-11-26T00:00:00Z, not '\(text)'"
+        )
+    }
+    guard start.timeIntervalSinceNow <= 60, start.timeIntervalSince1970 >= 0 else {
+        throw SettingsError("MEMBERAUDIT_CLOCK_START must be a past time after 1970, not \(text)")
+    }
+    guard URL(string: esi.baseURL)?.host()?.hasSuffix("evetech.net") != true else {
+        throw SettingsError(
+            "MEMBERAUDIT_CLOCK_START is for the simulator (set MEMBERAUDIT_ESI_BASE_URL to it); the real ESI runs on the real clock"
+        )
+    }
+    return start
 }

@@ -28,6 +28,8 @@ final class TokenProvider: Sendable {
     let cipher: TokenCipher
     let sso: SSOClient
     let notify: Bool
+    /// The SSO's time: access tokens expire by it.
+    var clock: TimeSource { self.sso.configuration.clock }
     private let cache = Mutex<[Int64: AccessToken]>([:])
     private let inFlight = Mutex<[Int64: Task<AccessToken, any Error>]>([:])
 
@@ -39,7 +41,9 @@ final class TokenProvider: Sendable {
     }
 
     func token(for characterID: Int64) async throws -> AccessToken {
-        if let cached = self.cache.withLock({ $0[characterID] }), cached.usableUntil > Date() { return cached }
+        if let cached = self.cache.withLock({ $0[characterID] }), cached.usableUntil > self.clock.now() {
+            return cached
+        }
         // The sections of one character usually come together: one lookup serves them all.
         let (task, isNew) = self.inFlight.withLock { inFlight in
             if let running = inFlight[characterID] { return (running, false) }
@@ -106,7 +110,7 @@ final class TokenProvider: Sendable {
             throw TokenProblem.invalid("character \(characterID) is not registered")
         }
         guard state == "valid" else { throw TokenProblem.invalid(error ?? "the character's token is invalid") }
-        guard let sealed, let expiry, expiry.addingTimeInterval(-60) > Date() else { return nil }
+        guard let sealed, let expiry, expiry.addingTimeInterval(-60) > self.clock.now() else { return nil }
         let token = try self.cipher.open(sealed.bytes, characterID: characterID)
         return AccessToken(
             token: token,
@@ -170,7 +174,7 @@ final class TokenProvider: Sendable {
         let token = AccessToken(
             token: grant.accessToken,
             scopes: Set(verified.scopes),
-            usableUntil: Date().addingTimeInterval(grant.expiresIn - 60)
+            usableUntil: self.clock.now().addingTimeInterval(grant.expiresIn - 60)
         )
         self.cache.withLock { $0[characterID] = token }
         return token
@@ -186,7 +190,7 @@ final class TokenProvider: Sendable {
     private func store(_ characterID: Int64, grant: TokenGrant, verified: VerifiedAccessToken?) async throws -> Bool {
         let refresh = ByteA(try self.cipher.seal(grant.refreshToken, characterID: characterID))
         let access = verified == nil ? nil : ByteA(try self.cipher.seal(grant.accessToken, characterID: characterID))
-        let expires = Date().addingTimeInterval(grant.expiresIn)
+        let expires = self.clock.now().addingTimeInterval(grant.expiresIn)
         let scopes = verified?.scopes
         let owner = verified?.ownerHash
         return try await self.pool.withConnection { connection in

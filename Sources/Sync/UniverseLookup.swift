@@ -19,7 +19,8 @@ public struct UniverseLookup: Sendable {
             esi: esi,
             pool: pool,
             store: EventStore(pool: pool),
-            locationStaleHours: settings.locationStaleHours
+            locationStaleHours: settings.locationStaleHours,
+            clock: settings.clock
         )
     }
 

@@ -34,6 +34,8 @@ public struct SSOConfiguration: Sendable {
     public var baseURL: String
     public var clientID: String
     public var clientSecret: String
+    /// The clock a token's expiry is checked against (the system's but in demos and tests).
+    public var clock = TimeSource.system
 
     public static let tranquility = "https://login.eveonline.com"
 
@@ -161,7 +163,8 @@ public struct SSOClient: Sendable {
     /// Verifies an access token with the SSO's keys: the cached set, fetched again when it is an
     /// hour old, or once when a token names a key it does not have (the SSO rotated its keys),
     /// at most once a minute, so that tokens naming made-up keys cannot make us hammer the SSO.
-    public func verify(_ token: String, now: Date = Date()) async throws -> VerifiedAccessToken {
+    public func verify(_ token: String, now: Date? = nil) async throws -> VerifiedAccessToken {
+        let now = now ?? self.configuration.clock.now()
         let cached = self.keys.current(now: now)
         let keys: JSONWebKeySet
         if let cached {
