@@ -1,4 +1,5 @@
 import Crypto
+import Postgres
 
 /// The SHA-256 of a payload's raw bytes: its address in the log.
 public struct PayloadHash: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -28,16 +29,7 @@ public struct PayloadHash: Sendable, Hashable, Comparable, CustomStringConvertib
         self.bytes = bytes
     }
 
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(64)
-        for byte in self.bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    public var hex: String { self.bytes.hexEncoded }
 
     public var description: String { self.hex }
 

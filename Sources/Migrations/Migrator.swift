@@ -10,7 +10,7 @@ package struct Migration: Sendable {
 
     /// SHA-256 of the file, recorded when applied, so an edited migration is noticed.
     package var checksum: String {
-        SHA256.hash(data: Data(self.sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(self.sql.utf8)).hexEncoded
     }
 
     package init(version: Int, name: String, sql: String) {

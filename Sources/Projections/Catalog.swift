@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import Postgres
+import Synchronization
 
 /// Every projector the program has, and the DDL files of `projections/` embedded at build time.
 public enum Catalog {
@@ -32,7 +34,19 @@ struct ProjectorDDL: Sendable {
 
     init(_ projector: Projector) throws { try self.init(name: projector.name) }
 
+    /// Read once per process: every command checks every read model's version and hash.
+    private static let parsed = Mutex<[String: ProjectorDDL]>([:])
+
     init(name: String) throws {
+        if let known = Self.parsed.withLock({ $0[name] }) {
+            self = known
+            return
+        }
+        try self.init(parsing: name)
+        Self.parsed.withLock { [self] in $0[name] = self }
+    }
+
+    private init(parsing name: String) throws {
         let file = "\(name).sql"
         guard let sql = EmbeddedFiles.text(named: file) else {
             throw ProjectionError("projections/\(file) is missing from the build")
@@ -44,7 +58,7 @@ struct ProjectorDDL: Sendable {
         }
         self.sql = sql
         self.version = version
-        self.hash = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.hash = SHA256.hash(data: Data(sql.utf8)).hexEncoded
     }
 }
 

@@ -1,3 +1,4 @@
+import Postgres
 import StaticData
 
 /// How a character stands against a skill set.
@@ -36,8 +37,6 @@ public struct SkillSetCheck: Sendable, Hashable {
         }
     }
 }
-
-private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// A set of positions in a skill set's skill list. The first 64 need no allocation (most sets).
 public struct SkillMask: Sendable, Hashable {
@@ -86,8 +85,8 @@ public struct SkillMask: Sendable, Hashable {
         for index in 0..<bytes {
             let word = index < 8 ? self.first : (index / 8 - 1 < self.rest.count ? self.rest[index / 8 - 1] : 0)
             let byte = UInt8(truncatingIfNeeded: word >> UInt64(index % 8 * 8))
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0xF)])
+            text.append(hexDigit(byte >> 4))
+            text.append(hexDigit(byte & 0xF))
         }
     }
 }

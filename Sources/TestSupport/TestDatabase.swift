@@ -76,7 +76,7 @@ extension TestDatabase {
         var hasher = SHA256()
         for migration in Migration.embedded { hasher.update(data: Data(migration.checksum.utf8)) }
         hasher.update(data: Data(UniverseVersion.shipped.checksum.utf8))
-        let name = "template_" + hasher.finalize().prefix(8).map { String(format: "%02x", $0) }.joined()
+        let name = "template_" + hasher.finalize().prefix(8).hexEncoded
         try await runBlocking {
             let server = try PostgresConnection(conninfo: base + " dbname=postgres")
             // One test process per server builds it; another waits on the lock and reuses it.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Postgres
 import StaticData
 import Zip
 
@@ -67,7 +68,7 @@ public struct SDEImport: Sendable {
         guard let number, number > 0 else {
             throw SDEImportError("\(fileName): no build number (no _sde.jsonl, none in the file name); give --build")
         }
-        let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let checksum = SHA256.hash(data: bytes).hexEncoded
         return SDEImport(
             data: data,
             version: UniverseVersion(
