@@ -98,11 +98,17 @@ let package = Package(
         ),
         .target(name: "Reports", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .target(name: "Access", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        // Workflows that span modules, used by the command line and the web app alike.
+        .target(
+            name: "Application",
+            dependencies: ["Postgres", "Projections", "SkillSets"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Web",
             dependencies: [
-                "Access", "Audit", "ESI", "Exports", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
-                "TokenVault",
+                "Access", "Application", "Audit", "ESI", "Exports", "Postgres", "Projections", "Reports", "SkillSets",
+                "Sync", "TokenVault",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -165,7 +171,8 @@ let package = Package(
             name: "CLI",
             dependencies: [
                 "Access", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations", "Postgres",
-                "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets", "StaticData", "Sync",
+                "Application", "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets",
+                "StaticData", "Sync",
                 "TokenVault", "Observability", "Universe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

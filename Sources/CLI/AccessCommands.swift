@@ -5,9 +5,8 @@ import Foundation
 import Postgres
 import Settings
 
-/// Runs `body` in one transaction of the migrated database, turning access errors into clear
-/// command-line errors. Whatever changed may change who is compliant: compliance groups are
-/// brought up to date in the same transaction, and their changes said.
+/// Reads with `body` in one transaction of the migrated database, turning access errors into
+/// clear command-line errors.
 private func withAccess<T: Sendable>(
     _ global: GlobalOptions,
     _ body: @escaping @Sendable (PostgresConnection) throws -> T
@@ -15,15 +14,17 @@ private func withAccess<T: Sendable>(
     let settings = try global.settings()
     return try await withMigratedDatabase(settings) { database in
         do {
-            let (result, changes) = try await database.pool.transaction { connection in
-                (try body(connection), try ComplianceGroups.update(on: connection))
-            }
-            reportComplianceChanges(changes)
-            return result
+            return try await database.pool.transaction { try body($0) }
         } catch let error as AccessError {
             throw ValidationError(error.description)
         }
     }
+}
+
+/// Applies `changes` in one transaction (with their consequences: `AccessAdmin.apply`) and says
+/// who joined or left a compliance group.
+private func change(_ global: GlobalOptions, _ changes: AccessChange...) async throws {
+    reportComplianceChanges(try await withAccess(global) { try AccessAdmin.apply(changes, on: $0) })
 }
 
 /// Brings compliance groups up to date after a change of characters, and says what changed.
@@ -94,7 +95,7 @@ struct SetSuperuser: AsyncParsableCommand {
 
     func run() async throws {
         let (user, revoke) = (self.user, self.revoke)
-        try await withAccess(self.global) { try AccessAdmin.setSuperuser(user, !revoke, on: $0) }
+        try await change(self.global, .setSuperuser(user, !revoke))
         print(revoke ? "\(user) is no longer a superuser" : "\(user) is a superuser")
     }
 }
@@ -156,10 +157,7 @@ struct CreateGroup: AsyncParsableCommand {
     func run() async throws {
         let permissions = try self.permissions.map { try Permission.parse($0) }
         let (name, description) = (self.name, self.description)
-        try await withAccess(self.global) { connection in
-            try AccessAdmin.createGroup(name, description: description, on: connection)
-            if !permissions.isEmpty { try AccessAdmin.grant(permissions, to: name, on: connection) }
-        }
+        try await change(self.global, .createGroup(name, description: description, permissions: permissions))
         print("created group \(name)")
     }
 }
@@ -174,7 +172,7 @@ struct DeleteGroup: AsyncParsableCommand {
 
     func run() async throws {
         let name = self.name
-        try await withAccess(self.global) { try AccessAdmin.deleteGroup(name, on: $0) }
+        try await change(self.global, .deleteGroup(name))
         print("deleted group \(name)")
     }
 }
@@ -188,7 +186,7 @@ struct GrantPermission: AsyncParsableCommand {
     func run() async throws {
         let permissions = try self.permissions.map { try Permission.parse($0) }
         let group = self.group
-        try await withAccess(self.global) { try AccessAdmin.grant(permissions, to: group, on: $0) }
+        try await change(self.global, .grant(permissions, to: group))
         print("granted \(permissions.map(\.rawValue).joined(separator: ", ")) to \(group)")
     }
 }
@@ -202,11 +200,7 @@ struct RevokePermission: AsyncParsableCommand {
     func run() async throws {
         let permissions = try self.permissions.map { try Permission.parse($0) }
         let group = self.group
-        try await withAccess(self.global) { connection in
-            try AccessAdmin.revoke(permissions, from: group, on: connection)
-            // Owners who lost share_characters stop sharing at once, not only at the next check.
-            try AccessAdmin.expireShares(timeout: nil, on: connection)
-        }
+        try await change(self.global, .revoke(permissions, from: group))
         print("revoked \(permissions.map(\.rawValue).joined(separator: ", ")) from \(group)")
     }
 }
@@ -219,9 +213,7 @@ struct AddGroupMember: AsyncParsableCommand {
 
     func run() async throws {
         let (group, users) = (self.group, self.users)
-        try await withAccess(self.global) { connection in
-            for user in users { try AccessAdmin.addMember(user, to: group, on: connection) }
-        }
+        try await change(self.global, .addMembers(users, to: group))
         print("added \(users.joined(separator: ", ")) to \(group)")
     }
 }
@@ -234,10 +226,7 @@ struct RemoveGroupMember: AsyncParsableCommand {
 
     func run() async throws {
         let (group, users) = (self.group, self.users)
-        try await withAccess(self.global) { connection in
-            for user in users { try AccessAdmin.removeMember(user, from: group, on: connection) }
-            try AccessAdmin.expireShares(timeout: nil, on: connection)
-        }
+        try await change(self.global, .removeMembers(users, from: group))
         print("removed \(users.joined(separator: ", ")) from \(group)")
     }
 }
@@ -262,9 +251,7 @@ struct DesignateComplianceGroup: AsyncParsableCommand {
 
     func run() async throws {
         let (group, off) = (self.group, self.off)
-        reportComplianceChanges(
-            try await withAccess(self.global) { try ComplianceGroups.designate(group, !off, on: $0) }
-        )
+        try await change(self.global, .designateCompliance(group, !off))
         print(off ? "\(group) is an ordinary group" : "\(group) is a compliance group")
     }
 }

@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import Foundation
 import Postgres
@@ -50,9 +51,7 @@ let changedBy = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknow
 
 /// Saves a set and re-evaluates every character against it.
 func saveAndCheck(_ set: SkillSet, groups: [String], on connection: PostgresConnection) throws -> Int {
-    try SkillSetStore.save(set, by: changedBy, on: connection)
-    for group in groups { try SkillSetStore.add(set: set.name, toGroup: group, by: changedBy, on: connection) }
-    return try SkillSetChecks.refresh(on: connection)
+    try SkillSetEditing.save(set, inGroups: groups, by: changedBy, on: connection)
 }
 
 /// `Name:required[:recommended]`; either level may be empty, levels arabic or roman.
@@ -272,10 +271,9 @@ struct DeleteSkillSet: AsyncParsableCommand {
     func run() async throws {
         let name = self.name
         try await withSkillSets(self.global) { connection in
-            guard try SkillSetStore.delete(set: name, on: connection) != nil else {
+            guard try SkillSetEditing.delete(name, on: connection) else {
                 throw ValidationError("no skill set named \(name) (see: memberaudit skillsets list)")
             }
-            try SkillSetChecks.refresh(on: connection)
         }
         print("deleted skill set \(name)")
     }
@@ -293,9 +291,7 @@ struct CloneSkillSet: AsyncParsableCommand {
     func run() async throws {
         let (name, newName) = (self.name, self.newName)
         let copy = try await withSkillSets(self.global) { connection in
-            let copy = try SkillSetStore.clone(name, as: newName, by: changedBy, on: connection)
-            try SkillSetChecks.refresh(on: connection)
-            return copy
+            try SkillSetEditing.clone(name, as: newName, by: changedBy, on: connection)
         }
         print("cloned \(name) as \(copy.name)")
     }
@@ -440,9 +436,7 @@ struct ImportSkillSets: AsyncParsableCommand {
         _ = try document.resolvedSets(catalog: try await skillCatalog(self.global))
         let replaceAll = self.replaceAll
         let (sets, groups) = try await withSkillSets(self.global) { connection in
-            let counts = try document.importInto(connection, replaceAll: replaceAll, by: changedBy)
-            try SkillSetChecks.refresh(on: connection)
-            return counts
+            try SkillSetEditing.importDocument(document, replaceAll: replaceAll, by: changedBy, on: connection)
         }
         print("imported \(sets) skill sets and \(groups) groups")
     }

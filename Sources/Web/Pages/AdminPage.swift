@@ -1,4 +1,5 @@
 import Access
+import Application
 import Foundation
 import Logging
 import Postgres
@@ -14,32 +15,20 @@ extension WebApp {
         if request.method == "POST" {
             try self.requireCSRF(request, caller)
             let form = request.form
-            try await self.pool.transaction { connection in
-                let group = form["group"] ?? ""
-                switch request.parts.dropFirst().first {
-                case "group": try AccessAdmin.createGroup(group, description: form["description"] ?? "", on: connection)
-                case "delete-group": try AccessAdmin.deleteGroup(group, on: connection)
-                case "grant":
-                    try AccessAdmin.grant([try Permission.parse(form["permission"] ?? "")], to: group, on: connection)
-                case "revoke":
-                    try AccessAdmin.revoke(
-                        [try Permission.parse(form["permission"] ?? "")],
-                        from: group,
-                        on: connection
-                    )
-                    try AccessAdmin.expireShares(timeout: nil, on: connection)
-                case "member": try AccessAdmin.addMember(form["user"] ?? "", to: group, on: connection)
-                case "remove-member":
-                    try AccessAdmin.removeMember(form["user"] ?? "", from: group, on: connection)
-                    try AccessAdmin.expireShares(timeout: nil, on: connection)
-                case "superuser":
-                    try AccessAdmin.setSuperuser(form["user"] ?? "", form["value"] == "1", on: connection)
-                case "compliance": try ComplianceGroups.designate(group, form["value"] == "1", on: connection)
-                default: throw Refusal.notFound
-                }
-                // Permissions, members and superusers decide who is compliant.
-                try ComplianceGroups.update(on: connection)
+            let group = form["group"] ?? ""
+            let change: AccessChange
+            switch request.parts.dropFirst().first {
+            case "group": change = .createGroup(group, description: form["description"] ?? "")
+            case "delete-group": change = .deleteGroup(group)
+            case "grant": change = .grant([try Permission.parse(form["permission"] ?? "")], to: group)
+            case "revoke": change = .revoke([try Permission.parse(form["permission"] ?? "")], from: group)
+            case "member": change = .addMembers([form["user"] ?? ""], to: group)
+            case "remove-member": change = .removeMembers([form["user"] ?? ""], from: group)
+            case "superuser": change = .setSuperuser(form["user"] ?? "", form["value"] == "1")
+            case "compliance": change = .designateCompliance(group, form["value"] == "1")
+            default: throw Refusal.notFound
             }
+            try await self.pool.transaction { try AccessAdmin.apply([change], on: $0) }
             return .redirect("/admin")
         }
         let (users, groups) = try await self.pool.withConnection {
@@ -176,19 +165,13 @@ extension WebApp {
             }
             let user = caller.viewer.name
             let checked = try await self.pool.transaction { connection in
-                _ = try SkillSetStore.save(imported.skillSet, by: "web:" + user, on: connection)
-                if let group {
-                    if try SkillSetStore.group(named: group, on: connection) == nil {
-                        _ = try SkillSetStore.save(SkillSetGroup(name: group), by: "web:" + user, on: connection)
-                    }
-                    try SkillSetStore.add(
-                        set: imported.skillSet.name,
-                        toGroup: group,
-                        by: "web:" + user,
-                        on: connection
-                    )
-                }
-                return try SkillSetChecks.refresh(on: connection)
+                try SkillSetEditing.save(
+                    imported.skillSet,
+                    inGroups: group.map { [$0] } ?? [],
+                    creatingGroups: true,
+                    by: "web:" + user,
+                    on: connection
+                )
             }
             let issues = imported.issues.map { "<li>line \($0.line): \($0.text) — \($0.problem)</li>" as HTML }
             notice = """
