@@ -101,7 +101,7 @@ let package = Package(
         // Workflows that span modules, used by the command line and the web app alike.
         .target(
             name: "Application",
-            dependencies: ["Postgres", "Projections", "SkillSets"],
+            dependencies: ["Access", "ESI", "Postgres", "Projections", "SkillSets", "Sync"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -250,14 +250,15 @@ let package = Package(
         ),
         .testTarget(
             name: "AccessTests",
-            dependencies: ["Access", "Migrations", "Postgres", "TestSupport"],
+            dependencies: ["Access", "Application", "Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Access", "Audit", "ESI", "ESISimulator", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
-                "SyncTestSupport", "TestSupport", "TokenVault", "Web",
+                "Access", "Application", "Audit", "ESI", "ESISimulator", "Postgres", "Projections", "Reports",
+                "SkillSets",
+                "Sync", "SyncTestSupport", "TestSupport", "TokenVault", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -285,9 +286,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
-                "SyncTestSupport",
-                "TestSupport",
+                "Application", "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
+                "SyncTestSupport", "TestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -128,21 +128,16 @@ public enum AccessAdmin {
         }
     }
 
-    public static func setSuperuser(_ user: String, _ value: Bool, on connection: PostgresConnection) throws {
-        let id = try self.userID(user, on: connection)
-        try connection.execute("UPDATE sync.users SET is_superuser = $2 WHERE id = $1", [id, value])
-    }
-
-    /// Makes one of the user's registered characters their main.
-    public static func setMain(userID: Int64, characterID: Int64, on connection: PostgresConnection) throws {
-        let owned = try connection.query(
-            "SELECT FROM sync.characters WHERE id = $1 AND user_id = $2",
-            [characterID, userID]
+    /// Puts a new user in the default group for newcomers (`MEMBERAUDIT_DEFAULT_GROUP`); nothing
+    /// when there is no such group or it is a compliance group (whose members follow compliance).
+    public static func joinDefaultGroup(userID: Int64, group: String, on connection: PostgresConnection) throws {
+        try connection.execute(
+            """
+            INSERT INTO access.user_groups SELECT $1, id FROM access.groups WHERE name = $2 AND NOT is_compliance
+            ON CONFLICT DO NOTHING
+            """,
+            [userID, group]
         )
-        guard !owned.isEmpty else {
-            throw AccessError("character \(characterID) is not a registered character of this user")
-        }
-        try connection.execute("UPDATE sync.users SET main_character_id = $2 WHERE id = $1", [userID, characterID])
     }
 
     /// `byHand`: for changing the members, which a compliance group's are not.

@@ -1,4 +1,5 @@
 import Access
+import Application
 import ArgumentParser
 import Audit
 import Foundation
@@ -21,10 +22,10 @@ private func withAccess<T: Sendable>(
     }
 }
 
-/// Applies `changes` in one transaction (with their consequences: `AccessAdmin.apply`) and says
+/// Applies `changes` in one transaction (with their consequences: `AccessChanges.apply`) and says
 /// who joined or left a compliance group.
 private func change(_ global: GlobalOptions, _ changes: AccessChange...) async throws {
-    reportComplianceChanges(try await withAccess(global) { try AccessAdmin.apply(changes, on: $0) })
+    reportComplianceChanges(try await withAccess(global) { try AccessChanges.apply(changes, on: $0) })
 }
 
 /// Brings compliance groups up to date after a change of characters, and says what changed.

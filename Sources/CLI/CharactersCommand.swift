@@ -1,3 +1,4 @@
+import Application
 import ArgumentParser
 import ESI
 import Foundation
@@ -56,19 +57,19 @@ struct AddCharacter: AsyncParsableCommand {
             var failures = [String]()
             for (index, token) in tokens.enumerated() {
                 do {
-                    registered.append(
-                        try await registry.register(
-                            refreshToken: token,
-                            user: self.user,
-                            sso: SSOClient(http: http, configuration: context.sync.sso),
-                            sections: context.sync.sections
-                        )
+                    let (character, compliance) = try await CharacterActions.register(
+                        refreshToken: token,
+                        user: self.user,
+                        sso: SSOClient(http: http, configuration: context.sync.sso),
+                        sections: context.sync.sections,
+                        registry: registry
                     )
+                    registered.append(character)
+                    reportComplianceChanges(compliance)
                 } catch  where tokens.count > 1 {
                     failures.append("token \(index + 1): \(error)")
                 }
             }
-            try await updateComplianceGroups(database.pool)
             return (registered, failures)
         }
         switch self.format {
@@ -164,11 +165,9 @@ struct RemoveCharacter: AsyncParsableCommand {
     func run() async throws {
         let context = try SyncContext(self.global)
         let removed = try await context.withMigratedDatabase { database in
-            let removed = try await CharacterRemoval.remove(self.id, pool: database.pool)
-            try await updateComplianceGroups(database.pool)
-            return removed
+            try await CharacterActions.remove(self.id, pool: database.pool)
         }
-        guard let removed else {
+        guard let (removed, compliance) = removed else {
             printError("error: no character \(self.id) is registered or in the log (see: memberaudit characters list)")
             throw ExitCode(1)
         }
@@ -176,6 +175,7 @@ struct RemoveCharacter: AsyncParsableCommand {
             "removed character \(self.id)\(removed.wasRegistered ? "" : " (it was not registered)"): "
                 + "\(removed.readModelRows) read-model rows deleted; its events stay in the log"
         )
+        reportComplianceChanges(compliance)
     }
 }
 

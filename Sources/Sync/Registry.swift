@@ -45,6 +45,18 @@ public struct Registry: Sendable {
         sso: SSOClient,
         sections: [Section]
     ) async throws -> RegisteredCharacter {
+        try await self.register(refreshToken: refreshToken, user: user, sso: sso, sections: sections) { _ in }.0
+    }
+
+    /// Registers a character and runs `consequences` in the same transaction (what other modules
+    /// keep in step with registrations: compliance groups).
+    public func register<T: Sendable>(
+        refreshToken: String,
+        user: String?,
+        sso: SSOClient,
+        sections: [Section],
+        consequences: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> (RegisteredCharacter, T) {
         let (grant, verified) = try await Self.redeem(refreshToken, sso: sso)
         return try await self.add(
             verified: verified,
@@ -52,7 +64,8 @@ public struct Registry: Sendable {
             accessToken: grant.accessToken,
             expiresAt: sso.configuration.clock.now().addingTimeInterval(grant.expiresIn),
             user: user ?? verified.characterName,
-            sections: sections
+            sections: sections,
+            consequences: consequences
         )
     }
 
@@ -81,13 +94,33 @@ public struct Registry: Sendable {
         user: String,
         sections: [Section]
     ) async throws -> RegisteredCharacter {
+        try await self.add(
+            verified: verified,
+            refreshToken: refreshToken,
+            accessToken: accessToken,
+            expiresAt: expiresAt,
+            user: user,
+            sections: sections
+        ) { _ in }.0
+    }
+
+    /// Stores a verified character and runs `consequences` in the same transaction.
+    public func add<T: Sendable>(
+        verified: VerifiedAccessToken,
+        refreshToken: String,
+        accessToken: String,
+        expiresAt: Date,
+        user: String,
+        sections: [Section],
+        consequences: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> (RegisteredCharacter, T) {
         let id = verified.characterID
         let sealedRefresh = ByteA(try self.cipher.seal(refreshToken, characterID: id))
         let sealedAccess = ByteA(try self.cipher.seal(accessToken, characterID: id))
         let user = user.trimmingCharacters(in: .whitespaces)
         guard !user.isEmpty else { throw SyncError("a user name cannot be empty") }
-        try await self.pool.transaction { connection in
-            let userID = try Self.userID(named: user, on: connection)
+        let result = try await self.pool.transaction { connection in
+            let userID = try Users.id(named: user, on: connection)
             // Added by an account other than the one it was known under: sold, a new epoch.
             try OwnershipEpochs.startIfOwnerChanged(id, ownerHash: verified.ownerHash, on: connection)
             try connection.execute(
@@ -107,10 +140,7 @@ public struct Registry: Sendable {
                     sealedAccess, expiresAt,
                 ]
             )
-            try connection.execute(
-                "UPDATE sync.users SET main_character_id = $2 WHERE id = $1 AND main_character_id IS NULL",
-                [userID, id]
-            )
+            try Users.setMainIfNone(userID: userID, characterID: id, on: connection)
             try Self.recordOwnership(
                 characterID: id,
                 name: verified.characterName,
@@ -134,26 +164,17 @@ public struct Registry: Sendable {
                 """,
                 [id, sections.map(\.rawValue)]
             )
+            return try consequences(connection)
         }
         guard let character = try await self.list(id).first else {
             throw SyncError("character \(id) vanished while it was registered")
         }
-        return character
-    }
-
-    /// The id of the user with `name`, created when new.
-    static func userID(named name: String, on connection: PostgresConnection) throws -> Int64 {
-        try connection.query(
-            """
-            INSERT INTO sync.users (name) VALUES ($1)
-            ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
-            """,
-            [name]
-        )[0].get(0, as: Int64.self)
+        return (character, result)
     }
 
     /// Records that a user owns a character (it then counts as theirs in compliance reports,
-    /// registered or not). A character proved to belong to another user moves to that user.
+    /// registered or not). A character proved to belong to another user moves to that user, who
+    /// knows it from now on (`known_at`); the same user keeps the moment they first knew it.
     static func recordOwnership(
         characterID: Int64,
         name: String,
@@ -165,7 +186,9 @@ public struct Registry: Sendable {
             """
             INSERT INTO sync.ownerships (character_id, user_id, character_name, owner_hash) VALUES ($1, $2, $3, $4)
             ON CONFLICT (character_id) DO UPDATE SET user_id = excluded.user_id,
-                character_name = excluded.character_name, owner_hash = excluded.owner_hash
+                character_name = excluded.character_name, owner_hash = excluded.owner_hash,
+                known_at = CASE WHEN sync.ownerships.user_id = excluded.user_id THEN sync.ownerships.known_at
+                                ELSE now() END
             """,
             [characterID, userID, name, ownerHash]
         )
@@ -184,7 +207,7 @@ public struct Registry: Sendable {
         let userName = (user ?? verified.characterName).trimmingCharacters(in: .whitespaces)
         guard !userName.isEmpty else { throw SyncError("a user name cannot be empty") }
         try await self.pool.transaction { connection in
-            let userID = try Self.userID(named: userName, on: connection)
+            let userID = try Users.id(named: userName, on: connection)
             try OwnershipEpochs.startIfOwnerChanged(verified.characterID, ownerHash: verified.ownerHash, on: connection)
             try Self.recordOwnership(
                 characterID: verified.characterID,
@@ -195,6 +218,37 @@ public struct Registry: Sendable {
             )
         }
         return (verified.characterID, verified.characterName, userName)
+    }
+
+    /// Stops syncing a character: deletes its registration (token, queue) and records it as removed,
+    /// so its events until now stay out of the read models (rebuilds skip them too). Nothing when
+    /// the character was never registered and has no events. Returns whether it was registered.
+    public static func unregister(
+        _ id: Int64,
+        on connection: PostgresConnection
+    ) throws -> (
+        registered: Bool, known: Bool
+    ) {
+        let registered = try connection.execute("DELETE FROM sync.characters WHERE id = $1", [id]) > 0
+        let known = try connection.query(
+            "SELECT EXISTS (SELECT 1 FROM eventlog.events WHERE stream = $1)",
+            ["character:\(id)"]
+        )[0].get(0, as: Bool.self)
+        guard registered || known else { return (false, false) }
+        try connection.execute(
+            """
+            INSERT INTO sync.removed_characters (character_id) VALUES ($1)
+            ON CONFLICT (character_id) DO UPDATE SET through_position = NULL, removed_at = now()
+            """,
+            [id]
+        )
+        return (registered, known)
+    }
+
+    /// Forgets every stored access token, so the next sync of each character refreshes its token
+    /// (tests that move the simulator's clock on).
+    package static func forgetAccessTokens(on connection: PostgresConnection) throws {
+        try connection.execute("UPDATE sync.characters SET access_token = NULL, access_token_expires_at = NULL")
     }
 
     /// Registered characters, or the one with `id`.

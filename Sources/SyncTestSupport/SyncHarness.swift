@@ -71,9 +71,7 @@ package struct SyncHarness: Sendable {
     /// tokens, which that much time would expire, are forgotten (the next sync refreshes them).
     package func advanceTime(by seconds: TimeInterval) async throws {
         self.simulator.clock.advance(by: seconds)
-        try await self.pool.withConnection { connection in
-            try connection.execute("UPDATE sync.characters SET access_token = NULL, access_token_expires_at = NULL")
-        }
+        try await self.pool.withConnection { try Registry.forgetAccessTokens(on: $0) }
     }
 
     package func events() async throws -> [RecordedEvent] {

@@ -1,9 +1,11 @@
+import Access
 import Crypto
 import Foundation
 import Postgres
 
-/// Web sessions: a random token in an HTTP-only cookie, its SHA-256 in `access.sessions`, and a
-/// CSRF token per session that every form and state-changing API call must carry.
+/// Web sessions: a random token in an HTTP-only cookie, its SHA-256 in `access.sessions` (kept by
+/// `Access.SessionStore`), and a CSRF token per session that every form and state-changing API
+/// call must carry.
 enum Sessions {
     static let cookieName = "memberaudit_session"
     /// The browser binding of a login under way (see ``SSOLogin``).
@@ -12,12 +14,6 @@ enum Sessions {
     /// On https a cookie's name carries the `__Host-` prefix: browsers then take it only if it is
     /// Secure, has no Domain and the path `/`, so no other host (a sibling subdomain) can plant it.
     static func name(_ name: String, secure: Bool) -> String { secure ? "__Host-" + name : name }
-
-    struct Session: Sendable {
-        var userID: Int64
-        var csrfToken: String
-        var expiresAt: Date
-    }
 
     /// 32 random bytes, base64url: a session token, a CSRF token, an SSO state or a PKCE verifier.
     static func randomToken(bytes: Int = 32) -> String {
@@ -30,42 +26,23 @@ enum Sessions {
     /// Starts a session; returns the cookie's token.
     static func create(userID: Int64, lifetime: TimeInterval, on connection: PostgresConnection) throws -> String {
         let token = self.randomToken()
-        try connection.execute(
-            "INSERT INTO access.sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
-            [self.hash(token), userID, self.randomToken(), Date().addingTimeInterval(lifetime)]
+        try SessionStore.create(
+            tokenHash: self.hash(token),
+            userID: userID,
+            csrfToken: self.randomToken(),
+            expiresAt: Date().addingTimeInterval(lifetime),
+            on: connection
         )
         return token
     }
 
     /// The live session of a cookie token; nil if unknown or expired (an expired one is deleted).
-    static func find(_ token: String, on connection: PostgresConnection) throws -> Session? {
-        let hash = self.hash(token)
-        guard
-            let row = try connection.query(
-                "SELECT user_id, csrf_token, expires_at FROM access.sessions WHERE token_hash = $1",
-                [hash]
-            ).first
-        else { return nil }
-        let session = Session(userID: try row.get(0), csrfToken: try row.get(1), expiresAt: try row.get(2))
-        guard session.expiresAt > Date() else {
-            try connection.execute("DELETE FROM access.sessions WHERE token_hash = $1", [hash])
-            return nil
-        }
-        return session
+    static func find(_ token: String, on connection: PostgresConnection) throws -> SessionStore.Session? {
+        try SessionStore.find(tokenHash: self.hash(token), on: connection)
     }
 
     static func delete(_ token: String, on connection: PostgresConnection) throws {
-        try connection.execute("DELETE FROM access.sessions WHERE token_hash = $1", [self.hash(token)])
-    }
-
-    /// Drops expired sessions and abandoned SSO logins.
-    static func deleteExpired(on connection: PostgresConnection) throws {
-        try connection.executeScript(
-            """
-            DELETE FROM access.sessions WHERE expires_at < now();
-            DELETE FROM access.sso_logins WHERE expires_at < now();
-            """
-        )
+        try SessionStore.delete(tokenHash: self.hash(token), on: connection)
     }
 
     static func cookie(_ token: String, lifetime: TimeInterval, secure: Bool) -> String {

@@ -1,4 +1,5 @@
 import Access
+import Application
 import Audit
 import ESI
 import Foundation
@@ -106,7 +107,7 @@ public struct WebApp: Sendable {
     /// Who asks, if anyone is logged in.
     struct Caller: Sendable {
         var viewer: Viewer
-        var session: Sessions.Session
+        var session: SessionStore.Session
         var token: String
         var csrf: String { self.session.csrfToken }
     }
@@ -373,13 +374,11 @@ public struct WebApp: Sendable {
                     )
                 }
                 let token = try await self.pool.transaction { connection in
-                    let user = try SSOLogin.user(
+                    let user = try Login.user(
                         for: completed.token,
                         defaultGroup: self.configuration.defaultGroup,
                         on: connection
                     )
-                    // A login may make a character known that is not registered.
-                    try ComplianceGroups.update(on: connection)
                     return try Sessions.create(
                         userID: user,
                         lifetime: self.configuration.sessionLifetime,
@@ -403,15 +402,14 @@ public struct WebApp: Sendable {
                     )
                 }
                 let missing = Set(self.configuration.syncScopes).subtracting(completed.token.scopes)
-                _ = try await self.registry.add(
-                    verified: completed.token,
-                    refreshToken: completed.grant.refreshToken,
-                    accessToken: completed.grant.accessToken,
-                    expiresAt: Date().addingTimeInterval(completed.grant.expiresIn),
+                _ = try await CharacterActions.register(
+                    login: completed.grant,
+                    token: completed.token,
                     user: caller.viewer.name,
-                    sections: self.sections
+                    clock: self.login.sso.configuration.clock,
+                    sections: self.sections,
+                    registry: self.registry
                 )
-                try await self.pool.withConnection { _ = try ComplianceGroups.update(on: $0) }
                 let note = missing.isEmpty ? "" : "?missing=\(missing.count)"
                 var response = WebResponse.redirect("/launcher\(note)")
                 response.headers.append(("Set-Cookie", Sessions.clearingLoginCookie(secure: self.secureCookies)))
@@ -435,7 +433,7 @@ extension WebApp {
     public func housekeeping() async throws {
         let timeout = self.configuration.sharingTimeout
         try await self.pool.transaction { connection in
-            try Sessions.deleteExpired(on: connection)
+            try SessionStore.deleteExpired(on: connection)
             try AccessAdmin.expireShares(timeout: timeout, on: connection)
             try ComplianceGroups.update(on: connection)
         }

@@ -1,10 +1,11 @@
 import Access
+import Application
 import Foundation
 import Postgres
 import TestSupport
 import Testing
 
-/// `AccessAdmin.apply`: the one place an access change's consequences are kept, for the command
+/// `AccessChanges.apply`: the one place an access change's consequences are kept, for the command
 /// line and the admin page alike.
 @Suite struct AccessChangeTests {
     func isShared(_ id: Int64, on connection: PostgresConnection) throws -> Bool {
@@ -16,7 +17,7 @@ import Testing
             try await pool.withConnection { connection in
                 try connection.executeScript(ComplianceGroupsTests.world)
                 try AccessRulesTests.createCharacterDetails(on: connection)
-                try AccessAdmin.apply(
+                try AccessChanges.apply(
                     [.createGroup("Members", permissions: [.basicAccess, .shareCharacters])],
                     on: connection
                 )
@@ -31,18 +32,18 @@ import Testing
                     ([.addMembers(["alice"], to: "Members")], [.deleteGroup("Members")]),
                 ]
                 for (give, take) in losses {
-                    try AccessAdmin.apply(give, on: connection)
+                    try AccessChanges.apply(give, on: connection)
                     let alice = try #require(try AccessStore.viewer(named: "alice", on: connection))
                     try AccessAdmin.share(characterID: 1, by: alice, on: connection)
                     #expect(try self.isShared(1, on: connection))
-                    try AccessAdmin.apply(take, on: connection)
+                    try AccessChanges.apply(take, on: connection)
                     #expect(try !self.isShared(1, on: connection), "still shared after \(take)")
                 }
                 // Granting never ends a share.
-                try AccessAdmin.apply([.setSuperuser("alice", true)], on: connection)
+                try AccessChanges.apply([.setSuperuser("alice", true)], on: connection)
                 let alice = try #require(try AccessStore.viewer(named: "alice", on: connection))
                 try AccessAdmin.share(characterID: 1, by: alice, on: connection)
-                try AccessAdmin.apply([.createGroup("Other", permissions: [.basicAccess])], on: connection)
+                try AccessChanges.apply([.createGroup("Other", permissions: [.basicAccess])], on: connection)
                 #expect(try self.isShared(1, on: connection))
             }
         }
@@ -52,7 +53,7 @@ import Testing
         try await TestDatabase.with { pool, _ in
             try await pool.withConnection { connection in
                 try connection.executeScript(ComplianceGroupsTests.world)
-                let created = try AccessAdmin.apply(
+                let created = try AccessChanges.apply(
                     [
                         .createGroup("Members", permissions: [.basicAccess]),
                         .addMembers(["alice", "bob", "carol", "erin"], to: "Members"),
@@ -61,13 +62,13 @@ import Testing
                     on: connection
                 )
                 #expect(created.isEmpty)
-                let designated = try AccessAdmin.apply([.designateCompliance("Registered", true)], on: connection)
+                let designated = try AccessChanges.apply([.designateCompliance("Registered", true)], on: connection)
                 #expect(designated.filter(\.joined).map(\.user).sorted() == ["alice", "erin"])
                 // Taking basic_access away from alice's only source: she leaves, at once.
-                let removed = try AccessAdmin.apply([.removeMembers(["alice"], from: "Members")], on: connection)
+                let removed = try AccessChanges.apply([.removeMembers(["alice"], from: "Members")], on: connection)
                 #expect(removed.map(\.user) == ["alice"] && removed.allSatisfy { !$0.joined })
                 #expect(throws: AccessError.self) {
-                    try AccessAdmin.apply([.addMembers(["nobody"], to: "Members")], on: connection)
+                    try AccessChanges.apply([.addMembers(["nobody"], to: "Members")], on: connection)
                 }
             }
         }

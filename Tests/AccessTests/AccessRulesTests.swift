@@ -1,4 +1,5 @@
 import Access
+import Application
 import Foundation
 import Postgres
 import TestSupport
@@ -234,7 +235,7 @@ import Testing
                 let users = try AccessAdmin.users(on: connection)
                 #expect(users.map(\.name) == ["other", "owner"])
                 #expect(users[1].groups == ["Members"] && users[1].permissions == [.basicAccess])
-                try AccessAdmin.setSuperuser("other", true, on: connection)
+                try AccessChanges.apply([.setSuperuser("other", true)], on: connection)
                 #expect(try AccessAdmin.users(on: connection)[0].permissions.count == 11)
                 #expect(throws: AccessError.self) { try AccessAdmin.addMember("nobody", to: "Members", on: connection) }
             }

@@ -1,4 +1,5 @@
 import Access
+import Application
 import Foundation
 import Postgres
 import TestSupport
@@ -75,8 +76,8 @@ import Testing
                 // dave becomes a superuser and joins.
                 try self.register(4, "Bob Alt", for: "bob", on: connection)
                 try connection.execute("DELETE FROM sync.characters WHERE id = 2")
-                try AccessAdmin.setSuperuser("dave", true, on: connection)
-                let changes = try ComplianceGroups.update(on: connection)
+                // Making dave a superuser brings the compliance groups up to date (AccessChanges.apply).
+                let changes = try AccessChanges.apply([.setSuperuser("dave", true)], on: connection)
                 #expect(
                     changes.map { "\($0.user) \($0.joined ? "joined" : "left")" } == [
                         "alice left", "bob joined", "dave joined",

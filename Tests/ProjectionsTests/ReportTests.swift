@@ -1,3 +1,4 @@
+import Application
 import EventLog
 import Foundation
 import Postgres
@@ -278,7 +279,7 @@ import Testing
                 ]
             )
             // Removing A1 deletes its read models and checks; alice now has two unregistered characters.
-            let removed = try #require(try await CharacterRemoval.remove(Self.a1, pool: pool))
+            let removed = try #require(try await CharacterActions.remove(Self.a1, pool: pool)).removed
             #expect(removed.wasRegistered && removed.readModelRows >= 6)
             #expect(
                 try await value(
@@ -358,7 +359,7 @@ import Testing
             // A1's wallet payload is the same bytes as A2's: stored once, shared.
             try await appendFetch(pool, character: Self.a1, section: "wallet_balance", json: "12.5")
             await #expect(throws: (any Error).self) { try await CharacterRemoval.purge(Self.a2, pool: pool) }
-            _ = try await CharacterRemoval.remove(Self.a2, pool: pool)
+            _ = try await CharacterActions.remove(Self.a2, pool: pool)
             // A rebuild skips the removed character's events.
             _ = try await Rebuilder(pool: pool).rebuild(RebuildOptions(projectors: ["characters"]))
             #expect(try await value(pool, "SELECT count(*) FROM readmodel.character_wallet", as: Int64.self) == 1)

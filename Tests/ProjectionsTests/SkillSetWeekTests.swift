@@ -1,3 +1,4 @@
+import Application
 import ESI
 import ESISimulator
 import EventLog
@@ -104,7 +105,7 @@ import Testing
 
             // Removed and registered again: synced afresh, its older events out of the read models
             // alike incrementally and in the rebuild below.
-            _ = try await CharacterRemoval.remove(ids[1], pool: harness.pool)
+            _ = try await CharacterActions.remove(ids[1], pool: harness.pool)
             try await harness.register([ids[1]])
             try await pass()
             #expect(

@@ -1,4 +1,5 @@
 import Access
+import Application
 import Foundation
 import Postgres
 import SyncTestSupport
@@ -39,7 +40,7 @@ import Testing
             }
             try AccessAdmin.addMember(role.user, to: role.user + "s", on: connection)
         }
-        try AccessAdmin.setSuperuser("admin", true, on: connection)
+        try AccessChanges.apply([.setSuperuser("admin", true)], on: connection)
     }
 
     @Test func eachRoleGetsExactlyWhatItMay() async throws {

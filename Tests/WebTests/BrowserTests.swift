@@ -1,4 +1,5 @@
 import Access
+import Application
 import ESISimulator
 import Foundation
 import Postgres
@@ -56,7 +57,7 @@ import Testing
             let name = try #require(web.sync.simulator.world.name(ofCharacter: Int(id)))
             let other = try #require(web.sync.simulator.world.name(ofCharacter: Int(web.sync.characterIDs[1])))
             let user = try await web.owner(of: id)
-            try await web.pool.withConnection { try AccessAdmin.setSuperuser(user, true, on: $0) }
+            try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(user, true)], on: $0) }
             let profile = FileManager.default.temporaryDirectory.appending(
                 path: "memberaudit-browser-\(UUID().uuidString)"
             )

@@ -14,30 +14,16 @@ public enum CharacterRemoval {
         public var readModelRows: Int
     }
 
-    /// Removes a character from syncing and from the read models, in one transaction. Registering
-    /// it again later syncs it afresh; its events until then stay in the log only.
-    public static func remove(_ id: Int64, pool: PostgresPool) async throws -> Removed? {
-        try await pool.transaction { connection in
-            try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
-            let registered = try connection.execute("DELETE FROM sync.characters WHERE id = $1", [id]) > 0
-            let known = try connection.query(
-                "SELECT EXISTS (SELECT 1 FROM eventlog.events WHERE stream = $1)",
-                ["character:\(id)"]
-            )[0].get(0, as: Bool.self)
-            guard registered || known else { return nil }
-            try connection.execute(
-                """
-                INSERT INTO sync.removed_characters (character_id) VALUES ($1)
-                ON CONFLICT (character_id) DO UPDATE SET through_position = NULL, removed_at = now()
-                """,
-                [id]
-            )
-            return Removed(
-                characterID: id,
-                wasRegistered: registered,
-                readModelRows: try self.deleteReadModelRows(of: id, on: connection)
-            )
-        }
+    /// Takes the projection lock for the rest of the transaction: no batch or rebuild swap
+    /// interleaves with what follows (a removal's deletions).
+    public static func lockProjections(on connection: PostgresConnection) throws {
+        try connection.execute("SELECT pg_advisory_xact_lock($1)", [ProjectionRunner.lockKey])
+    }
+
+    /// Deletes every read-model and derived row of a removed character, under the projection lock
+    /// (``lockProjections(on:)``). Returns the rows deleted.
+    public static func deleteReadModels(of id: Int64, on connection: PostgresConnection) throws -> Int {
+        try self.deleteReadModelRows(of: id, on: connection)
     }
 
     /// Deletes the read-model rows of characters whose ownership epoch began since (the sync marks

@@ -28,7 +28,7 @@ extension WebApp {
             case "compliance": change = .designateCompliance(group, form["value"] == "1")
             default: throw Refusal.notFound
             }
-            try await self.pool.transaction { try AccessAdmin.apply([change], on: $0) }
+            try await self.pool.transaction { try AccessChanges.apply([change], on: $0) }
             return .redirect("/admin")
         }
         let (users, groups) = try await self.pool.withConnection {

@@ -1,4 +1,5 @@
 import Access
+import Application
 import Audit
 import ESI
 import Foundation
@@ -95,22 +96,18 @@ extension WebApp {
     }
 
     func characterAction(_ action: String, id: Int64, caller: Caller) async throws {
+        if action == "remove" {
+            _ = try await CharacterActions.remove(id, ownedBy: caller.viewer.userID, pool: self.pool)
+            return
+        }
         try await self.pool.transaction { connection in
             switch action {
             case "share": try AccessAdmin.share(characterID: id, by: caller.viewer, on: connection)
             case "unshare": try AccessAdmin.unshare(characterID: id, by: caller.viewer, on: connection)
-            case "main": try AccessAdmin.setMain(userID: caller.viewer.userID, characterID: id, on: connection)
-            case "remove":
-                let owner = try connection.query("SELECT user_id FROM sync.characters WHERE id = $1", [id]).first
-                guard let owner, try owner.get(0, as: Int64.self) == caller.viewer.userID else {
-                    throw AccessError("only the owner may remove a character")
-                }
+            case "main": try CharacterActions.makeMain(id, of: caller.viewer.userID, on: connection)
             default: throw Refusal.notFound
             }
         }
-        if action == "remove" { _ = try await CharacterRemoval.remove(id, pool: self.pool) }
-        // A main set or a character removed changes who is compliant.
-        try await self.pool.withConnection { _ = try ComplianceGroups.update(on: $0) }
     }
 
     func tabsHTML(id: Int64, current: String, viewer: Viewer) -> HTML {
