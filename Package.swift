@@ -51,10 +51,12 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Sections and routes: the words every module uses about ESI data, below all of them.
+        .target(name: "Vocabulary", swiftSettings: swiftSettings),
         .target(
             name: "ESI",
             dependencies: [
-                "CCurl",
+                "Vocabulary", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -85,7 +87,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "ESI", "EventLog", "Postgres", "Settings", "TokenVault",
+                "Vocabulary", "ESI", "EventLog", "Postgres", "Settings", "TokenVault",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -96,19 +98,19 @@ let package = Package(
             dependencies: ["Postgres", "StaticData", "Zip", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Reports", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .target(name: "Reports", dependencies: ["Vocabulary", "Postgres"], swiftSettings: swiftSettings),
         .target(name: "Access", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         // Workflows that span modules, used by the command line and the web app alike.
         .target(
             name: "Application",
-            dependencies: ["Access", "ESI", "Postgres", "Projections", "SkillSets", "Sync"],
+            dependencies: ["Access", "ESI", "Postgres", "Projections", "SkillSets", "Sync", "Vocabulary"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Web",
             dependencies: [
                 "Access", "Application", "Audit", "ESI", "Exports", "Postgres", "Projections", "Reports", "SkillSets",
-                "Sync", "TokenVault",
+                "Sync", "TokenVault", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -122,7 +124,7 @@ let package = Package(
         .target(
             name: "Projections",
             dependencies: [
-                "EventLog", "Postgres", "SkillSets", "StaticData", "Sync", "Universe",
+                "Vocabulary", "EventLog", "Postgres", "SkillSets", "StaticData", "Universe",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,
@@ -130,7 +132,7 @@ let package = Package(
         ),
         .target(
             name: "Audit",
-            dependencies: ["EventLog", "Postgres", "Projections", "Sync"],
+            dependencies: ["Vocabulary", "EventLog", "Postgres", "Projections"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -173,7 +175,7 @@ let package = Package(
                 "Access", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations", "Postgres",
                 "Application", "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets",
                 "StaticData", "Sync",
-                "TokenVault", "Observability", "Universe",
+                "TokenVault", "Observability", "Universe", "Vocabulary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -197,7 +199,7 @@ let package = Package(
             name: "Bench",
             dependencies: [
                 "Access", "Audit", "ESI", "ESISimulator", "EventLog", "LZ4", "Migrations", "Postgres", "Projections",
-                "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Universe", "Web",
+                "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Universe", "Web", "Vocabulary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -240,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "ESITests",
             dependencies: [
-                "ESI", "ESISimulator",
+                "ESI", "ESISimulator", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -277,7 +279,7 @@ let package = Package(
             name: "SyncTests",
             dependencies: [
                 "ESI", "ESISimulator", "EventLog", "Postgres", "Settings", "Sync", "SyncTestSupport", "TestSupport",
-                "TokenVault",
+                "TokenVault", "Vocabulary",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -287,7 +289,7 @@ let package = Package(
             name: "ProjectionsTests",
             dependencies: [
                 "Application", "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
-                "SyncTestSupport", "TestSupport",
+                "SyncTestSupport", "TestSupport", "Vocabulary",
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,6 +6,7 @@ import Migrations
 import Postgres
 import Projections
 import Sync
+import Vocabulary
 
 /// A full rebuild of the read models from a month-long log, and the incremental lag at steady state.
 ///

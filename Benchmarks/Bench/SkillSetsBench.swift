@@ -8,6 +8,7 @@ import Reports
 import SkillSets
 import StaticData
 import Sync
+import Vocabulary
 
 /// Evaluating every skill set for every character, and each report, over a large population.
 ///
@@ -79,9 +80,7 @@ struct SkillSetsBench: AsyncParsableCommand {
         }
         print("re-evaluate 100 characters (a projection batch): \(batch.describe("ms", digits: 1, scale: 1000))")
 
-        let policies = Section.allCases.map {
-            Reports.SectionPolicy(name: $0.rawValue, scope: $0.scope, staleMinutes: $0.defaultStaleMinutes)
-        }
+        let policies = Dictionary(uniqueKeysWithValues: Section.allCases.map { ($0, $0.defaultStaleMinutes) })
         let reports: [(String, @Sendable (PostgresConnection) throws -> ReportTable)] = [
             ("compliance", { try Reports.compliance(on: $0) }),
             ("corporations", { try Reports.corporations(on: $0) }),

@@ -53,7 +53,7 @@ struct WebBench: AsyncParsableCommand {
             ),
             cipher: try TokenCipher(key: Array(Data(base64Encoded: key)!)),
             sections: [],
-            tokenPolicies: [],
+            tokenPolicies: [:],
             http: HTTPClient(userAgent: "memberaudit-bench")
         )
         var tokens = [(cookie: String, paths: [String])]()

@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import Projections
 import Sync
+import Vocabulary
 
 /// What an owner does with one of their characters on the launcher and viewer pages.
 public enum CharacterActions {

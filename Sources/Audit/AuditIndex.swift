@@ -3,8 +3,8 @@ import EventLog
 import Foundation
 import Postgres
 import Projections
-import Sync
 import Synchronization
+import Vocabulary
 
 /// Keeps the audit index (schema `audit`) up to date with the event log: change points, coverage
 /// gaps and per-payload summaries. It reads the log in position order from its checkpoint, so it
@@ -407,7 +407,7 @@ public enum Coverage {
 
     private static let periods: [String: TimeInterval] = {
         var periods = [String: TimeInterval]()
-        for owner in Sync.Section.allCases {
+        for owner in Section.allCases {
             for route in owner.routes { periods[route.name] = TimeInterval(owner.defaultStaleMinutes * 60) }
         }
         return periods

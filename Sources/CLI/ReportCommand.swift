@@ -4,6 +4,7 @@ import Postgres
 import Reports
 import Settings
 import Sync
+import Vocabulary
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -191,9 +192,7 @@ struct TokensReport: AsyncParsableCommand {
 
     func run() async throws {
         let sync = try SyncSettings.load(from: try self.global.settings())
-        let policies = sync.sections.map {
-            Reports.SectionPolicy(name: $0.rawValue, scope: $0.scope, staleMinutes: sync.staleMinutes(for: $0))
-        }
+        let policies = sync.staleMinutesBySection
         let all = self.all
         let table = try await runReport(self.global) { try Reports.tokens(sections: policies, all: all, on: $0) }
         try self.output.write(table, empty: "every token and section is healthy")

@@ -8,6 +8,7 @@ import Postgres
 import Reports
 import Settings
 import Sync
+import Vocabulary
 import Web
 
 struct ServeCommand: AsyncParsableCommand {
@@ -50,9 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let sharingMinutes = try settings.integer("MEMBERAUDIT_SHARING_TIMEOUT", default: 0, in: 0...525_600)
         let explicitURL = settings.string("MEMBERAUDIT_PUBLIC_URL")
         let sync = context.sync
-        let policies = sync.sections.map {
-            Reports.SectionPolicy(name: $0.rawValue, scope: $0.scope, staleMinutes: sync.staleMinutes(for: $0))
-        }
+        let policies = sync.staleMinutesBySection
         let (host, port) = (self.host, self.port)
         try await context.withMigratedDatabase { database in
             try await prepareReadModels(database.pool)

@@ -7,6 +7,7 @@ import Projections
 import Settings
 import Sync
 import Synchronization
+import Vocabulary
 
 extension Section: ExpressibleByArgument {}
 

@@ -1,25 +1,16 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 extension Reports {
-    /// A section the sync is configured for: its scope (nil: public) and after how many minutes
-    /// without a successful sync it counts as stale.
-    public struct SectionPolicy: Sendable {
-        public var name: String
-        public var scope: String?
-        public var staleMinutes: Int
-        public init(name: String, scope: String?, staleMinutes: Int) {
-            self.name = name
-            self.scope = scope
-            self.staleMinutes = staleMinutes
-        }
-    }
-
     /// Characters with a token problem: invalid (revoked, expired refresh), missing scopes the
     /// configured sections need, disabled, or sections stale (no success for twice their interval,
     /// or never) or failing. With `all`, every registered character.
+    ///
+    /// - Parameter sections: the sections the sync is configured for, each with the minutes after
+    ///   a successful sync before it is due again (stale after twice that).
     public static func tokens(
-        sections: [SectionPolicy],
+        sections: [Section: Int],
         now: Date = Date(),
         all: Bool = false,
         on connection: PostgresConnection
@@ -31,6 +22,7 @@ extension Reports {
                 "stale_sections", "failing_sections",
             ]
         )
+        let policy = sections.sorted { $0.key < $1.key }
         let rows = try connection.transaction { connection in
             // Two aggregations over every route's status: in memory, not in sorted runs on disk.
             try connection.executeScript("SET LOCAL work_mem = '64MB'")
@@ -58,8 +50,8 @@ extension Reports {
                 ORDER BY c.name, c.id
                 """,
                 [
-                    sections.map(\.name), sections.map { Int64($0.staleMinutes) }, now,
-                    Array(Set(sections.compactMap(\.scope))).sorted(),
+                    policy.map(\.key.rawValue), policy.map { Int64($0.value) }, now,
+                    Array(Set(policy.compactMap(\.key.scope))).sorted(),
                 ]
             )
         }

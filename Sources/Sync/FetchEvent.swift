@@ -1,6 +1,7 @@
 import ESI
 import EventLog
 import Foundation
+import Vocabulary
 
 extension NewEvent {
     /// The event recording one fetch of `route`; `payload` is the body, the confirmed payload of a

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Keys whose values name entities that `/universe/names` resolves (characters, corporations,
 /// alliances, factions), by event section.
@@ -152,4 +153,20 @@ func collectUniverseIDs(_ value: Any, section: String, into ids: inout [Universe
     }
     guard !keys.isEmpty || section == "jump_clones" else { return }
     visit(value, depth: 0)
+}
+
+extension Routes {
+    /// The route answering for one id of a kind of static data.
+    static func universe(_ kind: UniverseKind) -> Route {
+        switch kind {
+        case .type: Route(name: "universe_type", template: "/universe/types/{type_id}")
+        case .group: Route(name: "universe_group", template: "/universe/groups/{group_id}")
+        case .category: Route(name: "universe_category", template: "/universe/categories/{category_id}")
+        case .system: Route(name: "universe_system", template: "/universe/systems/{system_id}")
+        case .constellation:
+            Route(name: "universe_constellation", template: "/universe/constellations/{constellation_id}")
+        case .region: Route(name: "universe_region", template: "/universe/regions/{region_id}")
+        case .planet: Route(name: "universe_planet", template: "/universe/planets/{planet_id}")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import ESI
 import EventLog
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Resolves what character data refers to into public streams: entity names (`POST
 /// /universe/names`), stations and structures. Each id is claimed in the database first, so

@@ -2,6 +2,7 @@ import ESI
 import Foundation
 import Postgres
 import TokenVault
+import Vocabulary
 
 /// A registered character as `characters list` shows it.
 public struct RegisteredCharacter: Sendable, Equatable, Codable {

@@ -2,6 +2,7 @@ import ESI
 import EventLog
 import Foundation
 import Postgres
+import Vocabulary
 
 /// What syncing one section produced: events to record, and ids to resolve afterwards.
 struct SectionResult: Sendable {

@@ -5,6 +5,7 @@ import Logging
 import Postgres
 import Synchronization
 import TokenVault
+import Vocabulary
 
 /// What a pass (or a worker so far) did.
 public struct PassSummary: Sendable, Codable, Equatable {

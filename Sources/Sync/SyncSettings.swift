@@ -1,6 +1,7 @@
 import ESI
 import Foundation
 import Settings
+import Vocabulary
 
 /// The sync engine's settings, read from `MEMBERAUDIT_*` names (the original's where it has one).
 public struct SyncSettings: Sendable {
@@ -31,6 +32,11 @@ public struct SyncSettings: Sendable {
     public var sections: [Section] { Section.allCases.filter { $0 != .roles || self.rolesEnabled } }
 
     public func staleMinutes(for section: Section) -> Int { self.staleMinutes[section] ?? section.defaultStaleMinutes }
+
+    /// The configured sections and their minutes between syncs (what the token report checks).
+    public var staleMinutesBySection: [Section: Int] {
+        Dictionary(uniqueKeysWithValues: self.sections.map { ($0, self.staleMinutes(for: $0)) })
+    }
 
     /// Every setting this reads, for `memberaudit config` and the README.
     public static let known: [(name: String, meaning: String, defaultValue: String)] = [

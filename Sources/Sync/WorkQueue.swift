@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Postgres
+import Vocabulary
 
 /// The ETag a fetch may send next time, and the payload a 304 then confirms.
 struct ETagEntry: Sendable, Codable, Equatable {

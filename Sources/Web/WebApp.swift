@@ -10,6 +10,7 @@ import SkillSets
 import Sync
 import Synchronization
 import TokenVault
+import Vocabulary
 
 /// How the web application runs.
 public struct WebConfiguration: Sendable {
@@ -63,7 +64,8 @@ public struct WebApp: Sendable {
     public let configuration: WebConfiguration
     let registry: Registry
     let sections: [Section]
-    let tokenPolicies: [Reports.SectionPolicy]
+    /// The sections the sync is configured for, with their minutes between syncs.
+    let tokenPolicies: [Section: Int]
     let login: SSOLogin
     let logger: Logger
     private let base: PublicURL
@@ -79,7 +81,7 @@ public struct WebApp: Sendable {
         configuration: WebConfiguration,
         cipher: TokenCipher,
         sections: [Section],
-        tokenPolicies: [Reports.SectionPolicy],
+        tokenPolicies: [Section: Int],
         http: HTTPClient,
         logger: Logger = Logger(label: "memberaudit.web")
     ) {

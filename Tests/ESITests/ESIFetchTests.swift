@@ -2,6 +2,7 @@ import ESISimulator
 import Foundation
 import Synchronization
 import Testing
+import Vocabulary
 
 @testable import ESI
 

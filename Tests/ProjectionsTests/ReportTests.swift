@@ -6,6 +6,7 @@ import Reports
 import SkillSets
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import Projections
 
@@ -168,7 +169,7 @@ import Testing
                     )
                 }
             }
-            let policy = [Reports.SectionPolicy(name: "skills", scope: "esi-skills.read_skills.v1", staleMinutes: 60)]
+            let policy: [Section: Int] = [.skills: 60]
             let rows = try await Self.table(pool) { try Reports.tokens(sections: policy, on: $0) }
             #expect(
                 rows == [
@@ -178,7 +179,7 @@ import Testing
                 ]
             )
             // A section never synced is stale for everyone.
-            let withAssets = policy + [Reports.SectionPolicy(name: "assets", scope: nil, staleMinutes: 480)]
+            let withAssets = policy.merging([.assets: 480]) { $1 }
             let all = try await Self.table(pool) { try Reports.tokens(sections: withAssets, on: $0) }
             #expect(all.count == 7)
             #expect(all.first { $0[1] == "B3" }?[7] == "assets, skills")

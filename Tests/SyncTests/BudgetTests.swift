@@ -3,6 +3,7 @@ import Foundation
 import Settings
 import SyncTestSupport
 import Testing
+import Vocabulary
 
 @testable import Sync
 

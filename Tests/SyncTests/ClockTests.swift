@@ -5,6 +5,7 @@ import Settings
 import Sync
 import SyncTestSupport
 import Testing
+import Vocabulary
 
 /// `MEMBERAUDIT_CLOCK_START`: a demo's or test's engine runs at the simulator's time in the past,
 /// so a week of history is synced in a minute with events dated by that week.

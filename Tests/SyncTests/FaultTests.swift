@@ -5,6 +5,7 @@ import Foundation
 import Sync
 import SyncTestSupport
 import Testing
+import Vocabulary
 
 @Suite struct SyncFaultTests {
     @Test(.timeLimit(.minutes(5)))
@@ -57,7 +58,7 @@ import Testing
             #expect(failures.allSatisfy { ($0.httpStatus ?? 0) >= 500 || $0.httpStatus == 200 })
             // A section fails when one of its own routes failed for good; a dependent fetch (a mail
             // body, a contract's items) failing is recorded but does not fail its section.
-            var sectionOfRoute = [String: Sync.Section]()
+            var sectionOfRoute = [String: Vocabulary.Section]()
             for section in sections { for route in section.routes { sectionOfRoute[route.name] = section } }
             var failedSections = Set<String>()
             for failure in failures {

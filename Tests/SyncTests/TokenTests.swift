@@ -7,6 +7,7 @@ import Sync
 import SyncTestSupport
 import Testing
 import TokenVault
+import Vocabulary
 
 @Suite struct TokenTests {
     /// The refresh token as stored, decrypted.

@@ -154,7 +154,7 @@ func withWebHarness(
             ),
             cipher: sync.cipher,
             sections: sync.settings.sections,
-            tokenPolicies: [],
+            tokenPolicies: [:],
             http: HTTPClient(userAgent: "memberaudit-web")
         )
         let (ports, continuation) = AsyncStream<Int>.makeStream()

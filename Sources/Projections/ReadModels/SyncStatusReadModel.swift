@@ -1,5 +1,5 @@
 import EventLog
-import Sync
+import Vocabulary
 
 /// What the original shows as update status, per (character, route): the last attempt, the last
 /// success, the last time the data changed (a payload differing from the previous one) and the

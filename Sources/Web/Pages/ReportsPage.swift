@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Postgres
 import Reports
+import Vocabulary
 
 /// The reports, each scoped to what the viewer may see: all users with view_everything, else the
 /// users (and their mains' corporations) of their main's alliance or corporation, else their own.
@@ -21,7 +22,7 @@ extension WebApp {
     static func report(
         _ name: String,
         viewer: Viewer,
-        policies: [Reports.SectionPolicy],
+        policies: [Section: Int],
         on connection: PostgresConnection
     ) throws
         -> ReportTable?

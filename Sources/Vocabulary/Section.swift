@@ -1,4 +1,3 @@
-import ESI
 import Foundation
 
 /// One ESI route as the sync uses it.
@@ -14,8 +13,24 @@ public struct Route: Sendable, Equatable {
     /// A POST whose body is the character's id in an array (`/characters/affiliation`).
     public var postsCharacterID = false
 
+    public init(
+        name: String,
+        method: String = "GET",
+        template: String,
+        group: String? = nil,
+        paging: Paging = .single,
+        postsCharacterID: Bool = false
+    ) {
+        self.name = name
+        self.method = method
+        self.template = template
+        self.group = group
+        self.paging = paging
+        self.postsCharacterID = postsCharacterID
+    }
+
     /// The concrete path for a character (and one more id, for `{contract_id}`, `{mail_id}`, ...).
-    func path(character: Int64, id: Int64? = nil) -> String {
+    public func path(character: Int64, id: Int64? = nil) -> String {
         var path = self.template.replacingOccurrences(of: "{character_id}", with: String(character))
         if let id, let open = path.firstIndex(of: "{"), let close = path[open...].firstIndex(of: "}") {
             path.replaceSubrange(open...close, with: String(id))
@@ -163,7 +178,7 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
     }
 
     /// Route templates of dependent fetches, for the Down check of `/meta/status`.
-    var dependentTemplates: [String] {
+    public var dependentTemplates: [String] {
         let c = "/characters/{character_id}"
         switch self {
         case .assets: return ["\(c)/assets/names"]
@@ -176,51 +191,37 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// Routes of dependent and public fetches.
-enum Routes {
-    static let assetNames = Route(
+public enum Routes {
+    public static let assetNames = Route(
         name: "asset_names",
         method: "POST",
         template: "/characters/{character_id}/assets/names",
         group: "char-asset"
     )
-    static let contractItems = Route(
+    public static let contractItems = Route(
         name: "contract_items",
         template: "/characters/{character_id}/contracts/{contract_id}/items",
         group: "char-contract"
     )
-    static let contractBids = Route(
+    public static let contractBids = Route(
         name: "contract_bids",
         template: "/characters/{character_id}/contracts/{contract_id}/bids",
         group: "char-contract"
     )
-    static let mailBody = Route(
+    public static let mailBody = Route(
         name: "mail_body",
         template: "/characters/{character_id}/mail/{mail_id}",
         group: "char-social"
     )
-    static let corporationMembers = Route(
+    public static let corporationMembers = Route(
         name: "corporation_members",
         template: "/corporations/{corporation_id}/members",
         group: "corp-member"
     )
-    static let universeNames = Route(name: "universe_names", method: "POST", template: "/universe/names")
-    static let station = Route(name: "station", template: "/universe/stations/{station_id}")
-    static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
-    static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
-    static let marketPrices = Route(name: "market_prices", template: "/markets/prices")
-    static let universeIDs = Route(name: "universe_ids", method: "POST", template: "/universe/ids")
-
-    /// The route answering for one id of a kind of static data.
-    static func universe(_ kind: UniverseKind) -> Route {
-        switch kind {
-        case .type: Route(name: "universe_type", template: "/universe/types/{type_id}")
-        case .group: Route(name: "universe_group", template: "/universe/groups/{group_id}")
-        case .category: Route(name: "universe_category", template: "/universe/categories/{category_id}")
-        case .system: Route(name: "universe_system", template: "/universe/systems/{system_id}")
-        case .constellation:
-            Route(name: "universe_constellation", template: "/universe/constellations/{constellation_id}")
-        case .region: Route(name: "universe_region", template: "/universe/regions/{region_id}")
-        case .planet: Route(name: "universe_planet", template: "/universe/planets/{planet_id}")
-        }
-    }
+    public static let universeNames = Route(name: "universe_names", method: "POST", template: "/universe/names")
+    public static let station = Route(name: "station", template: "/universe/stations/{station_id}")
+    public static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
+    public static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
+    public static let marketPrices = Route(name: "market_prices", template: "/markets/prices")
+    public static let universeIDs = Route(name: "universe_ids", method: "POST", template: "/universe/ids")
 }
