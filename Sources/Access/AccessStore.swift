@@ -80,21 +80,15 @@ public enum AccessStore {
     }
 
     /// A SQL condition on the columns of ``factsQuery`` (alias `f`) that holds exactly for the
-    /// characters ``AccessRules/canView(_:_:)`` allows, with its parameters from `$first` on.
-    public static func visibility(
-        of viewer: Viewer,
-        first: Int = 1
-    ) -> (sql: String, parameters: [any PostgresEncodable]) {
-        guard viewer.has(.basicAccess) else { return ("false", []) }
+    /// characters ``AccessRules/canView(_:_:)`` allows.
+    public static func visibility(of viewer: Viewer) -> PostgresQuery {
+        guard viewer.has(.basicAccess) else { return "false" }
         let (everything, alliance, corporation) = self.parameters(AccessRules.scope(of: viewer))
-        let p = (first..<(first + 5)).map { "$\($0)" }
-        return (
+        return """
+            (f.owner_id = \(viewer.userID) OR \(everything)::boolean OR f.owner_alliance_id = \(alliance)::bigint
+             OR f.owner_corporation_id = \(corporation)::bigint
+             OR (\(viewer.has(.viewSharedCharacters))::boolean AND f.is_shared AND f.owner_may_share))
             """
-            (f.owner_id = \(p[0]) OR \(p[1])::boolean OR f.owner_alliance_id = \(p[2])::bigint
-             OR f.owner_corporation_id = \(p[3])::bigint OR (\(p[4])::boolean AND f.is_shared AND f.owner_may_share))
-            """,
-            [viewer.userID, everything, alliance, corporation, viewer.has(.viewSharedCharacters)]
-        )
     }
 
     /// A scope as the parameters of the SQL conditions: all, or an alliance, or a corporation.
@@ -115,13 +109,12 @@ public enum AccessStore {
         ownedBy owner: Int64? = nil,
         on connection: PostgresConnection
     ) throws -> [Int64] {
-        let (condition, parameters) = self.visibility(of: viewer, first: 2)
-        return try connection.query(
+        try connection.query(
             """
-            SELECT f.character_id FROM (\(self.factsQuery)) f
-            WHERE ($1::bigint IS NULL OR f.owner_id = $1::bigint) AND \(condition) ORDER BY 1
-            """,
-            [owner] + parameters
+            SELECT f.character_id FROM (\(unescaped: self.factsQuery)) f
+            WHERE (\(owner)::bigint IS NULL OR f.owner_id = \(owner)::bigint) AND \(self.visibility(of: viewer))
+            ORDER BY 1
+            """
         ).map { try $0.get(0) }
     }
 
@@ -149,26 +142,24 @@ public enum AccessStore {
 extension AccessStore {
     /// A SQL condition that holds for what lies in the viewer's report scope (`accessible_users`):
     /// `corporation` and `alliance` name the columns of the owner's main; `user` the owner's id
-    /// column (the viewer's own always count). Parameters from `$first` on.
+    /// column (the viewer's own always count). The column names are SQL, never input.
     public static func reportScope(
         of viewer: Viewer,
         user: String,
         corporation: String,
-        alliance: String,
-        first: Int = 1
-    ) -> (sql: String, parameters: [any PostgresEncodable]) {
-        guard viewer.has(.basicAccess) else { return ("false", []) }
+        alliance: String
+    ) -> PostgresQuery {
+        guard viewer.has(.basicAccess) else { return "false" }
         let (everything, allianceID, corporationID) = self.parameters(AccessRules.reportScope(of: viewer))
-        let p = (first..<(first + 4)).map { "$\($0)" }
-        return (
-            "(\(user) = \(p[0]) OR \(p[1])::boolean OR \(alliance) = \(p[2])::bigint OR \(corporation) = \(p[3])::bigint)",
-            [viewer.userID, everything, allianceID, corporationID]
-        )
+        return """
+            (\(unescaped: user) = \(viewer.userID) OR \(everything)::boolean OR \(unescaped: alliance) = \(allianceID)::bigint
+             OR \(unescaped: corporation) = \(corporationID)::bigint)
+            """
     }
 
     /// The names of the users in the viewer's report scope.
     public static func usersInScope(of viewer: Viewer, on connection: PostgresConnection) throws -> Set<String> {
-        let (condition, parameters) = self.reportScope(
+        let condition = self.reportScope(
             of: viewer,
             user: "u.id",
             corporation: "d.corporation_id",
@@ -180,8 +171,7 @@ extension AccessStore {
                 SELECT u.name FROM sync.users u
                 LEFT JOIN readmodel.character_details d ON d.character_id = u.main_character_id
                 WHERE \(condition)
-                """,
-                parameters
+                """
             ).map { try $0.get(0, as: String.self) }
         )
     }

@@ -56,42 +56,9 @@ enum DisplayRendering {
         return blocks.joined(separator: "\n\n")
     }
 
-    /// A character as one object: `id`, `name` and one member per section. With `only`, just
-    /// that section's value.
+    /// A character as one JSON document (`CharacterDocument`, the API's too).
     static func json(_ state: CharacterState, only: String? = nil) throws -> String {
-        var object: [String: Any] = ["id": state.id, "name": state.name]
-        for section in state.sections {
-            let parts = section.parts.map { ($0.name, self.jsonValue($0)) }
-            object[section.name] = parts.count == 1 ? parts[0].1 : Dictionary(uniqueKeysWithValues: parts)
-        }
-        let value = only.flatMap { object[$0] } ?? object
-        let data = try JSONSerialization.data(
-            withJSONObject: value,
-            options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed]
-        )
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func jsonValue(_ part: DisplayPart) -> Any {
-        let objects = part.rows.map { row in
-            // A column named twice keeps its first value (a query's mistake must not stop the output).
-            Dictionary(zip(part.columns, row.map(self.jsonValue)), uniquingKeysWith: { first, _ in first })
-        }
-        if part.single { return objects.first ?? NSNull() }
-        return objects
-    }
-
-    private static func jsonValue(_ value: DisplayValue) -> Any {
-        switch value {
-        case .null: NSNull()
-        case .int(let value): value
-        case .double(let value): value
-        case .text(let value): value
-        case .bool(let value): value
-        case .time(let value): value.formatted(.iso8601)
-        case .json(let text):
-            (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-        }
+        String(decoding: try CharacterDocument.json(state, only: only), as: UTF8.self)
     }
 
     /// The value as one line of text, cut to `limit` characters in tables.

@@ -45,7 +45,11 @@ public final class PostgresConnection {
     // MARK: - Statements
 
     /// Runs one statement with parameters and returns its rows.
+    ///
+    /// Disfavoured: a literal with interpolations goes to ``query(_:)-(PostgresQuery)`` instead,
+    /// where `\(value)` is a bind; this one takes SQL text built elsewhere and `$n` parameters.
     @discardableResult
+    @_disfavoredOverload
     public func query(
         _ sql: String,
         _ parameters: [any PostgresEncodable] = []
@@ -91,6 +95,7 @@ public final class PostgresConnection {
 
     /// Runs a statement and returns the number of rows it affected.
     @discardableResult
+    @_disfavoredOverload
     public func execute(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> Int {
         try self.query(sql, parameters).affectedRows
     }

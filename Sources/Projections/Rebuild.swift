@@ -476,7 +476,7 @@ public struct Rebuilder: Sendable {
         let row = try connection.query(
             """
             SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text
-            FROM \(schema)."\(table)" t
+            FROM \(unescaped: schema)."\(unescaped: table)" t
             """
         )[0]
         return (try row.get(0), try row.get(1))

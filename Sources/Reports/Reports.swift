@@ -106,7 +106,7 @@ public enum Reports {
         )
         let rows = try connection.query(
             """
-            WITH \(owned)
+            WITH \(unescaped: owned)
             SELECT corporation_id, min(corporation_name), min(alliance_name), count(main_character_id),
                    sum(known)::bigint, sum(known - registered)::bigint
             FROM users

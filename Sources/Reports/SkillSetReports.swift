@@ -42,7 +42,7 @@ extension Reports {
             """
             SELECT k.character_id, coalesce(c.name, d.name, k.character_id::text), u.name,
                    coalesce(u.main_character_id = k.character_id, false), k.skill_set_ids, k.statuses,
-                   \(training ? "k.required_seconds, k.failed_required" : "'', ''")
+                   \(unescaped: training ? "k.required_seconds, k.failed_required" : "'', ''")
             FROM readmodel.skill_set_checks k
             LEFT JOIN sync.characters c ON c.id = k.character_id
             LEFT JOIN sync.users u ON u.id = c.user_id

@@ -169,7 +169,7 @@ public enum UniverseLoader {
         let loadedAt = try connection.query("SELECT loaded_at FROM sde.meta").first.map { try $0.get(0, as: Date.self) }
         var counts = [(String, Int)]()
         for table in Self.tableNames {
-            let rows = try connection.query("SELECT count(*) FROM sde.\(table)")[0].get(0, as: Int64.self)
+            let rows = try connection.query("SELECT count(*) FROM sde.\(unescaped: table)")[0].get(0, as: Int64.self)
             counts.append((table, Int(rows)))
         }
         return UniverseStatus(version: version, loadedAt: loadedAt, counts: counts)

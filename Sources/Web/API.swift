@@ -17,37 +17,24 @@ extension WebApp {
         var csrfToken: String
     }
 
-    /// A section's part as rows of named values.
-    struct PartJSON: Encodable {
-        var name: String
-        var columns: [String]
-        var rows: [[String: DisplayValueJSON]]
-    }
-
-    struct DisplayValueJSON: Encodable {
-        var value: DisplayValue
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self.value {
-            case .null: try container.encodeNil()
-            case .int(let value): try container.encode(value)
-            case .double(let value): try container.encode(value)
-            case .text(let value): try container.encode(value)
-            case .bool(let value): try container.encode(value)
-            case .time(let value): try container.encode(ISO8601DateFormatter().string(from: value))
-            case .json(let value): try container.encode(value)
+    /// The state with EVE markup (a bio, a mail body) sanitised, as the pages show it: an API
+    /// client that puts it in a page is as safe as the pages.
+    static func sanitizingMarkup(_ state: CharacterState) -> CharacterState {
+        var state = state
+        for s in state.sections.indices {
+            let section = state.sections[s].name
+            for p in state.sections[s].parts.indices {
+                let part = state.sections[s].parts[p]
+                for (c, column) in part.columns.enumerated() where Self.markupColumns.contains("\(section).\(column)") {
+                    for r in part.rows.indices {
+                        if case .text(let text) = part.rows[r][c] {
+                            state.sections[s].parts[p].rows[r][c] = .text(Sanitizer.sanitize(text).text)
+                        }
+                    }
+                }
             }
         }
-    }
-
-    static func json(_ part: DisplayPart) -> PartJSON {
-        PartJSON(
-            name: part.name,
-            columns: part.columns,
-            rows: part.rows.map { row in
-                Dictionary(zip(part.columns, row.map(DisplayValueJSON.init)), uniquingKeysWith: { first, _ in first })
-            }
-        )
+        return state
     }
 
     func api(_ request: WebRequest, parts: [String], caller: Caller?) async throws -> WebResponse {
@@ -155,26 +142,21 @@ extension WebApp {
                 guard let from else { throw Refusal.badRequest("diff needs from (and optionally to)") }
                 return .json(try AuditDiff.diff(of: id, from: from, to: to, sections: nil, on: connection))
             default:
-                guard parts.count == 2 || what == "overview" else { throw Refusal.notFound }
-                guard what == "overview" || CharacterQueries.sectionNames.contains(what) else { throw Refusal.notFound }
-                let name = try CharacterQueries.resolve(String(id), on: connection).name
-                let state = try CharacterQueries.state(of: id, name: name, sections: [what], on: connection)
-                var parts = state.sections.flatMap(\.parts).map(Self.json)
-                // Markup is given sanitised, as the pages show it.
-                for index in parts.indices {
-                    for column in parts[index].columns where Self.markupColumns.contains("\(what).\(column)") {
-                        for row in parts[index].rows.indices {
-                            if case .text(let text)? = parts[index].rows[row][column]?.value {
-                                parts[index].rows[row][column] = DisplayValueJSON(
-                                    value: .text(Sanitizer.sanitize(text).text)
-                                )
-                            }
-                        }
-                    }
+                // The character as `memberaudit show --format json` prints it (CharacterDocument):
+                // every section, or the one asked for.
+                let whole = parts.count == 1
+                guard whole || (parts.count == 2 && CharacterQueries.sectionNames.contains(what)) else {
+                    throw Refusal.notFound
                 }
-                return .json([
-                    "character_id": AnyEncodable(id), "name": AnyEncodable(name), "parts": AnyEncodable(parts),
-                ])
+                let name = try CharacterQueries.resolve(String(id), on: connection).name
+                let state = try CharacterQueries.state(
+                    of: id,
+                    name: name,
+                    sections: whole ? nil : [what],
+                    on: connection
+                )
+                let document = try CharacterDocument.json(Self.sanitizingMarkup(state), pretty: false)
+                return WebResponse(headers: [("Content-Type", "application/json")], body: Array(document))
             }
         }
     }

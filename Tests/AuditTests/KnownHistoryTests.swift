@@ -280,7 +280,7 @@ import Testing
                 try await harness.pool.withConnection { connection in
                     try ["changes", "heads", "departed", "gaps", "asset_types", "locations", "counterparties"].flatMap {
                         table in
-                        try connection.query("SELECT t::text FROM audit.\(table) t ORDER BY 1").map {
+                        try connection.query("SELECT t::text FROM audit.\(unescaped: table) t ORDER BY 1").map {
                             "\(table) \(try $0.get(0, as: String.self))"
                         }
                     }

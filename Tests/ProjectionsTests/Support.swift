@@ -16,8 +16,10 @@ func dumpReadModels(_ pool: PostgresPool) async throws -> [String: [String]] {
     try await pool.withConnection { connection in
         var dump = [String: [String]]()
         for table in Catalog.projectors.flatMap(\.tables) + Catalog.derived.flatMap(\.tables) {
-            dump[table.name] = try connection.query("SELECT t::text FROM readmodel.\"\(table.name)\" t ORDER BY 1")
-                .map { try $0.get(0, as: String.self) }
+            dump[table.name] = try connection.query(
+                "SELECT t::text FROM readmodel.\"\(unescaped: table.name)\" t ORDER BY 1"
+            )
+            .map { try $0.get(0, as: String.self) }
         }
         return dump
     }
