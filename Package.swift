@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (each imported only by the module that wraps it)
@@ -172,11 +173,12 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Access", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations", "Postgres",
-                "Application", "Projections", "Reports", "Settings", "SimulatorCommandLine", "Web", "SkillSets",
-                "StaticData", "Sync",
-                "TokenVault", "Observability", "Universe", "Vocabulary",
+                "Access", "Application", "Audit", "ESI", "EventLog", "Exports", "LocalPostgres", "Migrations",
+                "Observability", "Postgres", "Projections", "Reports", "Settings", "SimulatorCommandLine", "SkillSets",
+                "StaticData", "Sync", "TokenVault", "Universe", "Vocabulary", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -73,41 +73,21 @@ struct ServeCommand: AsyncParsableCommand {
                 tokenPolicies: policies,
                 http: HTTPClient(userAgent: sync.userAgent)
             )
-            let serving = {
-                try await WebServer.serve(app: web, host: host, port: port) { bound in
-                    web.listening(host: host, port: bound)
-                    printError(
-                        "serving \(appName) at \(web.publicURL) (pid \(ProcessInfo.processInfo.processIdentifier))"
-                    )
-                }
+            let server = WebServer.application(app: web, host: host, port: port) { bound in
+                web.listening(host: host, port: bound)
+                printError("serving \(appName) at \(web.publicURL) (pid \(ProcessInfo.processInfo.processIdentifier))")
             }
-            let housekeeping = Task {
-                while !Task.isCancelled {
-                    do {
-                        try await web.housekeeping()
-                    } catch {
-                        printError("web housekeeping: \(error); retrying in a minute")
-                    }
-                    try? await Task.sleep(for: .seconds(60))
-                }
+            // Sessions, logins and shares that expired; compliance groups (characters registered
+            // or removed elsewhere): every minute.
+            let housekeeping = PeriodicService(name: "web housekeeping", interval: .seconds(60)) {
+                try await web.housekeeping()
             }
             // The audit index, for the history pages (workers keep it current too; this is cheap
             // when it is).
-            let auditing = Task {
-                while !Task.isCancelled {
-                    do {
-                        try await AuditIndex(pool: database.pool).catchUp()
-                    } catch {
-                        printError("audit index: \(error); retrying in 10 s")
-                    }
-                    try? await Task.sleep(for: .seconds(10))
-                }
+            let auditing = PeriodicService(name: "audit index", interval: .seconds(10)) {
+                _ = try await AuditIndex(pool: database.pool).catchUp()
             }
-            defer {
-                housekeeping.cancel()
-                auditing.cancel()
-            }
-            try await serving()
+            try await Services.run([housekeeping, auditing, server], logger: Logger(label: "memberaudit.serve"))
             printError("stopped serving")
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Dispatch
 import Foundation
+import Logging
 import Postgres
 import Projections
 import Settings
@@ -102,54 +103,30 @@ struct WorkerCommand: AsyncParsableCommand {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
         let filter = try self.scope.filter(context)
-        let summary = try await context.withEngine { engine in
+        let summary = try await context.withMigratedDatabase { database in
+            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
             // The read models: new or changed ones rebuilt first, then kept current as events arrive.
             try await prepareReadModels(engine.pool)
-            let runner = ProjectionRunner(pool: engine.pool)
-            let projecting = Task {
-                try await runner.run { printError("projection: \($0); retrying in 5 s") }
-            }
-            // The audit index too, every few seconds (audit commands catch up what is left).
-            let auditing = Task {
-                while !Task.isCancelled {
-                    do {
-                        try await AuditIndex(pool: engine.pool).catchUp()
-                    } catch {
-                        printError("audit index: \(error); retrying in 10 s")
-                    }
-                    try? await Task.sleep(for: .seconds(10))
-                }
-            }
-            // Compliance groups every minute: characters come and go through other processes.
-            let complying = Task {
-                while !Task.isCancelled {
-                    do {
+            let summary = Mutex(PassSummary())
+            try await Services.run(
+                [
+                    // Shut down in reverse: the worker first (its sections in flight finish), then
+                    // the rest, the projection runner last (a final catch-up of what they recorded).
+                    ProjectionService(pool: engine.pool),
+                    // The audit index every few seconds (audit commands catch up what is left).
+                    PeriodicService(name: "audit index", interval: .seconds(10)) {
+                        _ = try await AuditIndex(pool: engine.pool).catchUp()
+                    },
+                    // Compliance groups every minute: characters come and go through other processes.
+                    PeriodicService(name: "compliance groups", interval: .seconds(60)) {
                         try await updateComplianceGroups(engine.pool)
-                    } catch {
-                        printError("compliance groups: \(error); retrying in a minute")
-                    }
-                    try? await Task.sleep(for: .seconds(60))
-                }
-            }
-            let lastReport = Mutex(Date())
-            let summary = try await engine.runWorker(filter: filter) { summary in
-                let due = lastReport.withLock { last in
-                    guard Date().timeIntervalSince(last) >= 60 else { return false }
-                    last = Date()
-                    return true
-                }
-                if due { printError(describe(summary)) }
-            }
-            runner.stop()
-            auditing.cancel()
-            complying.cancel()
-            try? await projecting.value
-            _ = await auditing.value
-            _ = await complying.value
-            // What the last sections recorded, projected before exiting.
-            try await ProjectionRunner(pool: engine.pool).catchUp()
-            return summary
+                    },
+                    WorkerService(engine: engine, filter: filter) { last in summary.withLock { $0 = last } },
+                ],
+                logger: Logger(label: "memberaudit.worker")
+            )
+            return summary.withLock { $0 }
         }
         printError("worker stopped. \(describe(summary))")
     }

@@ -22,6 +22,8 @@ public struct PassSummary: Sendable, Codable, Equatable {
 
     public var sections: Int { self.fetched + self.notModified + self.failed + self.skipped + self.leaseLost }
 
+    public init() {}
+
     mutating func count(_ outcome: String) {
         switch outcome {
         case "fetched": self.fetched += 1

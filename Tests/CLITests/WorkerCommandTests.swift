@@ -1,0 +1,53 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// `memberaudit worker` as a service group: it syncs what is due, projects it, and on SIGTERM
+/// stops claiming, finishes what is in flight, makes a last catch-up and exits 0.
+@Suite struct WorkerCommandTests {
+    @Test func aWorkerSyncsAndStopsGracefullyOnSIGTERM() async throws {
+        try await withCLISession(characters: 1) { session in
+            let add = try await session.run(["characters", "add", "--refresh-token", session.tokens[0]])
+            #expect(add.status == 0, "\(add.output)")
+            let list = try await session.run(["characters", "list", "--format", "json"])
+            let characters = try #require(
+                try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]]
+            )
+            let id = try #require(characters.first?["id"] as? Int)
+
+            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            let process = Process()
+            process.executableURL = folder.appending(path: "memberaudit")
+            process.arguments = ["worker"]
+            process.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            let printed = Mutex("")
+            output.fileHandleForReading.readabilityHandler = { handle in
+                let chunk = String(decoding: handle.availableData, as: UTF8.self)
+                printed.withLock { $0 += chunk }
+            }
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+
+            // Every section of the character synced and projected by the running worker.
+            var synced = false
+            for _ in 0..<600 where !synced {
+                try await Task.sleep(for: .milliseconds(100))
+                let show = try await session.run(["show", String(id), "--section", "skills", "--format", "json"])
+                synced = show.status == 0 && show.output.contains("\"skill_id\"")
+            }
+            #expect(synced, "the worker did not sync: \(printed.withLock { $0 })")
+
+            process.terminate()  // SIGTERM: a graceful stop
+            for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            output.fileHandleForReading.readabilityHandler = nil
+            let text = printed.withLock { $0 }
+            #expect(!process.isRunning && process.terminationReason == .exit, "\(text)")
+            #expect(process.terminationStatus == 0, "\(text)")
+            #expect(text.contains("finishing the sections in flight") && text.contains("worker stopped."), "\(text)")
+        }
+    }
+}
