@@ -157,6 +157,22 @@ extension AccessStore {
             """
     }
 
+    /// The corporations of these users' mains.
+    public static func mainCorporations(
+        ofUsers users: Set<String>,
+        on connection: PostgresConnection
+    ) throws
+        -> [Int64]
+    {
+        try connection.query(
+            """
+            SELECT DISTINCT d.corporation_id FROM sync.users u
+            JOIN readmodel.character_details d ON d.character_id = u.main_character_id
+            WHERE u.name = ANY(\(Array(users))) AND d.corporation_id IS NOT NULL
+            """
+        ).map { try $0.get(0) }
+    }
+
     /// The names of the users in the viewer's report scope.
     public static func usersInScope(of viewer: Viewer, on connection: PostgresConnection) throws -> Set<String> {
         let condition = self.reportScope(

@@ -413,3 +413,17 @@ public enum Coverage {
         return periods
     }()
 }
+
+extension AuditIndex {
+    /// The name of a character the audit index knows (also one removed, whose registration is
+    /// gone): from the names read model or the registration; "character ID" when neither has it.
+    /// Nil when the index has never seen the character.
+    public static func knownName(of id: Int64, on connection: PostgresConnection) throws -> String? {
+        guard !(try connection.query("SELECT 1 FROM audit.heads WHERE character_id = \(id) LIMIT 1")).isEmpty
+        else { return nil }
+        let names = try connection.query(
+            "SELECT name FROM readmodel.names WHERE id = \(id) UNION ALL SELECT name FROM sync.characters WHERE id = \(id)"
+        )
+        return try names.first?.get(0, as: String?.self) ?? "character \(id)"
+    }
+}

@@ -76,16 +76,7 @@ func catchUpAuditIndex(_ pool: PostgresPool, rebuild: Bool = false) async throws
 
 /// A character by id (also one only the log knows, e.g. removed) or by name.
 func resolveAuditCharacter(_ text: String, on connection: PostgresConnection) throws -> (id: Int64, name: String) {
-    if let id = Int64(text) {
-        let known = try connection.query("SELECT 1 FROM audit.heads WHERE character_id = $1 LIMIT 1", [id])
-        if !known.isEmpty {
-            let names = try connection.query(
-                "SELECT name FROM readmodel.names WHERE id = $1 UNION ALL SELECT name FROM sync.characters WHERE id = $1",
-                [id]
-            )
-            return (id, try names.first?.get(0, as: String?.self) ?? "character \(id)")
-        }
-    }
+    if let id = Int64(text), let name = try AuditIndex.knownName(of: id, on: connection) { return (id, name) }
     return try CharacterQueries.resolve(text, on: connection)
 }
 

@@ -252,6 +252,36 @@ public struct Registry: Sendable {
         try connection.execute("UPDATE sync.characters SET access_token = NULL, access_token_expires_at = NULL")
     }
 
+    /// The names of characters the user proved to own at a login but did not register.
+    public static func unregisteredCharacters(
+        ofUser userID: Int64,
+        on connection: PostgresConnection
+    ) throws
+        -> [String]
+    {
+        try connection.query(
+            """
+            SELECT o.character_name FROM sync.ownerships o
+            WHERE o.user_id = \(userID) AND NOT EXISTS (SELECT FROM sync.characters c WHERE c.id = o.character_id)
+            ORDER BY 1
+            """
+        ).map { try $0.get(0) }
+    }
+
+    /// The user's registered characters but `except`, by name: id and name.
+    public static func characters(
+        ofUser userID: Int64,
+        except: Int64? = nil,
+        on connection: PostgresConnection
+    ) throws -> [(id: Int64, name: String)] {
+        try connection.query(
+            """
+            SELECT id, name FROM sync.characters
+            WHERE user_id = \(userID) AND id IS DISTINCT FROM \(except) ORDER BY name
+            """
+        ).map { try $0.decode((Int64, String).self) }
+    }
+
     /// Registered characters, or the one with `id`.
     public func list(_ id: Int64? = nil) async throws -> [RegisteredCharacter] {
         try await self.pool.withConnection { connection in

@@ -1,4 +1,5 @@
 import Access
+import Application
 import Audit
 import Foundation
 import Postgres

@@ -117,27 +117,14 @@ extension WebApp {
     /// The character against every visible skill set: status, failed skills and training time.
     func skillSetTab(id: Int64) async throws -> HTML {
         let rows = try await self.pool.withConnection { connection in
-            try connection.query(
-                """
-                SELECT s.name, r.status, r.needs_omega, r.required_seconds, r.full_seconds,
-                       (SELECT string_agg(k.skill_name || ' ' || k.maximum_level, ', ' ORDER BY k.skill_name)
-                        FROM readmodel.skill_set_check_skills k
-                        WHERE k.character_id = r.character_id AND k.skill_set_id = r.skill_set_id
-                          AND (k.fails_required OR k.fails_recommended))
-                FROM readmodel.skill_set_check_rows r JOIN skillsets.sets s ON s.id = r.skill_set_id
-                WHERE r.character_id = $1 AND s.is_visible ORDER BY s.name
-                """,
-                [id]
-            ).map { row -> HTML in
-                let status: String = try row.get(1)
-                let omega: Bool = try row.get(2)
-                let required = try row.get(3, as: Double?.self)
-                let full = try row.get(4, as: Double?.self)
+            try SkillSetChecks.verdicts(of: id, on: connection).map { verdict -> HTML in
+                let (status, omega) = (verdict.status, verdict.needsOmega)
                 return """
-                    <tr><td>\(try row.get(0, as: String.self))</td>
+                    <tr><td>\(verdict.skillSet)</td>
                     <td class="\(raw: status == "none" ? "bad" : "ok")">\(status)\(raw: omega ? " (needs Omega)" : "")</td>
-                    <td>\(try row.get(5, as: String?.self) ?? "")</td>
-                    <td>\(required.map(Self.duration) ?? "")</td><td>\(full.map(Self.duration) ?? "")</td></tr>
+                    <td>\(verdict.failedSkills ?? "")</td>
+                    <td>\(verdict.requiredSeconds.map(Self.duration) ?? "")</td>
+                    <td>\(verdict.fullSeconds.map(Self.duration) ?? "")</td></tr>
                     """
             }
         }

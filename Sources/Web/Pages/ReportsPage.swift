@@ -51,16 +51,7 @@ extension WebApp {
             case .none: corporations = []
             case .corporation(let corporation): corporations = [String(corporation)]
             case .alliance:
-                corporations = Set(
-                    try connection.query(
-                        """
-                        SELECT DISTINCT d.corporation_id::text FROM sync.users u
-                        JOIN readmodel.character_details d ON d.character_id = u.main_character_id
-                        WHERE u.name = ANY($1) AND d.corporation_id IS NOT NULL
-                        """,
-                        [Array(users)]
-                    ).map { try $0.get(0, as: String.self) }
-                )
+                corporations = Set(try AccessStore.mainCorporations(ofUsers: users, on: connection).map(String.init))
             }
             table.rows = table.rows.filter { corporations.contains($0[column].text) }
         }

@@ -5,6 +5,7 @@ import ESI
 import Foundation
 import Postgres
 import Projections
+import Sync
 
 /// The character viewer: an overview, then a tab per section, each a server-side sorted,
 /// filtered and paged table with the section's update status.
@@ -89,10 +90,7 @@ extension WebApp {
     ) throws -> [(id: Int64, name: String)] {
         guard let owner = try AccessStore.facts(characterID: id, on: connection)?.ownerID else { return [] }
         let visible = Set(try AccessStore.visibleCharacterIDs(of: viewer, ownedBy: owner, on: connection))
-        return try connection.query(
-            "SELECT id, name FROM sync.characters WHERE user_id = $1 AND id <> $2 ORDER BY name",
-            [owner, id]
-        ).map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }.filter { visible.contains($0.id) }
+        return try Registry.characters(ofUser: owner, except: id, on: connection).filter { visible.contains($0.id) }
     }
 
     func characterAction(_ action: String, id: Int64, caller: Caller) async throws {

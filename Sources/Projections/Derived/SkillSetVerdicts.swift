@@ -1,0 +1,43 @@
+import Foundation
+import Postgres
+
+extension SkillSetChecks {
+    /// How a character stands against one visible skill set, as the viewer's tab lists it.
+    public struct Verdict: Sendable {
+        public var skillSet: String
+        /// `all`, `required` or `none`.
+        public var status: String
+        public var needsOmega: Bool
+        public var requiredSeconds: Double?
+        public var fullSeconds: Double?
+        /// The skills it fails, "Name level, ...", nil when none.
+        public var failedSkills: String?
+    }
+
+    /// The character against every visible skill set, by set name.
+    public static func verdicts(of characterID: Int64, on connection: PostgresConnection) throws -> [Verdict] {
+        try connection.query(
+            """
+            SELECT s.name, r.status, r.needs_omega, r.required_seconds, r.full_seconds,
+                   (SELECT string_agg(k.skill_name || ' ' || k.maximum_level, ', ' ORDER BY k.skill_name)
+                    FROM readmodel.skill_set_check_skills k
+                    WHERE k.character_id = r.character_id AND k.skill_set_id = r.skill_set_id
+                      AND (k.fails_required OR k.fails_recommended))
+            FROM readmodel.skill_set_check_rows r JOIN skillsets.sets s ON s.id = r.skill_set_id
+            WHERE r.character_id = \(characterID) AND s.is_visible ORDER BY s.name
+            """
+        ).map { row in
+            let (name, status, omega, required, full, failed) = try row.decode(
+                (String, String, Bool, Double?, Double?, String?).self
+            )
+            return Verdict(
+                skillSet: name,
+                status: status,
+                needsOmega: omega,
+                requiredSeconds: required,
+                fullSeconds: full,
+                failedSkills: failed
+            )
+        }
+    }
+}
