@@ -46,7 +46,7 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedFiles"]
         ),
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "Postgres", dependencies: ["Vocabulary", "CLibPQ"], swiftSettings: swiftSettings),
         .target(
             name: "TokenVault",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -72,7 +72,7 @@ let package = Package(
         ),
         .target(
             name: "EventLog",
-            dependencies: ["Postgres", "LZ4", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Vocabulary", "Postgres", "LZ4", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -82,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "Settings",
-            dependencies: ["Postgres", "LocalPostgres"],
+            dependencies: ["Vocabulary", "Postgres", "LocalPostgres"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -93,14 +93,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SkillSets", dependencies: ["Postgres", "StaticData"], swiftSettings: swiftSettings),
+        .target(
+            name: "SkillSets",
+            dependencies: ["Vocabulary", "Postgres", "StaticData"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Universe",
             dependencies: ["Postgres", "StaticData", "Zip", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(name: "Reports", dependencies: ["Vocabulary", "Postgres"], swiftSettings: swiftSettings),
-        .target(name: "Access", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .target(name: "Access", dependencies: ["Vocabulary", "Postgres"], swiftSettings: swiftSettings),
         // Workflows that span modules, used by the command line and the web app alike.
         .target(
             name: "Application",
@@ -261,8 +265,7 @@ let package = Package(
             name: "WebTests",
             dependencies: [
                 "Access", "Application", "Audit", "ESI", "ESISimulator", "Postgres", "Projections", "Reports",
-                "SkillSets",
-                "Sync", "SyncTestSupport", "TestSupport", "TokenVault", "Web",
+                "SkillSets", "Sync", "SyncTestSupport", "TestSupport", "TokenVault", "Vocabulary", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The permissions of the original (`memberaudit | general`), granted through groups.
 /// Superusers hold every one of them.
 public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
@@ -55,7 +57,12 @@ public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// A refused or impossible access operation, said in words.
-public struct AccessError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct AccessError: ClassifiedError, Sendable, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// Most are a bad name or value given by an administrator or a form.
+    public var kind: ErrorKind
+    public init(_ description: String, kind: ErrorKind = .invalidInput) {
+        self.description = description
+        self.kind = kind
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// One answer of `audit find`: a character, and what it held, where it was, or whom it dealt with.
 public struct FoundRow: Sendable, Encodable {
@@ -153,7 +154,8 @@ public enum AuditFind {
 }
 
 /// An audit question that cannot be answered as asked, in words.
-public struct AuditError: Error, CustomStringConvertible {
+public struct AuditError: ClassifiedError {
     public let description: String
+    public var kind: ErrorKind { .invalidInput }
     public init(_ description: String) { self.description = description }
 }

@@ -5,20 +5,17 @@ import Audit
 import Foundation
 import Postgres
 import Settings
+import Vocabulary
 
-/// Reads with `body` in one transaction of the migrated database, turning access errors into
-/// clear command-line errors.
+/// Runs `body` in one transaction of the migrated database (an `AccessError` is a bad value:
+/// exit status 2, as every invalid input).
 private func withAccess<T: Sendable>(
     _ global: GlobalOptions,
     _ body: @escaping @Sendable (PostgresConnection) throws -> T
 ) async throws -> T {
     let settings = try global.settings()
     return try await withMigratedDatabase(settings) { database in
-        do {
-            return try await database.pool.transaction { try body($0) }
-        } catch let error as AccessError {
-            throw ValidationError(error.description)
-        }
+        try await database.pool.transaction { try body($0) }
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Observability
+import Vocabulary
 
 @main
 struct MemberAudit: AsyncParsableCommand {
@@ -28,6 +29,14 @@ struct MemberAudit: AsyncParsableCommand {
     /// unknown option, a moment outside the years 1 to 9999, a page number out of range, ...),
     /// each with its reason. ArgumentParser's own code for a usage error is 64; the common
     /// convention of command-line tools (and scripts that call us) is 2.
+    /// The exit status of a failure of each kind: the one place they are decided.
+    static func exitStatus(for kind: ErrorKind) -> Int32 {
+        switch kind {
+        case .invalidInput: 2
+        case .notFound, .forbidden, .conflict, .unavailable, .failure: 1
+        }
+    }
+
     static func main() async {
         LoggingSystem.bootstrap(EscapingLogHandler.init(label:))
         do {
@@ -37,6 +46,9 @@ struct MemberAudit: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as any ClassifiedError {
+            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            Foundation.exit(Self.exitStatus(for: error.kind))
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

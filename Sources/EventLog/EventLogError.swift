@@ -1,7 +1,8 @@
 import Postgres
+import Vocabulary
 
 /// An error of the event log.
-public struct EventLogError: Error, Sendable, CustomStringConvertible {
+public struct EventLogError: ClassifiedError, Sendable {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case corruptPayload = "corrupt payload"
@@ -27,6 +28,11 @@ public struct EventLogError: Error, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+
+    /// A damaged log is our failure; a database without the log wants `memberaudit migrate`.
+    public var kind: ErrorKind {
+        self.code == .notMigrated ? .unavailable : (self.code == .invalidEvent ? .invalidInput : .failure)
+    }
 
     init(_ code: Code, _ message: String) {
         self.code = code

@@ -1,9 +1,11 @@
+import Vocabulary
+
 /// An error from PostgreSQL or from this wrapper.
 ///
 /// `description` is safe to log and show: it holds the server's primary message and SQLSTATE but
 /// never the statement's parameters or the server's `DETAIL` (which can quote row values). Those
 /// are in `debugDescription`.
-public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct PostgresError: ClassifiedError, Sendable, CustomDebugStringConvertible {
     /// What kind of failure this is.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable {
@@ -41,6 +43,17 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     }
 
     public var code: Code
+
+    /// Only a value from outside can be one PostgreSQL cannot take (`.encoding`); a server that
+    /// cannot be reached is unavailable; anything else is our failure.
+    public var kind: ErrorKind {
+        switch self.code {
+        case .encoding: .invalidInput
+        case .connectionFailed, .connectionClosed, .poolClosed, .cancelled: .unavailable
+        default: .failure
+        }
+    }
+
     /// The SQLSTATE the server sent, for ``Code/server`` errors.
     public var sqlState: SQLState?
     /// A message fit for users: the server's primary message or the wrapper's explanation.

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The program's configuration: `MEMBERAUDIT_*` environment variables over an optional file.
 ///
@@ -105,8 +106,10 @@ public struct Settings: Sendable {
 }
 
 /// A configuration problem, said in words a user can act on.
-public struct SettingsError: Error, Sendable, CustomStringConvertible {
+public struct SettingsError: ClassifiedError, Sendable {
     public let description: String
+    /// Bad configuration is bad input: the operator's.
+    public var kind: ErrorKind { .invalidInput }
     public init(_ description: String) { self.description = description }
 }
 

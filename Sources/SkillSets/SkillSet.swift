@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// A group of skill sets, e.g. a doctrine ("Doctrine: Armor Rifters") or an activity.
 public struct SkillSetGroup: Sendable, Hashable, Codable {
@@ -115,7 +116,8 @@ public struct SkillLevels: Sendable, Hashable, Codable {
 }
 
 /// A skill-set problem in words: a bad level, an unknown name, a file that does not parse.
-public struct SkillSetError: Error, CustomStringConvertible, Equatable {
+public struct SkillSetError: ClassifiedError, Equatable {
     public let description: String
+    public var kind: ErrorKind { .invalidInput }
     public init(_ description: String) { self.description = description }
 }

@@ -119,7 +119,7 @@ public struct Registry: Sendable {
         let sealedRefresh = ByteA(try self.cipher.seal(refreshToken, characterID: id))
         let sealedAccess = ByteA(try self.cipher.seal(accessToken, characterID: id))
         let user = user.trimmingCharacters(in: .whitespaces)
-        guard !user.isEmpty else { throw SyncError("a user name cannot be empty") }
+        guard !user.isEmpty else { throw SyncError("a user name cannot be empty", kind: .invalidInput) }
         let result = try await self.pool.transaction { connection in
             let userID = try Users.id(named: user, on: connection)
             // Added by an account other than the one it was known under: sold, a new epoch.
@@ -168,7 +168,7 @@ public struct Registry: Sendable {
             return try consequences(connection)
         }
         guard let character = try await self.list(id).first else {
-            throw SyncError("character \(id) vanished while it was registered")
+            throw SyncError("character \(id) vanished while it was registered", kind: .failure)
         }
         return (character, result)
     }
@@ -206,7 +206,7 @@ public struct Registry: Sendable {
     ) {
         let (_, verified) = try await Self.redeem(refreshToken, sso: sso)
         let userName = (user ?? verified.characterName).trimmingCharacters(in: .whitespaces)
-        guard !userName.isEmpty else { throw SyncError("a user name cannot be empty") }
+        guard !userName.isEmpty else { throw SyncError("a user name cannot be empty", kind: .invalidInput) }
         try await self.pool.transaction { connection in
             let userID = try Users.id(named: userName, on: connection)
             try OwnershipEpochs.startIfOwnerChanged(verified.characterID, ownerHash: verified.ownerHash, on: connection)
@@ -346,7 +346,12 @@ public struct Registry: Sendable {
 }
 
 /// A sync problem said in words.
-public struct SyncError: Error, Sendable, CustomStringConvertible {
+public struct SyncError: ClassifiedError, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Mostly the SSO refusing or failing; a bad name given to the registry is invalid input.
+    public var kind: ErrorKind
+    public init(_ description: String, kind: ErrorKind = .unavailable) {
+        self.description = description
+        self.kind = kind
+    }
 }

@@ -1,5 +1,6 @@
 import ESI
 import Postgres
+import Vocabulary
 
 /// Users: who registers characters and logs in. The one writer of `sync.users`; what a user may
 /// do is `Access`'s (groups and permissions), which reads this table.
@@ -72,7 +73,7 @@ public enum Users {
             [characterID, userID]
         )
         guard !owned.isEmpty else {
-            throw SyncError("character \(characterID) is not a registered character of this user")
+            throw SyncError("character \(characterID) is not a registered character of this user", kind: .invalidInput)
         }
         try connection.execute("UPDATE sync.users SET main_character_id = $2 WHERE id = $1", [userID, characterID])
     }

@@ -125,6 +125,18 @@ public struct WebApp: Sendable {
         static func badRequest(_ message: String) -> Refusal { Refusal(status: 400, message: message) }
     }
 
+    /// The HTTP status of a failure of each kind: the one place they are decided.
+    static func status(for kind: ErrorKind) -> Int {
+        switch kind {
+        case .invalidInput: 400
+        case .notFound: 404
+        case .forbidden: 403
+        case .conflict: 409
+        case .unavailable: 503
+        case .failure: 500
+        }
+    }
+
     public func handle(_ request: WebRequest) async -> WebResponse {
         var response: WebResponse
         var caller: Caller? = nil
@@ -134,15 +146,21 @@ public struct WebApp: Sendable {
             response = try await self.route(request, caller: caller)
         } catch let refusal as Refusal {
             response = self.refusal(refusal, request: request, caller: caller)
-        } catch let error as AccessError {
-            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
-        } catch let error as AuditError {
-            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
-        } catch let error as SkillSetError {
-            response = self.refusal(.badRequest(error.description), request: request, caller: caller)
-        } catch let error as PostgresError where error.code == .encoding {
-            // Only a value from the request can be one PostgreSQL cannot take.
-            response = self.refusal(.badRequest(error.message), request: request, caller: caller)
+        } catch let error as any ClassifiedError where error.kind != .failure {
+            // Every module's error says its kind; the status follows from it here and only here.
+            let message: String
+            if error.kind == .unavailable {
+                self.logger.warning("\(request.method) \(request.path): \(error)")
+                message =
+                    "A service this page needs (the database, EVE's ESI or SSO) cannot answer right now. Please try again in a minute."
+            } else {
+                message = (error as? PostgresError)?.message ?? error.description
+            }
+            response = self.refusal(
+                Refusal(status: Self.status(for: error.kind), message: message),
+                request: request,
+                caller: caller
+            )
         } catch is CancellationError {
             // The server is stopping (or the client went away): nothing to report.
             response = WebResponse(status: 503)

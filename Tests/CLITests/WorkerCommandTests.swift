@@ -34,8 +34,9 @@ import Testing
 
             // Every section of the character synced and projected by the running worker.
             var synced = false
-            for _ in 0..<600 where !synced {
-                try await Task.sleep(for: .milliseconds(100))
+            // Polled twice a second: each look is a process of its own, and the suite runs beside it.
+            for _ in 0..<240 where !synced {
+                try await Task.sleep(for: .milliseconds(500))
                 let show = try await session.run(["show", String(id), "--section", "skills", "--format", "json"])
                 synced = show.status == 0 && show.output.contains("\"skill_id\"")
             }

@@ -33,7 +33,9 @@ import Vocabulary
         budget.observe(status: nil, headers: ESIHeaders(), group: "char-detail", characterID: 1)
         #expect(budget.snapshot.errorsRemaining == 25)
         let waited = try await self.timeToAdmit(budget)
-        #expect(waited > 2 && waited < 20, "waited \(waited) s for a window that resets in 4 s")
+        // The upper bound only says it did not wait for a full minute (ESI's window): the whole
+        // suite on two cores has stretched these 4 s to 28.
+        #expect(waited > 2 && waited < 55, "waited \(waited) s for a window that resets in 4 s")
     }
 
     @Test func a420PausesEverythingAndA429OnlyItsBucket() async throws {

@@ -1,0 +1,23 @@
+/// What kind of failure an error is: the one thing the web app turns into an HTTP status and the
+/// command line into an exit status, each in one place (`WebApp.status(for:)`,
+/// `MemberAudit.exitStatus(for:)`). Every module's public error says its kind; its message says
+/// what happened and, where it can, what to do.
+public enum ErrorKind: String, Sendable, CaseIterable {
+    /// A value from outside (a form, a query, an argument, a file) is not acceptable: 400, exit 2.
+    case invalidInput = "invalid_input"
+    /// What was asked for does not exist: 404, exit 1.
+    case notFound = "not_found"
+    /// The caller may not do this: 403, exit 1.
+    case forbidden
+    /// It exists already, or the state does not allow it now: 409, exit 1.
+    case conflict
+    /// A service we depend on (the database, ESI, the SSO) cannot answer now: 503, exit 1.
+    case unavailable
+    /// Our own failure (a bug, a damaged log): 500 and logged, exit 1.
+    case failure
+}
+
+/// An error that says its kind.
+public protocol ClassifiedError: Error, CustomStringConvertible {
+    var kind: ErrorKind { get }
+}
