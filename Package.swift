@@ -293,7 +293,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "Application", "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets", "Sync",
+                "Application", "ESI", "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets",
+                "Sync",
                 "SyncTestSupport", "TestSupport", "Vocabulary",
             ],
             swiftSettings: swiftSettings
