@@ -4,11 +4,22 @@ import Foundation
 import Postgres
 import Vocabulary
 
+/// How one section's sync ended, as the queue and `sync.runs` record it.
+enum SectionOutcome: String, Sendable {
+    /// New data from at least one route.
+    case fetched
+    /// Every route answered 304 (or the same content).
+    case notModified = "not_modified"
+    case failed
+    /// Not attempted: a missing scope, a route ESI reports Down, a suspended token.
+    case skipped
+}
+
 /// What syncing one section produced: events to record, and ids to resolve afterwards.
 struct SectionResult: Sendable {
     var events: [NewEvent] = []
     var etags: [String: ETagEntry]
-    var outcome = "not_modified"
+    var outcome = SectionOutcome.notModified
     var error: String?
     var changed = false
     var requests = 0
@@ -112,13 +123,13 @@ struct SectionRunner: Sendable {
                 if previous?.hash != hash { result.changed = true }
                 if let etag = fetch.etag { result.etags[route.name] = ETagEntry(etag: etag, hash: hash) }
             }
-            if result.outcome == "not_modified" { result.outcome = "fetched" }
+            if result.outcome == .notModified { result.outcome = .fetched }
         case .notModified:
             payload = .existing(PayloadHash(hex: previous!.hash)!)  // checked above
         case .failed:
             payload = fetch.body.isEmpty ? .none : .bytes(fetch.body)
             if !isDependent {
-                result.outcome = "failed"
+                result.outcome = .failed
             }
             // A 404 of a dependent fetch (a mail deleted in game, an old contract) is final, not an error.
             if result.error == nil, !isDependent || fetch.status != 404 {

@@ -24,12 +24,12 @@ public struct PassSummary: Sendable, Codable, Equatable {
 
     public init() {}
 
-    mutating func count(_ outcome: String) {
+    mutating func count(_ outcome: SectionOutcome) {
         switch outcome {
-        case "fetched": self.fetched += 1
-        case "not_modified": self.notModified += 1
-        case "failed": self.failed += 1
-        default: self.skipped += 1
+        case .fetched: self.fetched += 1
+        case .notModified: self.notModified += 1
+        case .failed: self.failed += 1
+        case .skipped: self.skipped += 1
         }
     }
 }
@@ -239,7 +239,7 @@ public final class SyncEngine: Sendable {
                 // The character is suspended (token_state); its lease is simply given back.
                 try await self.finish(
                     item,
-                    outcome: "skipped",
+                    outcome: .skipped,
                     error: "token invalid: \(reason)",
                     due: Date(),
                     started: started
@@ -250,7 +250,7 @@ public final class SyncEngine: Sendable {
                 let due = Date().addingTimeInterval(backoff(failures: item.failures + 1))
                 try await self.finish(
                     item,
-                    outcome: "failed",
+                    outcome: .failed,
                     error: "no access token: \(reason)",
                     due: due,
                     started: started
@@ -262,7 +262,7 @@ public final class SyncEngine: Sendable {
                 let due = Date().addingTimeInterval(Double(self.settings.staleMinutes(for: section)) * 60)
                 try await self.finish(
                     item,
-                    outcome: "skipped",
+                    outcome: .skipped,
                     error: "the character's token lacks the scope \(scope); add the character again with it",
                     due: due,
                     started: started
@@ -274,7 +274,7 @@ public final class SyncEngine: Sendable {
             if let route = (section.routes.map(\.template) + section.dependentTemplates).first(where: down.contains) {
                 try await self.finish(
                     item,
-                    outcome: "skipped",
+                    outcome: .skipped,
                     error: "ESI reports \(route) as Down",
                     due: Date().addingTimeInterval(300),
                     started: started
@@ -286,7 +286,7 @@ public final class SyncEngine: Sendable {
             let sendToken = section.scope == nil ? nil : token.token
             let result = try await self.runner.run(item, token: sendToken)
             let due: Date
-            if result.outcome == "failed" {
+            if result.outcome == .failed {
                 due = Date().addingTimeInterval(
                     result.retryAfter.map { Double($0) + 1 } ?? backoff(failures: item.failures + 1)
                 )
@@ -342,7 +342,8 @@ public final class SyncEngine: Sendable {
         }
     }
 
-    private func finish(_ item: WorkItem, outcome: String, error: String, due: Date, started: Date) async throws {
+    private func finish(_ item: WorkItem, outcome: SectionOutcome, error: String, due: Date, started: Date) async throws
+    {
         try await self.recorder.record(
             item,
             Completion(

@@ -21,7 +21,7 @@ struct WorkItem: Sendable {
 
 /// How a section's sync ended, as the queue records it.
 struct Completion: Sendable {
-    var outcome: String
+    var outcome: SectionOutcome
     var error: String?
     var nextDue: Date
     var changed: Bool
@@ -195,7 +195,7 @@ struct WorkQueue: Sendable {
                 """,
                 [
                     items.map(\.characterID), items.map(\.section.rawValue), completions.map(\.nextDue),
-                    completions.map { Int32(clamping: $0.durationMilliseconds) }, completions.map(\.outcome),
+                    completions.map { Int32(clamping: $0.durationMilliseconds) }, completions.map(\.outcome.rawValue),
                     completions.map(\.error), completions.map(\.changed), etags, workerID,
                 ]
             )
@@ -227,7 +227,7 @@ struct WorkQueue: Sendable {
                 SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int4[], $5::int4[])
                 """,
                 [
-                    items.map(\.characterID), items.map(\.section.rawValue), completions.map(\.outcome),
+                    items.map(\.characterID), items.map(\.section.rawValue), completions.map(\.outcome.rawValue),
                     completions.map { Int32(clamping: $0.requests) },
                     completions.map { Int32(clamping: $0.durationMilliseconds) },
                 ]
