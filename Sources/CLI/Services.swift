@@ -13,12 +13,21 @@ import UnixSignals
 /// and finishes its sections in flight before the projection runner makes its last catch-up).
 /// A second signal, once shutdown has begun, ends the process at once.
 enum Services {
-    /// Runs `services` until they end or a signal shuts them down.
-    static func run(_ services: [any Service], logger: Logger) async throws {
+    /// Runs `services` until a signal shuts them down. A service that returns before is an error
+    /// (a server or worker must not stop by itself), but with `finite` (a one-shot pass), whose
+    /// end shuts the group down.
+    static func run(_ services: [any Service], finite: Bool = false, logger: Logger) async throws {
         let group = ServiceGroup(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
+            configuration: ServiceGroupConfiguration(
+                services: services.map {
+                    ServiceGroupConfiguration.ServiceConfiguration(
+                        service: $0,
+                        successTerminationBehavior: finite ? .gracefullyShutdownGroup : .cancelGroup
+                    )
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
         )
         try await group.run()
     }
@@ -63,12 +72,37 @@ struct WorkerService: Service {
                 if due { printError(describe(summary)) }
             }
         } onGracefulShutdown: {
-            printError("stopping: finishing the sections in flight (signal again to exit at once)")
-            self.engine.stop()
-            exitOnNextSignal()
+            stopClaiming(self.engine)
         }
         self.finished(summary)
     }
+}
+
+/// One pass of the sync engine (`memberaudit sync`), with a progress bar; the group ends with it.
+struct PassService: Service {
+    let engine: SyncEngine
+    let filter: PassFilter
+    let force: Bool
+    let finished: @Sendable (PassSummary) -> Void
+
+    func run() async throws {
+        let reporter = ProgressReporter()
+        let summary = try await withGracefulShutdownHandler {
+            try await self.engine.runPass(filter: self.filter, force: self.force) { reporter.show($0) }
+        } onGracefulShutdown: {
+            stopClaiming(self.engine)
+        }
+        reporter.finish()
+        self.finished(summary)
+    }
+}
+
+/// The first signal: the engine claims nothing more and lets the sections in flight finish; the
+/// next ends the process at once.
+private func stopClaiming(_ engine: SyncEngine) {
+    printError("stopping: finishing the sections in flight (signal again to exit at once)")
+    engine.stop()
+    exitOnNextSignal()
 }
 
 /// The projection runner: keeps the read models current; on shutdown, one last catch-up of what

@@ -61,10 +61,14 @@ struct SyncCommand: AsyncParsableCommand {
         let context = try SyncContext(self.global)
         try context.sync.requireSSOCredentials()
         let filter = try self.scope.filter(context)
-        let summary = try await context.withEngine { engine in
-            let reporter = ProgressReporter()
-            let summary = try await engine.runPass(filter: filter, force: self.force) { reporter.show($0) }
-            reporter.finish()
+        let summary = try await context.withMigratedDatabase { database in
+            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
+            let result = Mutex(PassSummary())
+            let pass = PassService(engine: engine, filter: filter, force: self.force) { summary in
+                result.withLock { $0 = summary }
+            }
+            try await Services.run([pass], finite: true, logger: Logger(label: "memberaudit.sync"))
+            let summary = result.withLock { $0 }
             if !self.noProject {
                 try await prepareReadModels(engine.pool)
                 let applied = try await ProjectionRunner(pool: engine.pool).catchUp()
@@ -129,37 +133,6 @@ struct WorkerCommand: AsyncParsableCommand {
             return summary.withLock { $0 }
         }
         printError("worker stopped. \(describe(summary))")
-    }
-}
-
-extension SyncContext {
-    /// Runs `body` with an engine on the migrated database, stopped gracefully by SIGTERM/SIGINT.
-    func withEngine<T>(_ body: (SyncEngine) async throws -> T) async throws -> T {
-        try await self.withMigratedDatabase { database in
-            let engine = SyncEngine(pool: database.pool, settings: self.sync, cipher: self.cipher)
-            let signals = stopOnSignals(engine)
-            defer { for source in signals { source.cancel() } }
-            return try await body(engine)
-        }
-    }
-}
-
-/// First SIGTERM/SIGINT: stop claiming and finish what is in flight. Second: exit now.
-func stopOnSignals(_ engine: SyncEngine) -> [any DispatchSourceSignal] {
-    let signalled = Atomic<Int>(0)
-    return [SIGTERM, SIGINT].map { number in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler {
-            if signalled.add(1, ordering: .relaxed).newValue > 1 {
-                printError("stopping now")
-                exit(130)
-            }
-            printError("stopping: finishing the sections in flight (signal again to exit at once)")
-            engine.stop()
-        }
-        source.resume()
-        return source
     }
 }
 

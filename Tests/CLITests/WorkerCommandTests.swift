@@ -1,10 +1,11 @@
 import Foundation
+import FoundationNetworking
 import Synchronization
 import TestSupport
 import Testing
 
-/// `memberaudit worker` as a service group: it syncs what is due, projects it, and on SIGTERM
-/// stops claiming, finishes what is in flight, makes a last catch-up and exits 0.
+/// `memberaudit worker` and `sync` as service groups: on SIGTERM they stop claiming, finish what
+/// is in flight, make a last catch-up and exit 0.
 @Suite struct WorkerCommandTests {
     @Test func aWorkerSyncsAndStopsGracefullyOnSIGTERM() async throws {
         try await withCLISession(characters: 1) { session in
@@ -49,6 +50,45 @@ import Testing
             #expect(!process.isRunning && process.terminationReason == .exit, "\(text)")
             #expect(process.terminationStatus == 0, "\(text)")
             #expect(text.contains("finishing the sections in flight") && text.contains("worker stopped."), "\(text)")
+        }
+    }
+
+    @Test func aPassStoppedBySIGTERMFinishesWhatIsInFlight() async throws {
+        try await withCLISession(characters: 1) { session in
+            let add = try await session.run(["characters", "add", "--refresh-token", session.tokens[0]])
+            #expect(add.status == 0, "\(add.output)")
+            // Every ESI answer takes 3 s: a signal after one lands while the sections are in flight.
+            var slow = URLRequest(url: URL(string: session.base + "/_sim/faults")!)
+            slow.httpMethod = "POST"
+            slow.httpBody = Data(#"{"latency_ms": 3000}"#.utf8)
+            _ = try await URLSession.shared.data(for: slow)
+
+            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            let process = Process()
+            process.executableURL = folder.appending(path: "memberaudit")
+            process.arguments = ["sync", "--force", "--no-project"]
+            process.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            let printed = Mutex("")
+            output.fileHandleForReading.readabilityHandler = { handle in
+                let chunk = String(decoding: handle.availableData, as: UTF8.self)
+                printed.withLock { $0 += chunk }
+            }
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(process.isRunning, "the pass ended before the signal: \(printed.withLock { $0 })")
+            process.terminate()
+            for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            output.fileHandleForReading.readabilityHandler = nil
+            let text = printed.withLock { $0 }
+            #expect(
+                !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 0,
+                "\(text)"
+            )
+            #expect(text.contains("finishing the sections in flight") && text.contains("sections:"), "\(text)")
         }
     }
 }
