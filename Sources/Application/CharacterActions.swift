@@ -17,9 +17,7 @@ public enum CharacterActions {
         }
         try ComplianceGroups.update(on: connection)
     }
-}
 
-extension CharacterActions {
     public struct Removed: Sendable, Codable, Equatable {
         public var characterID: Int64
         /// Whether it was registered for syncing (false: only its read models and events were left).
@@ -41,7 +39,7 @@ extension CharacterActions {
     )? {
         try await pool.transaction { connection in
             if let owner {
-                let registeredTo = try connection.query("SELECT user_id FROM sync.characters WHERE id = $1", [id]).first
+                let registeredTo = try connection.query("SELECT user_id FROM sync.characters WHERE id = \(id)").first
                 guard let registeredTo, try registeredTo.get(0, as: Int64.self) == owner else {
                     throw AccessError("only the owner may remove a character")
                 }
@@ -54,9 +52,7 @@ extension CharacterActions {
             return (Removed(characterID: id, wasRegistered: registered, readModelRows: rows), compliance)
         }
     }
-}
 
-extension CharacterActions {
     /// Registers a character from a refresh token (`memberaudit characters add`), with compliance
     /// groups following in the same transaction.
     public static func register(

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Audit
-import Dispatch
 import Foundation
 import Logging
 import Postgres

@@ -86,26 +86,8 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Stores a verified character. Registering it again replaces its token and re-enables it.
-    public func add(
-        verified: VerifiedAccessToken,
-        refreshToken: String,
-        accessToken: String,
-        expiresAt: Date,
-        user: String,
-        sections: [Section]
-    ) async throws -> RegisteredCharacter {
-        try await self.add(
-            verified: verified,
-            refreshToken: refreshToken,
-            accessToken: accessToken,
-            expiresAt: expiresAt,
-            user: user,
-            sections: sections
-        ) { _ in }.0
-    }
-
-    /// Stores a verified character and runs `consequences` in the same transaction.
+    /// Stores a verified character and runs `consequences` in the same transaction. Registering
+    /// it again replaces its token and re-enables it.
     public func add<T: Sendable>(
         verified: VerifiedAccessToken,
         refreshToken: String,

@@ -17,20 +17,7 @@ import Testing
             )
             let id = try #require(characters.first?["id"] as? Int)
 
-            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let process = Process()
-            process.executableURL = folder.appending(path: "memberaudit")
-            process.arguments = ["worker"]
-            process.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            let printed = Mutex("")
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = String(decoding: handle.availableData, as: UTF8.self)
-                printed.withLock { $0 += chunk }
-            }
-            try process.run()
+            let (process, printed) = try launchMemberAudit(["worker"], environment: session.environment)
             defer { if process.isRunning { process.terminate() } }
 
             // Every section of the character synced and projected by the running worker.
@@ -41,12 +28,11 @@ import Testing
                 let show = try await session.run(["show", String(id), "--section", "skills", "--format", "json"])
                 synced = show.status == 0 && show.output.contains("\"skill_id\"")
             }
-            #expect(synced, "the worker did not sync: \(printed.withLock { $0 })")
+            #expect(synced, "the worker did not sync: \(printed.text)")
 
             process.terminate()  // SIGTERM: a graceful stop
             for _ in 0..<300 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            output.fileHandleForReading.readabilityHandler = nil
-            let text = printed.withLock { $0 }
+            let text = printed.text
             #expect(!process.isRunning && process.terminationReason == .exit, "\(text)")
             #expect(process.terminationStatus == 0, "\(text)")
             #expect(text.contains("finishing the sections in flight") && text.contains("worker stopped."), "\(text)")
@@ -63,27 +49,16 @@ import Testing
             slow.httpBody = Data(#"{"latency_ms": 3000}"#.utf8)
             _ = try await URLSession.shared.data(for: slow)
 
-            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let process = Process()
-            process.executableURL = folder.appending(path: "memberaudit")
-            process.arguments = ["sync", "--force", "--no-project"]
-            process.environment = ProcessInfo.processInfo.environment.merging(session.environment) { $1 }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            let printed = Mutex("")
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let chunk = String(decoding: handle.availableData, as: UTF8.self)
-                printed.withLock { $0 += chunk }
-            }
-            try process.run()
+            let (process, printed) = try launchMemberAudit(
+                ["sync", "--force", "--no-project"],
+                environment: session.environment
+            )
             defer { if process.isRunning { process.terminate() } }
             try await Task.sleep(for: .seconds(1.5))
-            #expect(process.isRunning, "the pass ended before the signal: \(printed.withLock { $0 })")
+            #expect(process.isRunning, "the pass ended before the signal: \(printed.text)")
             process.terminate()
             for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-            output.fileHandleForReading.readabilityHandler = nil
-            let text = printed.withLock { $0 }
+            let text = printed.text
             #expect(
                 !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 0,
                 "\(text)"
@@ -91,4 +66,34 @@ import Testing
             #expect(text.contains("finishing the sections in flight") && text.contains("sections:"), "\(text)")
         }
     }
+}
+
+/// What a running binary has printed so far (standard output and error together).
+final class Printed: Sendable {
+    private let collected = Mutex("")
+    var text: String { self.collected.withLock { $0 } }
+    func append(_ chunk: String) { self.collected.withLock { $0 += chunk } }
+}
+
+/// Starts the built `memberaudit` in the background, collecting what it prints.
+func launchMemberAudit(_ arguments: [String], environment: [String: String]) throws -> (Process, Printed) {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = folder.appending(path: "memberaudit")
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    let printed = Printed()
+    output.fileHandleForReading.readabilityHandler = { handle in
+        let chunk = handle.availableData
+        if chunk.isEmpty {
+            handle.readabilityHandler = nil  // the end: the process closed its output
+        } else {
+            printed.append(String(decoding: chunk, as: UTF8.self))
+        }
+    }
+    try process.run()
+    return (process, printed)
 }
