@@ -208,6 +208,8 @@ let package = Package(
                 "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Universe", "Web", "Vocabulary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Benchmarks/Bench",
             swiftSettings: swiftSettings
@@ -267,6 +269,8 @@ let package = Package(
                 "Access", "Application", "Audit", "ESI", "ESISimulator", "Postgres", "Projections", "Reports",
                 "SkillSets", "Sync", "SyncTestSupport", "TestSupport", "TokenVault", "Vocabulary", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -1,9 +1,11 @@
-/// Every route the app answers, with the query parameters and form fields it reads: the router
-/// refuses (404) any request whose method and path match none of them, so this table is the
-/// whole surface. The fuzz tests walk it, and a new route is fuzzed as soon as it is reachable.
+/// Every route the app answers, with the query parameters and form fields it reads: the whole
+/// surface, equal to the router's routes (a test holds them equal). The fuzz tests walk it, so a
+/// new route is fuzzed as soon as it is reachable.
 public struct Route: Sendable, CustomStringConvertible {
     public var method: String
-    /// Path segments; `{name}` is a placeholder for one segment (an id, a tab, an action).
+    /// Path segments; `{name}` is a placeholder for one segment (an id, a tab, an action). A GET
+    /// and a POST on one path name their placeholders alike (the router takes one name per
+    /// place): `{what}` is a character's tab or section for a GET and the action for a POST.
     public var segments: [String]
     public var query: [String]
     public var form: [String]
@@ -20,11 +22,6 @@ public struct Route: Sendable, CustomStringConvertible {
     /// The placeholders of the path, in order.
     public var placeholders: [String] {
         self.segments.filter { $0.hasPrefix("{") && $0.hasSuffix("}") }.map { String($0.dropFirst().dropLast()) }
-    }
-
-    func matches(method: String, parts: [String]) -> Bool {
-        guard method == self.method, parts.count == self.segments.count else { return false }
-        return zip(self.segments, parts).allSatisfy { segment, part in segment.hasPrefix("{") || segment == part }
     }
 }
 
@@ -45,10 +42,10 @@ extension WebApp {
         Route("GET", "/characters/{character}"),
         Route(
             "GET",
-            "/characters/{character}/{tab}",
+            "/characters/{character}/{what}",
             query: table + moments + ["container", "place", "label", "list"]
         ),
-        Route("POST", "/characters/{character}/{action}"),
+        Route("POST", "/characters/{character}/{what}"),
         Route(
             "GET",
             "/finder",
@@ -67,9 +64,9 @@ extension WebApp {
         Route("GET", "/api/me"),
         Route("GET", "/api/characters"),
         Route("GET", "/api/characters/{character}", query: moments),
-        Route("GET", "/api/characters/{character}/{section}", query: moments),
+        Route("GET", "/api/characters/{character}/{what}", query: moments),
         Route("GET", "/api/characters/{character}/series/{metric}", query: moments),
-        Route("POST", "/api/characters/{character}/{action}"),
+        Route("POST", "/api/characters/{character}/{what}"),
         Route(
             "GET",
             "/api/finder",
@@ -79,10 +76,4 @@ extension WebApp {
         Route("GET", "/api/skillsets"),
         Route("GET", "/api/admin/{list}"),
     ]
-
-    /// The route a request is for; nil: no page or API call has this method and path.
-    static func route(of request: WebRequest) -> Route? {
-        let parts = request.parts
-        return Self.routes.first { $0.matches(method: request.method, parts: parts) }
-    }
 }

@@ -2,8 +2,10 @@ import Access
 import Crypto
 import ESI
 import Foundation
+import Hummingbird
 import Postgres
 import Sync
+import Vocabulary
 
 /// EVE SSO's authorization-code flow with state and PKCE (S256): a login proves that the person
 /// controls the character (its owner hash), and "add character" grants the sync's scopes.
@@ -13,10 +15,10 @@ struct SSOLogin: Sendable {
         case addCharacter = "add_character"
     }
 
-    struct Failure: Error, CustomStringConvertible {
+    /// This login cannot finish (400).
+    struct Failure: ClassifiedError {
         var description: String
-        /// 400: this login cannot finish; 503: none can start now.
-        var status = 400
+        var kind: ErrorKind { .invalidInput }
     }
 
     static let lifetime: TimeInterval = 600
@@ -53,7 +55,7 @@ struct SSOLogin: Sendable {
         )
         guard
             try SessionStore.beginLogin(state: state, login: login, maximumPending: Self.maximumPending, on: connection)
-        else { throw Failure(description: Self.tooManyLogins, status: 503) }
+        else { throw HTTPError(.serviceUnavailable, message: Self.tooManyLogins) }
         let challenge = base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
         return Started(
             url: self.sso.authorizeURL(redirectURI: redirectURI, scopes: scopes, state: state, challenge: challenge),

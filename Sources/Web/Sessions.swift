@@ -1,6 +1,7 @@
 import Access
 import Crypto
 import Foundation
+import Hummingbird
 import Postgres
 
 /// Web sessions: a random token in an HTTP-only cookie, its SHA-256 in `access.sessions` (kept by
@@ -45,27 +46,35 @@ enum Sessions {
         try SessionStore.delete(tokenHash: self.hash(token), on: connection)
     }
 
-    static func cookie(_ token: String, lifetime: TimeInterval, secure: Bool) -> String {
-        let name = self.name(self.cookieName, secure: secure)
-        return "\(name)=\(token); Path=/; Max-Age=\(Int(lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    static func cookie(_ token: String, lifetime: TimeInterval, secure: Bool) -> Cookie {
+        Cookie(
+            name: self.name(self.cookieName, secure: secure),
+            value: token,
+            maxAge: Int(lifetime),
+            path: "/",
+            secure: secure,
+            httpOnly: true,
+            sameSite: .lax
+        )
     }
 
-    static func clearingCookie(secure: Bool) -> String {
-        "\(self.name(self.cookieName, secure: secure))=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
-    }
+    static func clearingCookie(secure: Bool) -> Cookie { self.cookie("", lifetime: 0, secure: secure) }
 
     /// The login's nonce for the callback: only under `/sso` on http; on https the `__Host-`
     /// prefix demands the path `/`, and is the stronger guarantee.
-    static func loginCookie(_ nonce: String, secure: Bool) -> String {
-        let name = self.name(self.loginCookieName, secure: secure)
-        return
-            "\(name)=\(nonce); Path=\(secure ? "/" : "/sso"); Max-Age=\(Int(SSOLogin.lifetime)); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    static func loginCookie(_ nonce: String, lifetime: TimeInterval = SSOLogin.lifetime, secure: Bool) -> Cookie {
+        Cookie(
+            name: self.name(self.loginCookieName, secure: secure),
+            value: nonce,
+            maxAge: Int(lifetime),
+            path: secure ? "/" : "/sso",
+            secure: secure,
+            httpOnly: true,
+            sameSite: .lax
+        )
     }
 
-    static func clearingLoginCookie(secure: Bool) -> String {
-        let name = self.name(self.loginCookieName, secure: secure)
-        return "\(name)=; Path=\(secure ? "/" : "/sso"); Max-Age=0; HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
-    }
+    static func clearingLoginCookie(secure: Bool) -> Cookie { self.loginCookie("", lifetime: 0, secure: secure) }
 
     /// Compares in time independent of where the strings differ.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

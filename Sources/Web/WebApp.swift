@@ -3,6 +3,7 @@ import Application
 import Audit
 import ESI
 import Foundation
+import Hummingbird
 import Logging
 import Postgres
 import Reports
@@ -114,134 +115,9 @@ public struct WebApp: Sendable {
         var csrf: String { self.session.csrfToken }
     }
 
-    /// A refusal or failure that becomes a page or a JSON error.
-    struct Refusal: Error {
-        var status: Int
-        var message: String
-        static func forbidden(_ message: String = "You do not have permission to see this.") -> Refusal {
-            Refusal(status: 403, message: message)
-        }
-        static let notFound = Refusal(status: 404, message: "There is no such page or character.")
-        static func badRequest(_ message: String) -> Refusal { Refusal(status: 400, message: message) }
-    }
-
-    /// The HTTP status of a failure of each kind: the one place they are decided.
-    static func status(for kind: ErrorKind) -> Int {
-        switch kind {
-        case .invalidInput: 400
-        case .notFound: 404
-        case .forbidden: 403
-        case .conflict: 409
-        case .unavailable: 503
-        case .failure: 500
-        }
-    }
-
-    public func handle(_ request: WebRequest) async -> WebResponse {
-        var response: WebResponse
-        var caller: Caller? = nil
-        do {
-            try Self.checkInput(request)
-            caller = try await self.caller(of: request)
-            response = try await self.route(request, caller: caller)
-        } catch let refusal as Refusal {
-            response = self.refusal(refusal, request: request, caller: caller)
-        } catch let error as any ClassifiedError where error.kind != .failure {
-            // Every module's error says its kind; the status follows from it here and only here.
-            let message: String
-            if error.kind == .unavailable {
-                self.logger.warning("\(request.method) \(request.path): \(error)")
-                message =
-                    "A service this page needs (the database, EVE's ESI or SSO) cannot answer right now. Please try again in a minute."
-            } else {
-                message = (error as? PostgresError)?.message ?? error.description
-            }
-            response = self.refusal(
-                Refusal(status: Self.status(for: error.kind), message: message),
-                request: request,
-                caller: caller
-            )
-        } catch is CancellationError {
-            // The server is stopping (or the client went away): nothing to report.
-            response = WebResponse(status: 503)
-        } catch let error as SSOLogin.Failure {
-            response = self.refusal(
-                Refusal(status: error.status, message: error.description),
-                request: request,
-                caller: caller
-            )
-        } catch {
-            self.logger.error("\(request.method) \(request.path) failed: \(error)")
-            response = self.refusal(
-                Refusal(status: 500, message: "Something went wrong on our side; it has been logged."),
-                request: request,
-                caller: caller
-            )
-        }
-        response.headers += [
-            (
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' https://images.evetech.net data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self' \(self.configuration.sso.baseURL)"
-            ),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
-            ("Cache-Control", "no-store"),
-        ]
-        if self.secureCookies { response.headers.append(("Strict-Transport-Security", "max-age=31536000")) }
-        return response
-    }
-
-    /// The longest query value taken: searches, moments and names are far shorter.
-    static let maximumQueryValue = 4096
-
-    /// Refuses, before anything reads them, values no page takes: NUL anywhere (PostgreSQL's
-    /// text cannot hold it, and no name or search has one) and query values past 4 KB.
-    static func checkInput(_ request: WebRequest) throws(Refusal) {
-        guard !request.path.utf8.contains(0) else { throw Refusal.badRequest("The address holds a NUL character.") }
-        for (name, value) in request.query {
-            guard !name.utf8.contains(0), !value.utf8.contains(0) else {
-                throw Refusal.badRequest("The parameter \(name.prefix(40)) holds a NUL character.")
-            }
-            guard value.utf8.count <= Self.maximumQueryValue else {
-                throw Refusal.badRequest(
-                    "The parameter \(name.prefix(40)) is longer than \(Self.maximumQueryValue) bytes."
-                )
-            }
-        }
-        if request.method == "POST",
-            request.form.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) })
-        {
-            throw Refusal.badRequest("A form field holds a NUL character.")
-        }
-    }
-
-    private func refusal(_ refusal: Refusal, request: WebRequest, caller: Caller?) -> WebResponse {
-        if request.isAPI {
-            return .json(["error": refusal.message], status: refusal.status)
-        }
-        if refusal.status == 401 { return .redirect("/login") }
-        let title =
-            switch refusal.status {
-            case 403: "Not allowed"
-            case 404: "Not found"
-            case 400: "That did not work"
-            default: "Error"
-            }
-        return .page(
-            Layout.page(
-                title: title,
-                appName: self.configuration.appName,
-                viewer: caller?.viewer,
-                csrf: caller?.csrf,
-                content: "<p>\(refusal.message)</p><p><a href=\"/\">Back to the start</a></p>"
-            ),
-            status: refusal.status
-        )
-    }
-
-    private func caller(of request: WebRequest) async throws -> Caller? {
-        guard let token = request.cookies[Sessions.name(Sessions.cookieName, secure: self.secureCookies)],
+    /// The caller of a request, from its session cookie; nil for a visitor.
+    func caller(of request: Request) async throws -> Caller? {
+        guard let token = request.cookies[Sessions.name(Sessions.cookieName, secure: self.secureCookies)]?.value,
             !token.isEmpty
         else { return nil }
         return try await self.pool.withConnection { connection in
@@ -254,22 +130,11 @@ public struct WebApp: Sendable {
 
     /// The logged-in caller with `permission`; 401 (to the login page) or 403 otherwise.
     func require(_ caller: Caller?, _ permission: Permission = .basicAccess) throws -> Caller {
-        guard let caller else { throw Refusal(status: 401, message: "Please log in.") }
+        guard let caller else { throw HTTPError(.unauthorized, message: "Please log in.") }
         guard caller.viewer.has(permission) else {
-            throw Refusal.forbidden("This needs the \(permission.rawValue) permission.")
+            throw HTTPError.forbidden("This needs the \(permission.rawValue) permission.")
         }
         return caller
-    }
-
-    /// A state-changing request must carry the session's CSRF token: a form field `csrf`, or the
-    /// `X-CSRF-Token` header for the API.
-    func requireCSRF(_ request: WebRequest, _ caller: Caller) throws {
-        let sent = request.headers["x-csrf-token"] ?? request.form["csrf"] ?? ""
-        guard Sessions.constantTimeEqual(sent, caller.csrf) else {
-            throw Refusal.forbidden(
-                "The form was stale or not sent by this site (CSRF check). Please reload the page and try again."
-            )
-        }
     }
 
     /// The character `id` if the viewer may open it: 404 if it is unknown to them, 403 if they
@@ -277,12 +142,17 @@ public struct WebApp: Sendable {
     func requireCharacter(_ id: Int64, _ caller: Caller, on connection: PostgresConnection) throws {
         switch try AccessStore.decide(caller.viewer, characterID: id, on: connection) {
         case .allowed: return
-        case .forbidden: throw Refusal.forbidden("You may not view this character.")
-        case .unknown: throw Refusal.notFound
+        case .forbidden: throw HTTPError.forbidden("You may not view this character.")
+        case .unknown: throw HTTPError.noSuchPage
         }
     }
 
-    func page(_ title: String, _ caller: Caller?, _ content: HTML, status: Int = 200) -> WebResponse {
+    func page(
+        _ title: String,
+        _ caller: Caller?,
+        _ content: HTML,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         .page(
             Layout.page(
                 title: title,
@@ -295,159 +165,38 @@ public struct WebApp: Sendable {
         )
     }
 
-    // MARK: - Routes
-
-    private func route(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
-        guard Self.route(of: request) != nil else { throw Refusal.notFound }
-        let parts = request.parts
-        switch (request.method, parts.first ?? "") {
-        case ("GET", ""): return .redirect(caller == nil ? "/login" : "/launcher")
-        case ("GET", "static") where parts == ["static", "app.css"]:
-            return WebResponse(
-                headers: [("Content-Type", "text/css; charset=utf-8")],
-                body: Array(Layout.stylesheet.utf8)
-            )
-        case ("GET", "login"): return caller == nil ? self.loginPage() : .redirect("/launcher")
-        case (_, "sso"): return try await self.sso(request, caller: caller)
-        case ("POST", "logout"):
-            guard let caller else { return .redirect("/login") }
-            try self.requireCSRF(request, caller)
-            try await self.pool.withConnection { try Sessions.delete(caller.token, on: $0) }
-            var response = WebResponse.redirect("/login")
-            response.headers.append(("Set-Cookie", Sessions.clearingCookie(secure: self.secureCookies)))
-            return response
-        case ("GET", "launcher"): return try await self.launcher(caller)
-        case (_, "characters"):
-            return try await self.characters(request, parts: Array(parts.dropFirst()), caller: caller)
-        case ("GET", "finder"): return try await self.finder(request, caller: caller)
-        case ("GET", "reports"): return try await self.reports(request, name: parts.dropFirst().first, caller: caller)
-        case ("GET", "exports"): return try await self.exports(request, caller: caller)
-        case (_, "admin"): return try await self.admin(request, caller: caller)
-        case (_, "skillsets"): return try await self.skillSets(request, caller: caller)
-        case (_, "api"): return try await self.api(request, parts: Array(parts.dropFirst()), caller: caller)
-        default: throw Refusal.notFound
-        }
-    }
-
-    private func loginPage() -> WebResponse {
-        self.page(
-            "Log in",
-            nil,
-            """
-            <p>\(self.configuration.appName) audits the EVE Online characters of its members. Log in with the \
-            character you play most; you can add your other characters afterwards.</p>
-            <p><a class="button" href="/sso/login"><button type="button">Log in with EVE Online</button></a></p>
-            """
+    /// The routes: the middleware every request passes (outermost first), then a controller per
+    /// page family and one for the API. `WebApp.routes` lists the same surface with the
+    /// parameters each route reads (a test holds the two equal).
+    package func router() -> Router<WebContext> {
+        let router = Router(context: WebContext.self)
+        router.add(
+            middleware: SecurityHeadersMiddleware(ssoBaseURL: self.configuration.sso.baseURL, https: self.secureCookies)
         )
-    }
-
-    private func sso(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
-        switch request.parts.dropFirst().first {
-        case "login":
-            // A logged-in browser is not logged in again (a link cannot swap its session).
-            guard caller == nil else { return .redirect("/launcher") }
-            var started = try await self.pool.withConnection {
-                try self.login.start(
-                    purpose: .login,
-                    userID: nil,
-                    scopes: ["publicData"],
-                    redirectURI: self.redirectURI,
-                    on: $0
-                )
-            }
-            if self.configuration.simulatorLogin, let character = request.query["character_id"].flatMap(Int64.init) {
-                started.url += "&character_id=\(character)"
-            }
-            return self.redirectToSSO(started)
-        case "add":
-            let caller = try self.require(caller)
-            let started = try await self.pool.withConnection {
-                try self.login.start(
-                    purpose: .addCharacter,
-                    userID: caller.viewer.userID,
-                    scopes: self.configuration.syncScopes,
-                    redirectURI: self.redirectURI,
-                    on: $0
-                )
-            }
-            return self.redirectToSSO(started)
-        case "callback":
-            if let error = request.query["error"] {
-                throw Refusal.badRequest("EVE SSO refused the login: \(request.query["error_description"] ?? error)")
-            }
-            guard let code = request.query["code"], let state = request.query["state"] else {
-                throw Refusal.badRequest("The SSO's answer has no code or state.")
-            }
-            let completed = try await self.login.complete(
-                code: code,
-                state: state,
-                browserNonce: request.cookies[Sessions.name(Sessions.loginCookieName, secure: self.secureCookies)],
-                redirectURI: self.redirectURI,
-                pool: self.pool
-            )
-            switch completed.purpose {
-            case .login:
-                // Never replace a session silently: whoever is logged in here logs out first.
-                if let caller {
-                    throw Refusal.badRequest(
-                        "You are logged in already, as \(caller.viewer.name). Log out first to log in with another character."
-                    )
-                }
-                let token = try await self.pool.transaction { connection in
-                    let user = try Login.user(
-                        for: completed.token,
-                        defaultGroup: self.configuration.defaultGroup,
-                        on: connection
-                    )
-                    return try Sessions.create(
-                        userID: user,
-                        lifetime: self.configuration.sessionLifetime,
-                        on: connection
-                    )
-                }
-                var response = WebResponse.redirect("/launcher")
-                response.headers.append(
-                    (
-                        "Set-Cookie",
-                        Sessions.cookie(token, lifetime: self.configuration.sessionLifetime, secure: self.secureCookies)
-                    )
-                )
-                response.headers.append(("Set-Cookie", Sessions.clearingLoginCookie(secure: self.secureCookies)))
-                return response
-            case .addCharacter:
-                // The login that started this must still be the one logged in.
-                guard let caller, caller.viewer.userID == completed.userID else {
-                    throw Refusal.badRequest(
-                        "Adding a character must finish in the session that started it. Please log in and try again."
-                    )
-                }
-                let missing = Set(self.configuration.syncScopes).subtracting(completed.token.scopes)
-                _ = try await CharacterActions.register(
-                    login: completed.grant,
-                    token: completed.token,
-                    user: caller.viewer.name,
-                    clock: self.login.sso.configuration.clock,
-                    sections: self.sections,
-                    registry: self.registry
-                )
-                let note = missing.isEmpty ? "" : "?missing=\(missing.count)"
-                var response = WebResponse.redirect("/launcher\(note)")
-                response.headers.append(("Set-Cookie", Sessions.clearingLoginCookie(secure: self.secureCookies)))
-                return response
-            }
-        default: throw Refusal.notFound
-        }
+        router.add(middleware: ErrorMiddleware(app: self))
+        router.add(middleware: InputMiddleware())
+        router.add(middleware: SessionMiddleware(app: self))
+        router.add(middleware: CSRFMiddleware())
+        router.addRoutes(SignInController(app: self).routes)
+        router.addRoutes(CharacterController(app: self).routes)
+        router.addRoutes(DirectoryController(app: self).routes)
+        router.addRoutes(AdminController(app: self).routes)
+        router.addRoutes(APIController(app: self).routes, atPath: "/api")
+        return router
     }
 }
 
-extension WebApp {
-    /// To the SSO, with the cookie that binds the login to this browser.
-    fileprivate func redirectToSSO(_ started: SSOLogin.Started) -> WebResponse {
-        var response = WebResponse.redirect(started.url, status: 302)
-        response.headers.append(("Set-Cookie", Sessions.loginCookie(started.browserNonce, secure: self.secureCookies)))
-        return response
+extension HTTPError {
+    static func forbidden(_ message: String = "You do not have permission to see this.") -> HTTPError {
+        HTTPError(.forbidden, message: message)
     }
 
+    static let noSuchPage = HTTPError(.notFound, message: "There is no such page or character.")
+
+    static func badRequest(_ message: String) -> HTTPError { HTTPError(.badRequest, message: message) }
+}
+
+extension WebApp {
     /// What the server does every minute: ends expired sessions, logins and shares, and brings
     /// compliance groups up to date (characters registered or removed elsewhere, by the CLI).
     public func housekeeping() async throws {

@@ -9,8 +9,6 @@ import NIOHTTPTypes
 /// Serves a ``WebApp`` over HTTP/1.1 with Hummingbird; `runService()` on the result stops
 /// gracefully on SIGTERM or SIGINT (requests in flight finish).
 public enum WebServer {
-    /// The largest request body taken (forms and skill-set imports are far smaller).
-    static let maximumBody = 2 << 20
     /// A connection with no request in flight and nothing read or written for this long is closed.
     public static let idleTimeout = TimeAmount.seconds(60)
     /// A request's headers must be complete this long after the connection opened or the last
@@ -25,13 +23,10 @@ public enum WebServer {
         headerTimeout: TimeAmount = Self.headerTimeout,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            try await self.respond(to: request, app: app)
-        }
         var logger = Logger(label: "memberaudit.web")
         logger.logLevel = logLevel
         return Application(
-            responder: responder,
+            router: app.router(),
             server: .http1(
                 configuration: HTTP1Channel.Configuration(
                     additionalChannelHandlers: [HeaderTimeoutHandler(timeout: headerTimeout)],
@@ -52,47 +47,6 @@ public enum WebServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         try await self.application(app: app, host: host, port: port, onRunning: onRunning).runService()
-    }
-
-    static func respond(to request: Request, app: WebApp) async throws -> Response {
-        var query = [String: String]()
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        var headers = [String: String]()
-        for field in request.headers {
-            let name = field.name.canonicalName
-            // Several Cookie fields (HTTP/2 style) are one list.
-            headers[name] = headers[name].map { $0 + (name == "cookie" ? "; " : ", ") + field.value } ?? field.value
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: self.maximumBody)
-        } catch is NIOTooManyBytesError {
-            return Response(
-                status: .contentTooLarge,
-                headers: [.contentType: "text/plain; charset=utf-8", .connection: "close"],
-                body: ResponseBody(
-                    byteBuffer: ByteBuffer(string: "The request's body is over \(self.maximumBody >> 20) MiB.\n")
-                )
-            )
-        }
-        let answer = await app.handle(
-            WebRequest(
-                method: request.method.rawValue,
-                path: request.uri.path,
-                query: query,
-                headers: headers,
-                body: Array(body.readableBytesView)
-            )
-        )
-        var fields = HTTPFields()
-        for (name, value) in answer.headers {
-            if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
-        }
-        return Response(
-            status: HTTPResponse.Status(code: answer.status),
-            headers: fields,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body))
-        )
     }
 }
 

@@ -110,27 +110,27 @@ import Testing
             var failures = [String]()
             for role in Self.roles {
                 let (cookie, _) = try await web.session(for: role.user)
-                func check(_ path: String, _ expected: Int) async {
-                    let status = await web.request(path, cookie: cookie).status
+                func check(_ path: String, _ expected: Int) async throws {
+                    let status = try await web.request(path, cookie: cookie).status
                     if status != expected {
                         failures.append("\(role.user) GET \(path): \(status), expected \(expected)")
                     }
                 }
-                await check("/launcher", 200)
-                await check("/api/me", 200)
-                await check("/api/characters", 200)
-                await check("/finder", has(role.user, .finderAccess) ? 200 : 403)
-                await check("/api/finder", has(role.user, .finderAccess) ? 200 : 403)
+                try await check("/launcher", 200)
+                try await check("/api/me", 200)
+                try await check("/api/characters", 200)
+                try await check("/finder", has(role.user, .finderAccess) ? 200 : 403)
+                try await check("/api/finder", has(role.user, .finderAccess) ? 200 : 403)
                 for report in ["", "/compliance", "/corporations", "/skillsets", "/tokens"] {
-                    await check("/reports\(report)", has(role.user, .reportsAccess) ? 200 : 403)
+                    try await check("/reports\(report)", has(role.user, .reportsAccess) ? 200 : 403)
                 }
-                await check("/api/reports/compliance", has(role.user, .reportsAccess) ? 200 : 403)
-                await check("/exports", has(role.user, .exportsAccess) ? 200 : 403)
-                await check("/exports/contracts.zip", has(role.user, .exportsAccess) ? 200 : 403)
-                await check("/admin", role.user == "admin" ? 200 : 403)
-                await check("/api/admin/users", role.user == "admin" ? 200 : 403)
-                await check("/skillsets", role.user == "admin" ? 200 : 403)
-                await check("/api/skillsets", role.user == "admin" ? 200 : 403)
+                try await check("/api/reports/compliance", has(role.user, .reportsAccess) ? 200 : 403)
+                try await check("/exports", has(role.user, .exportsAccess) ? 200 : 403)
+                try await check("/exports/contracts.zip", has(role.user, .exportsAccess) ? 200 : 403)
+                try await check("/admin", role.user == "admin" ? 200 : 403)
+                try await check("/api/admin/users", role.user == "admin" ? 200 : 403)
+                try await check("/skillsets", role.user == "admin" ? 200 : 403)
+                try await check("/api/skillsets", role.user == "admin" ? 200 : 403)
                 for (index, id) in ids.enumerated() {
                     let allowed = viewable[role.user]!.contains(index)
                     let refused = forbidden[role.user]?.contains(index) == true ? 403 : 404
@@ -139,18 +139,21 @@ import Testing
                         "/characters/\(id)/history", "/api/characters/\(id)", "/api/characters/\(id)/wallet_journal",
                         "/api/characters/\(id)/series/wallet",
                     ] {
-                        await check(path, allowed ? 200 : refused)
+                        try await check(path, allowed ? 200 : refused)
                     }
-                    await check("/characters/\(id)/skill_sets", allowed ? (role.user == "admin" ? 200 : 403) : refused)
+                    try await check(
+                        "/characters/\(id)/skill_sets",
+                        allowed ? (role.user == "admin" ? 200 : 403) : refused
+                    )
                 }
-                await check("/characters/1", 404)
-                await check("/nowhere", 404)
+                try await check("/characters/1", 404)
+                try await check("/nowhere", 404)
 
                 // The finder lists exactly what the role may know of, and links only what it may open.
                 if has(role.user, .finderAccess) {
                     let rows =
                         try JSONSerialization.jsonObject(
-                            with: Data(await web.request("/api/finder", cookie: cookie).body)
+                            with: Data(try await web.request("/api/finder", cookie: cookie).body)
                         ) as! [[String: Any]]
                     let openable = Set(
                         rows.filter { $0["canView"] as? Bool == true }.compactMap {
@@ -170,7 +173,7 @@ import Testing
             // Sharing: only an owner with share_characters; a POST without the token is refused.
             let (memberCookie, memberCSRF) = try await web.session(for: "member")
             #expect(
-                await web.request(
+                try await web.request(
                     "/characters/\(ids[0])/share",
                     method: "POST",
                     cookie: memberCookie,
@@ -179,11 +182,11 @@ import Testing
             )
             let (sharerCookie, sharerCSRF) = try await web.session(for: "sharer")
             #expect(
-                await web.request("/characters/\(ids[6])/unshare", method: "POST", cookie: sharerCookie, form: [:])
+                try await web.request("/characters/\(ids[6])/unshare", method: "POST", cookie: sharerCookie, form: [:])
                     .status == 403
             )
             #expect(
-                await web.request(
+                try await web.request(
                     "/characters/\(ids[6])/unshare",
                     method: "POST",
                     cookie: sharerCookie,
@@ -191,19 +194,19 @@ import Testing
                 ).status == 303
             )
             let (recruiterCookie, _) = try await web.session(for: "recruiter")
-            #expect(await web.request("/characters/\(ids[6])", cookie: recruiterCookie).status == 404)
+            #expect(try await web.request("/characters/\(ids[6])", cookie: recruiterCookie).status == 404)
             #expect(
-                await web.request(
+                try await web.request(
                     "/api/characters/\(ids[6])/share",
                     method: "POST",
                     cookie: sharerCookie,
                     headers: ["X-CSRF-Token": sharerCSRF]
                 ).status == 200
             )
-            #expect(await web.request("/characters/\(ids[6])", cookie: recruiterCookie).status == 200)
+            #expect(try await web.request("/characters/\(ids[6])", cookie: recruiterCookie).status == 200)
             // Someone else's character cannot be shared, removed or made main.
             #expect(
-                await web.request(
+                try await web.request(
                     "/api/characters/\(ids[0])/remove",
                     method: "POST",
                     cookie: sharerCookie,

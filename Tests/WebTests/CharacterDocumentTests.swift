@@ -34,7 +34,7 @@ import Testing
         try await withWebHarness(characters: 1) { web in
             let id = web.sync.characterIDs[0]
             let (cookie, _) = try await web.session(for: try await web.owner(of: id))
-            let api = await web.request("/api/characters/\(id)", cookie: cookie)
+            let api = try await web.request("/api/characters/\(id)", cookie: cookie)
             #expect(api.status == 200 && api.header("Content-Type") == "application/json")
             let fromAPI = try #require(try JSONSerialization.jsonObject(with: Data(api.body)) as? [String: Any])
 
@@ -72,7 +72,7 @@ import Testing
             )
             #expect(a == b, "the API's document differs from show's")
             // One section: the same document narrowed to it.
-            let skills = await web.request("/api/characters/\(id)/skills", cookie: cookie)
+            let skills = try await web.request("/api/characters/\(id)/skills", cookie: cookie)
             let narrowed = try #require(try JSONSerialization.jsonObject(with: Data(skills.body)) as? [String: Any])
             #expect(Set(narrowed.keys) == ["id", "name", "skills"])
             #expect(

@@ -22,7 +22,7 @@ import Web
                 ("group", ["group": "Pilots"]), ("grant", ["group": "Pilots", "permission": "finder_access"]),
                 ("compliance", ["group": "Pilots", "value": "1"]),
             ] {
-                let response = await web.request(
+                let response = try await web.request(
                     "/admin/\(action)",
                     method: "POST",
                     cookie: root,
@@ -30,22 +30,22 @@ import Web
                 )
                 #expect(response.status == 303, "\(action): \(response.status) \(response.text.prefix(300))")
             }
-            let admin = await web.request("/admin", cookie: root).text
+            let admin = try await web.request("/admin", cookie: root).text
             #expect(admin.contains("A compliance group") && admin.contains("Make an ordinary group"))
 
             // Without a main, not compliant; with one, a member of Pilots at once.
             let (cookie, csrf) = try await web.session(for: owner)
-            #expect(!(await web.request("/launcher", cookie: cookie).text.contains("Pilots")))
-            let main = await web.request(
+            #expect(!(try await web.request("/launcher", cookie: cookie).text.contains("Pilots")))
+            let main = try await web.request(
                 "/characters/\(character)/main",
                 method: "POST",
                 cookie: cookie,
                 form: ["csrf": csrf]
             )
             #expect(main.status == 303)
-            let joined = await web.request("/launcher", cookie: cookie).text
+            let joined = try await web.request("/launcher", cookie: cookie).text
             #expect(joined.contains("you joined the group Pilots"), "\(joined.prefix(2000))")
-            #expect(await web.request("/finder", cookie: cookie).status == 200, "Pilots grants finder_access")
+            #expect(try await web.request("/finder", cookie: cookie).status == 200, "Pilots grants finder_access")
 
             // A character of theirs known from a login and not registered: out at the housekeeping.
             try await web.pool.withConnection { connection in
@@ -58,9 +58,9 @@ import Web
                 )
             }
             try await web.app.housekeeping()
-            let left = await web.request("/launcher", cookie: cookie).text
+            let left = try await web.request("/launcher", cookie: cookie).text
             #expect(left.contains("you left the group Pilots"))
-            #expect(await web.request("/finder", cookie: cookie).status == 403)
+            #expect(try await web.request("/finder", cookie: cookie).status == 403)
             let members = try await web.pool.withConnection { try AccessAdmin.groups(on: $0) }
             #expect(members.first { $0.name == "Pilots" }?.members == [])
         }

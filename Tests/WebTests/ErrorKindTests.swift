@@ -1,4 +1,5 @@
 import Access
+import HTTPTypes
 import Postgres
 import SyncTestSupport
 import Testing
@@ -10,7 +11,7 @@ import Vocabulary
 /// each kind in one place.
 @Suite struct ErrorKindTests {
     @Test func eachKindHasItsOwnStatus() {
-        let statuses = ErrorKind.allCases.map(WebApp.status(for:))
+        let statuses = ErrorKind.allCases.map { WebApp.status(for: $0).code }
         #expect(statuses == [400, 404, 403, 409, 503, 500])
         #expect(Set(statuses).count == ErrorKind.allCases.count)
     }
@@ -28,10 +29,10 @@ import Vocabulary
             let id = web.sync.characterIDs[0]
             let (cookie, _) = try await web.session(for: try await web.owner(of: id))
             // A moment that is not one: AuditError, invalid input.
-            let since = await web.request("/api/characters/\(id)/timeline?since=last%20tuesday", cookie: cookie)
+            let since = try await web.request("/api/characters/\(id)/timeline?since=last%20tuesday", cookie: cookie)
             #expect(since.status == 400 && since.text.contains("not a moment"), "\(since.status) \(since.text)")
             // Not a superuser: refused, 403.
-            let admin = await web.request("/api/admin/users", cookie: cookie)
+            let admin = try await web.request("/api/admin/users", cookie: cookie)
             #expect(admin.status == 403)
         }
     }

@@ -22,16 +22,16 @@ import Web
                 try connection.execute("INSERT INTO sync.users (name, is_superuser) VALUES ('root', true)")
             }
             let (other, _) = try await web.session(for: try await web.owner(of: theirs))
-            #expect(await web.request("/exports", cookie: other).status == 403)
-            #expect(await web.request("/exports/wallet-journal.zip", cookie: other).status == 403)
+            #expect(try await web.request("/exports", cookie: other).status == 403)
+            #expect(try await web.request("/exports/wallet-journal.zip", cookie: other).status == 403)
 
             let (cookie, _) = try await web.session(for: owner)
-            let page = await web.request("/exports", cookie: cookie)
+            let page = try await web.request("/exports", cookie: cookie)
             #expect(page.status == 200 && page.text.contains("/exports/contract-items.zip"))
-            #expect(await web.request("/exports/nothing.zip", cookie: cookie).status == 404)
+            #expect(try await web.request("/exports/nothing.zip", cookie: cookie).status == 404)
 
             func journal(_ cookie: String) async throws -> (name: String, lines: [String]) {
-                let response = await web.request("/exports/wallet-journal.zip", cookie: cookie)
+                let response = try await web.request("/exports/wallet-journal.zip", cookie: cookie)
                 #expect(response.status == 200)
                 #expect(response.headers.contains { $0.0 == "Content-Type" && $0.1 == "application/zip" })
                 let entries = try inspectZip(response.body)

@@ -40,20 +40,20 @@ import Testing
                 )
             }
             let (noBasic, _) = try await web.session(for: "everythingbutbasic")
-            #expect(await web.request("/reports/compliance", cookie: noBasic).status == 403)
-            #expect(await web.request("/api/reports/corporations", cookie: noBasic).status == 403)
+            #expect(try await web.request("/reports/compliance", cookie: noBasic).status == 403)
+            #expect(try await web.request("/api/reports/corporations", cookie: noBasic).status == 403)
 
             // Reports access without a corporation or alliance scope: the corporation-keyed
             // reports show no corporation, not the viewer's own.
             let (own, _) = try await web.session(for: "ownscope")
             for report in ["corporations", "membership"] {
-                let answer = await web.request("/api/reports/\(report)", cookie: own)
+                let answer = try await web.request("/api/reports/\(report)", cookie: own)
                 #expect(answer.status == 200)
                 let rows = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [[String: Any]]
                 #expect(rows?.isEmpty == true, "\(report): \(answer.text.prefix(300))")
             }
             // The user-keyed ones show the viewer alone.
-            let compliance = await web.request("/api/reports/compliance", cookie: own)
+            let compliance = try await web.request("/api/reports/compliance", cookie: own)
             let users = (try JSONSerialization.jsonObject(with: Data(compliance.body)) as? [[String: Any]])?
                 .compactMap { $0["user"] as? String }
             #expect(users == ["ownscope"])
@@ -85,10 +85,10 @@ import Testing
                 try connection.execute("INSERT INTO sync.users (name, is_superuser) VALUES ('root', true)")
             }
             let (viewer, _) = try await web.session(for: "viewer")
-            let seen = await web.request("/api/skillsets", cookie: viewer).text
+            let seen = try await web.request("/api/skillsets", cookie: viewer).text
             #expect(seen.contains("Public Doctrine") && !seen.contains("Secret Draft"), "\(seen.prefix(400))")
             let (root, _) = try await web.session(for: "root")
-            #expect(await web.request("/api/skillsets", cookie: root).text.contains("Secret Draft"))
+            #expect(try await web.request("/api/skillsets", cookie: root).text.contains("Secret Draft"))
         }
     }
 
@@ -128,7 +128,7 @@ import Testing
                 try connection.execute("INSERT INTO sync.users (name, is_superuser) VALUES ('root', true)")
             }
             let (root, _) = try await web.session(for: "root")
-            let export = await web.request("/exports/contracts.zip", cookie: root)
+            let export = try await web.request("/exports/contracts.zip", cookie: root)
             #expect(export.status == 200)
             let text = try inspectZip(export.body).first?.text ?? ""
             #expect(text.contains(",'=cmd|' /C calc'!A0,") && !text.contains(",=cmd|"), "\(text.prefix(400))")
@@ -152,14 +152,14 @@ import Testing
                     [Int32(SSOLogin.maximumPending)]
                 )
             }
-            let refused = await web.request("/sso/login", cookie: nil)
+            let refused = try await web.request("/sso/login", cookie: nil)
             #expect(refused.status == 503 && refused.text.contains("Too many logins"))
             #expect(try await pending() == Int64(SSOLogin.maximumPending))
             // Once they expire, logins start again and the expired rows are gone.
             try await web.pool.withConnection {
                 try $0.execute("UPDATE access.sso_logins SET expires_at = now() - interval '1 second'")
             }
-            #expect(await web.request("/sso/login", cookie: nil).status == 302)
+            #expect(try await web.request("/sso/login", cookie: nil).status == 302)
             #expect(try await pending() == 1)
         }
     }

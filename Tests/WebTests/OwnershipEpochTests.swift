@@ -48,7 +48,7 @@ import Testing
             try await ProjectionRunner(pool: web.pool).catchUp()
             _ = try await AuditIndex(pool: web.pool).catchUp()
             let (sellerCookie, _) = try await web.session(for: seller)
-            #expect(await web.request("/characters/\(id)", cookie: sellerCookie).status == 200)
+            #expect(try await web.request("/characters/\(id)", cookie: sellerCookie).status == 200)
 
             // First sale: the buyer logs in with the character, then adds it and it syncs.
             func sell(to buyer: WebHarness.Browser) async throws -> Date {
@@ -100,7 +100,7 @@ import Testing
             let buyer = web.browser()
             let firstSale = try await sell(to: buyer)
             // The seller lost it: not theirs to open, not their main, no longer shared.
-            #expect(await web.request("/characters/\(id)", cookie: sellerCookie).status == 404)
+            #expect(try await web.request("/characters/\(id)", cookie: sellerCookie).status == 404)
             #expect(
                 try await value("SELECT main_character_id FROM sync.users WHERE name = $1", [seller]) as Int64? == nil
             )
@@ -118,7 +118,7 @@ import Testing
             let history = String(decoding: try await buyer.send("/characters/\(id)/history").body, as: UTF8.self)
             #expect(history.contains("changed hands"))
             let (auditorCookie, _) = try await web.session(for: "auditor")
-            let auditorsTimeline = try await timeline { await web.request($0, cookie: auditorCookie).body }
+            let auditorsTimeline = try await timeline { try await web.request($0, cookie: auditorCookie).body }
             #expect(times(auditorsTimeline).contains { $0 < firstSale.addingTimeInterval(-1) })
             #expect(auditorsTimeline.contains { $0["kind"] as? String == "owner" })
 
@@ -131,13 +131,13 @@ import Testing
                     [id, secondSale]
                 )
             )
-            #expect(await web.request("/characters/\(id)", cookie: firstBuyer).status == 404)
+            #expect(try await web.request("/characters/\(id)", cookie: firstBuyer).status == 404)
             #expect(
                 times(try await timeline { try await secondBuyer.send($0).body }).allSatisfy {
                     $0 >= secondSale.addingTimeInterval(-1)
                 }
             )
-            let owners = try await timeline { await web.request($0, cookie: auditorCookie).body }.filter {
+            let owners = try await timeline { try await web.request($0, cookie: auditorCookie).body }.filter {
                 $0["kind"] as? String == "owner"
             }
             #expect(owners.count == 2)

@@ -39,7 +39,7 @@ import Testing
             for path in [
                 "/characters/\(id)", "/characters/\(id)/character_details", "/characters/\(id)/mails", "/launcher",
             ] {
-                let page = await web.request(path, cookie: cookie)
+                let page = try await web.request(path, cookie: cookie)
                 #expect(page.status == 200, "\(path)")
                 let html = page.text.lowercased()
                 // Escaped text may say "onerror=": no tag may carry it.
@@ -47,11 +47,11 @@ import Testing
                     #expect(!html.contains(tag), "\(path) has \(tag)")
                 }
             }
-            let bio = await web.request("/characters/\(id)/character_details", cookie: cookie).text
+            let bio = try await web.request("/characters/\(id)/character_details", cookie: cookie).text
             #expect(bio.contains("<b>hi</b>"))
-            let mails = await web.request("/characters/\(id)/mails", cookie: cookie).text
+            let mails = try await web.request("/characters/\(id)/mails", cookie: cookie).text
             #expect(mails.contains("https://evewho.com/character/\(id)"))
-            let api = await web.request("/api/characters/\(id)/character_details", cookie: cookie).text
+            let api = try await web.request("/api/characters/\(id)/character_details", cookie: cookie).text
             #expect(
                 !api.contains("<script>") && (api.contains("<b>hi<\\/b>") || api.contains("<b>hi</b>")),
                 "\(api.prefix(300))"
@@ -73,7 +73,7 @@ import Testing
             )
             let (plain, plainCSRF) = try await web.session(for: "plain")
             #expect(
-                await web.request(
+                try await web.request(
                     "/skillsets/import-eft",
                     method: "POST",
                     cookie: plain,
@@ -82,11 +82,11 @@ import Testing
             )
             let (root, csrf) = try await web.session(for: "root")
             #expect(
-                await web.request("/skillsets/import-eft", method: "POST", cookie: root, form: ["fitting": fitting])
+                try await web.request("/skillsets/import-eft", method: "POST", cookie: root, form: ["fitting": fitting])
                     .status == 403
             )
             // Browsers send a textarea's lines with CRLF.
-            let saved = await web.request(
+            let saved = try await web.request(
                 "/skillsets/import-eft",
                 method: "POST",
                 cookie: root,
@@ -95,7 +95,7 @@ import Testing
                 ]
             )
             #expect(saved.status == 200 && saved.text.contains("Saved Fleet Rifter"), "\(saved.text.prefix(500))")
-            let plan = await web.request(
+            let plan = try await web.request(
                 "/skillsets/import-plan",
                 method: "POST",
                 cookie: root,
@@ -106,9 +106,9 @@ import Testing
             #expect(
                 plan.status == 200 && plan.text.contains("Saved Basics with 2 skills") && plan.text.contains("line 2")
             )
-            let export = await web.request("/skillsets/export", cookie: root)
+            let export = try await web.request("/skillsets/export", cookie: root)
             #expect(export.status == 200 && export.text.contains("Fleet Rifter") && export.text.contains("Doctrine"))
-            let page = await web.request("/skillsets", cookie: root).text
+            let page = try await web.request("/skillsets", cookie: root).text
             #expect(page.contains("Fleet Rifter") && page.contains("Basics"))
         }
     }
@@ -126,10 +126,10 @@ import Testing
                 }
                 .filter { $0.contains(marker) }.map { $0.replacingOccurrences(of: "&amp;", with: "&") }
             }
-            let places = await web.request("/characters/\(id)/assets", cookie: cookie)
+            let places = try await web.request("/characters/\(id)/assets", cookie: cookie)
             #expect(places.status == 200 && places.text.contains("places"))
             let place = try #require(links(places.text, "?place=").first)
-            let inPlace = await web.request(place, cookie: cookie)
+            let inPlace = try await web.request(place, cookie: cookie)
             #expect(inPlace.status == 200 && inPlace.text.contains("All places"))
             let items: Int64 = try await web.pool.withConnection { connection in
                 try connection.query(
@@ -146,12 +146,12 @@ import Testing
                     )[0].get(0)
                 }
                 let container = "/characters/\(id)/assets?container=\(parent)"
-                let inside = await web.request(container, cookie: cookie)
+                let inside = try await web.request(container, cookie: cookie)
                 #expect(inside.status == 200 && inside.text.contains("All places") && inside.text.contains("<td>"))
             }
-            let search = await web.request("/characters/\(id)/assets?q=a", cookie: cookie)
+            let search = try await web.request("/characters/\(id)/assets?q=a", cookie: cookie)
             #expect(search.status == 200 && search.text.contains("rows"))
-            let mails = await web.request("/characters/\(id)/mails?label=Inbox", cookie: cookie)
+            let mails = try await web.request("/characters/\(id)/mails?label=Inbox", cookie: cookie)
             #expect(mails.status == 200 && mails.text.contains("All mail"))
         }
     }

@@ -28,8 +28,8 @@ import Testing
     static func valid(_ placeholder: String, route: Route, character: Int64) -> String {
         switch placeholder {
         case "character": String(character)
-        case "tab": "assets"
-        case "section": "wallet_journal"
+        case "what" where route.method == "POST": "share"
+        case "what": route.segments.first == "api" ? "wallet_journal" : "assets"
         case "metric": "wallet"
         case "report": "compliance"
         case "file": "contracts.zip"
@@ -74,21 +74,26 @@ import Testing
                     for session in chosen {
                         group.addTask {
                             let segments = route.segments.map { segment in
-                                segment.hasPrefix("{") ? path[String(segment.dropFirst().dropLast())] ?? "" : segment
+                                segment.hasPrefix("{")
+                                    ? percentEncoded(path[String(segment.dropFirst().dropLast())] ?? "") : segment
                             }
                             var fields = form
                             if route.method == "POST", fields["csrf"] == nil { fields["csrf"] = session.csrf ?? "" }
-                            let body = fields.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }
-                                .joined(separator: "&")
-                            let response = await web.app.handle(
-                                WebRequest(
+                            let encoded = query.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }
+                            let uri =
+                                "/" + segments.joined(separator: "/")
+                                + (encoded.isEmpty ? "" : "?" + encoded.joined(separator: "&"))
+                            let response: PageResponse
+                            do {
+                                response = try await web.request(
+                                    uri,
                                     method: route.method,
-                                    path: "/" + segments.joined(separator: "/"),
-                                    query: query,
-                                    headers: session.cookie.map { ["Cookie": $0] } ?? [:],
-                                    body: route.method == "POST" ? Array(body.utf8) : []
+                                    cookie: session.cookie,
+                                    form: route.method == "POST" ? fields : nil
                                 )
-                            )
+                            } catch {
+                                return "no answer (\(error)): \(route)"
+                            }
                             let shown =
                                 "\(session.role) \(route) path \(path.mapValues { $0.prefix(40) }) "
                                 + "query \(query.mapValues { $0.prefix(40) }) form \(form.mapValues { $0.prefix(40) })"
@@ -137,9 +142,11 @@ import Testing
                         )
                     }
                     for name in route.query {
-                        let tabs: [String?] = route.placeholders.contains("tab") ? Self.tabsWithParameters : [nil]
+                        let pages = route.method == "GET" && route.segments.first == "characters"
+                        let tabs: [String?] =
+                            pages && route.placeholders.contains("what") ? Self.tabsWithParameters : [nil]
                         for tab in tabs {
-                            let path = tab.map { defaults.merging(["tab": $0]) { $1 } } ?? defaults
+                            let path = tab.map { defaults.merging(["what": $0]) { $1 } } ?? defaults
                             await send(route, path: path, query: [name: value], form: [:])
                         }
                     }
@@ -156,7 +163,7 @@ import Testing
             // A route missing from the table is not reachable: the table is the whole surface.
             try await startSessions()
             #expect(
-                await web.request("/characters/\(character)/assets/extra", cookie: sessions[2].cookie).status == 404
+                try await web.request("/characters/\(character)/assets/extra", cookie: sessions[2].cookie).status == 404
             )
         }
     }

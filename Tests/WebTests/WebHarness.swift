@@ -2,7 +2,9 @@ import Access
 import ESI
 import ESISimulator
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import Logging
 import NIOCore
 import Postgres
@@ -19,6 +21,8 @@ struct WebHarness: Sendable {
     let sync: SyncHarness
     let app: WebApp
     let base: String
+    /// The router in process, for most tests; `base` is the same app on a socket.
+    let client: any TestClientProtocol
 
     var pool: PostgresPool { self.sync.pool }
 
@@ -94,30 +98,52 @@ struct WebHarness: Sendable {
         }
     }
 
+    /// Sends a request to the app's router in process (Hummingbird's router test client): the
+    /// same middleware and handlers as over a socket, without one.
     func request(
         _ path: String,
         method: String = "GET",
         cookie: String?,
         form: [String: String]? = nil,
         headers: [String: String] = [:]
-    )
-        async -> WebResponse
-    {
-        var all = headers
-        if let cookie { all["Cookie"] = cookie }
-        var body = [UInt8]()
+    ) async throws -> PageResponse {
+        var fields = HTTPFields()
+        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+        if let cookie { fields[.cookie] = cookie }
+        var body: ByteBuffer? = nil
         if let form {
-            all["Content-Type"] = "application/x-www-form-urlencoded"
-            body = Array(
-                form.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }.joined(separator: "&").utf8
+            fields[.contentType] = "application/x-www-form-urlencoded"
+            body = ByteBuffer(
+                string: form.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }.joined(separator: "&")
             )
         }
-        let pieces = path.split(separator: "?", maxSplits: 1).map(String.init)
-        let query = pieces.count == 2 ? parseFormEncoded(pieces[1]) : [:]
-        return await self.app.handle(
-            WebRequest(method: method, path: pieces[0], query: query, headers: all, body: body)
+        let response = try await self.client.execute(
+            uri: path,
+            method: try #require(HTTPRequest.Method(method)),
+            headers: fields,
+            body: body
+        )
+        return PageResponse(
+            status: response.status.code,
+            headers: response.headers.map { ($0.name.rawName, $0.value) },
+            body: Array(response.body.readableBytesView)
         )
     }
+}
+
+/// An answer as the tests read it.
+struct PageResponse: Sendable {
+    var status: Int
+    var headers: [(String, String)]
+    var body: [UInt8]
+
+    var text: String { String(decoding: self.body, as: UTF8.self) }
+
+    /// The first value of the header `name` (any case).
+    func header(_ name: String) -> String? { self.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+
+    /// Every value of the header `name` (Set-Cookie comes once per cookie).
+    func headers(_ name: String) -> [String] { self.headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1) }
 }
 
 /// Runs `body` with `characters` registered and synced once, read models current, and the web app
@@ -172,6 +198,8 @@ func withWebHarness(
         defer { serving.cancel() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        try await body(WebHarness(sync: sync, app: app, base: "http://127.0.0.1:\(port)"))
+        try await Application(router: app.router()).test(.router) { client in
+            try await body(WebHarness(sync: sync, app: app, base: "http://127.0.0.1:\(port)", client: client))
+        }
     }
 }

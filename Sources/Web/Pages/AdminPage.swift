@@ -1,6 +1,7 @@
 import Access
 import Application
 import Foundation
+import Hummingbird
 import Logging
 import Postgres
 import Projections
@@ -9,28 +10,24 @@ import Sync
 
 /// Superusers' pages: users, groups and permissions; skill sets and their imports.
 extension WebApp {
-    func admin(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller)
-        guard caller.viewer.isSuperuser else { throw Refusal.forbidden("The admin page is for superusers.") }
-        if request.method == "POST" {
-            try self.requireCSRF(request, caller)
-            let form = request.form
-            let group = form["group"] ?? ""
-            let change: AccessChange
-            switch request.parts.dropFirst().first {
-            case "group": change = .createGroup(group, description: form["description"] ?? "")
-            case "delete-group": change = .deleteGroup(group)
-            case "grant": change = .grant([try Permission.parse(form["permission"] ?? "")], to: group)
-            case "revoke": change = .revoke([try Permission.parse(form["permission"] ?? "")], from: group)
-            case "member": change = .addMembers([form["user"] ?? ""], to: group)
-            case "remove-member": change = .removeMembers([form["user"] ?? ""], from: group)
-            case "superuser": change = .setSuperuser(form["user"] ?? "", form["value"] == "1")
-            case "compliance": change = .designateCompliance(group, form["value"] == "1")
-            default: throw Refusal.notFound
-            }
-            try await self.pool.transaction { try AccessChanges.apply([change], on: $0) }
-            return .redirect("/admin")
+    /// The change an admin form asks for; nil: no such action.
+    static func accessChange(_ action: String, form: [String: String]) throws -> AccessChange? {
+        let group = form["group"] ?? ""
+        switch action {
+        case "group": return .createGroup(group, description: form["description"] ?? "")
+        case "delete-group": return .deleteGroup(group)
+        case "grant": return .grant([try Permission.parse(form["permission"] ?? "")], to: group)
+        case "revoke": return .revoke([try Permission.parse(form["permission"] ?? "")], from: group)
+        case "member": return .addMembers([form["user"] ?? ""], to: group)
+        case "remove-member": return .removeMembers([form["user"] ?? ""], from: group)
+        case "superuser": return .setSuperuser(form["user"] ?? "", form["value"] == "1")
+        case "compliance": return .designateCompliance(group, form["value"] == "1")
+        default: return nil
         }
+    }
+
+    /// Users, groups and permissions, with a form for each change.
+    func adminPage(caller: Caller) async throws -> Response {
         let (users, groups) = try await self.pool.withConnection {
             (try AccessAdmin.users(on: $0), try AccessAdmin.groups(on: $0))
         }
@@ -104,81 +101,75 @@ extension WebApp {
         )
     }
 
-    func skillSets(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller)
-        guard caller.viewer.isSuperuser else { throw Refusal.forbidden("Skill-set administration is for superusers.") }
-        let action = request.parts.dropFirst().first
-        if request.method == "GET", action == "export" {
-            let document = try await self.pool.withConnection {
-                SkillSetDocument(
-                    groups: try SkillSetStore.groups(on: $0),
-                    sets: try SkillSetStore.sets(on: $0),
-                    catalog: try SkillCatalog.load(.skillsAndTypes, on: $0)
-                )
-            }
-            return WebResponse(
-                headers: [
-                    ("Content-Type", "application/json"),
-                    ("Content-Disposition", "attachment; filename=\"skill-sets.json\""),
-                ],
-                body: Array(try document.encoded())
+    /// Every set and group as the JSON `memberaudit skillsets import` reads.
+    func skillSetExport() async throws -> Response {
+        let document = try await self.pool.withConnection {
+            SkillSetDocument(
+                groups: try SkillSetStore.groups(on: $0),
+                sets: try SkillSetStore.sets(on: $0),
+                catalog: try SkillCatalog.load(.skillsAndTypes, on: $0)
             )
         }
-        var notice: HTML = ""
-        if request.method == "POST" {
-            try self.requireCSRF(request, caller)
-            let form = request.form
-            let name = form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-            let group = form["group"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-            let imported: ImportedSkillSet
-            do {
-                switch action {
-                case "import-eft":
-                    // Parsed first: text that is no fitting is refused before any lookup.
-                    let fitting = try Fitting.parse(form["fitting"] ?? "")
-                    var catalog = try await self.pool.withConnection { try SkillCatalog.load(.skillsAndTypes, on: $0) }
-                    // Names the static data does not know (a later patch's) are asked of ESI first.
-                    let unknown = fitting.unknownNames(catalog: catalog)
-                    if !unknown.isEmpty, let lookup = self.configuration.universeLookup {
-                        do {
-                            let found = try await UniverseLookup(pool: self.pool, settings: lookup)
-                                .resolveTypes(named: unknown)
-                            if !found.isEmpty {
-                                _ = try await ProjectionRunner(pool: self.pool).catchUp()
-                                catalog = try await self.pool.withConnection {
-                                    try SkillCatalog.load(.skillsAndTypes, on: $0)
-                                }
-                            }
-                        } catch {
-                            self.logger.warning("asking ESI about a fitting's names: \(error)")
-                        }
-                    }
-                    imported = try fitting.skillSet(name: name, catalog: catalog)
-                case "import-plan":
-                    guard let name else { throw SkillSetError("a skill plan needs a name for its set") }
-                    let catalog = try await self.pool.withConnection { try SkillCatalog.load(.skills, on: $0) }
-                    imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name, catalog: catalog)
-                default: throw Refusal.notFound
-                }
-            } catch let error as SkillSetError {
-                throw Refusal.badRequest("The import did not work: \(error.description)")
+        return .download(try document.encoded(), contentType: "application/json", filename: "skill-sets.json")
+    }
+
+    /// Imports an EFT fitting (`import-eft`) or a skill plan (`import-plan`) as a set, and says
+    /// what was saved and what was not understood.
+    func importSkillSet(_ action: String, form: [String: String], caller: Caller) async throws -> HTML {
+        let name = form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let group = form["group"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let imported: ImportedSkillSet
+        do {
+            switch action {
+            case "import-eft":
+                // Parsed first: text that is no fitting is refused before any lookup.
+                let fitting = try Fitting.parse(form["fitting"] ?? "")
+                imported = try fitting.skillSet(name: name, catalog: try await self.catalog(knowing: fitting))
+            case "import-plan":
+                guard let name else { throw SkillSetError("a skill plan needs a name for its set") }
+                let catalog = try await self.pool.withConnection { try SkillCatalog.load(.skills, on: $0) }
+                imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name, catalog: catalog)
+            default: throw HTTPError.noSuchPage
             }
-            let user = caller.viewer.name
-            let checked = try await self.pool.transaction { connection in
-                try SkillSetEditing.save(
-                    imported.skillSet,
-                    inGroups: group.map { [$0] } ?? [],
-                    creatingGroups: true,
-                    by: "web:" + user,
-                    on: connection
-                )
-            }
-            let issues = imported.issues.map { "<li>line \($0.line): \($0.text) — \($0.problem)</li>" as HTML }
-            notice = """
-                <p class="ok">Saved \(imported.skillSet.name) with \(imported.skillSet.skills.count) skills; \(checked) characters checked against it.</p>
-                \(issues.isEmpty ? "" : "<p class=\"bad\">Not understood:</p><ul>\(issues)</ul>" as HTML)
-                """
+        } catch let error as SkillSetError {
+            throw HTTPError.badRequest("The import did not work: \(error.description)")
         }
+        let user = caller.viewer.name
+        let checked = try await self.pool.transaction { connection in
+            try SkillSetEditing.save(
+                imported.skillSet,
+                inGroups: group.map { [$0] } ?? [],
+                creatingGroups: true,
+                by: "web:" + user,
+                on: connection
+            )
+        }
+        let issues = imported.issues.map { "<li>line \($0.line): \($0.text) — \($0.problem)</li>" as HTML }
+        return """
+            <p class="ok">Saved \(imported.skillSet.name) with \(imported.skillSet.skills.count) skills; \(checked) characters checked against it.</p>
+            \(issues.isEmpty ? "" : "<p class=\"bad\">Not understood:</p><ul>\(issues)</ul>" as HTML)
+            """
+    }
+
+    /// The skill catalog with the names of `fitting` that the static data lacks (a later
+    /// patch's) asked of ESI first, when the app may ask it.
+    private func catalog(knowing fitting: Fitting) async throws -> SkillCatalog {
+        let catalog = try await self.pool.withConnection { try SkillCatalog.load(.skillsAndTypes, on: $0) }
+        let unknown = fitting.unknownNames(catalog: catalog)
+        guard !unknown.isEmpty, let lookup = self.configuration.universeLookup else { return catalog }
+        do {
+            let found = try await UniverseLookup(pool: self.pool, settings: lookup).resolveTypes(named: unknown)
+            guard !found.isEmpty else { return catalog }
+            _ = try await ProjectionRunner(pool: self.pool).catchUp()
+            return try await self.pool.withConnection { try SkillCatalog.load(.skillsAndTypes, on: $0) }
+        } catch {
+            self.logger.warning("asking ESI about a fitting's names: \(error)")
+            return catalog
+        }
+    }
+
+    /// The skill-set administration: imports, the export, every group and set.
+    func skillSetsPage(caller: Caller, notice: HTML = "") async throws -> Response {
         let (groups, sets, catalog) = try await self.pool.withConnection {
             (try SkillSetStore.groups(on: $0), try SkillSetStore.sets(on: $0), try SkillCatalog.load(on: $0))
         }

@@ -7,8 +7,7 @@ import Projections
 extension WebApp {
     /// The assets tab: without a search, the places with their item counts and value; a place's
     /// items (`?place=`); a container's contents (`?container=`). With `?q=`, the flat filtered table.
-    func assetTreeHTML(_ part: DisplayPart, request: WebRequest, id: Int64) -> HTML? {
-        let query = request.query
+    func assetTreeHTML(_ part: DisplayPart, query: [String: String], id: Int64) -> HTML? {
         guard (query["q"] ?? "").isEmpty, query["sort"] == nil else { return nil }
         func column(_ name: String) -> Int? { part.columns.firstIndex(of: name) }
         guard let item = column("item_id"), let parent = column("parent_item_id"),
@@ -82,7 +81,7 @@ extension WebApp {
     }
 
     /// The mails tab's label and mailing-list links; `?label=` and `?list=` keep only their mails.
-    func mailFilters(_ state: CharacterState, request: WebRequest, id: Int64) -> (HTML, CharacterState) {
+    func mailFilters(_ state: CharacterState, query: [String: String], id: Int64) -> (HTML, CharacterState) {
         guard let section = state.sections.first(where: { $0.name == "mails" }) else { return ("", state) }
         func names(of partName: String, column: String) -> [String] {
             guard let part = section.parts.first(where: { $0.name == partName }),
@@ -98,7 +97,7 @@ extension WebApp {
         links += lists.map { "<a href=\"\(base)?list=\(percentEncoded($0))\">list: \($0)</a>" as HTML }
         var filtered = state
         let wanted: (column: String, name: String)? =
-            request.query["label"].map { ("labels", $0) } ?? request.query["list"].map { ("recipients", $0) }
+            query["label"].map { ("labels", $0) } ?? query["list"].map { ("recipients", $0) }
         if let wanted, let sectionIndex = filtered.sections.firstIndex(where: { $0.name == "mails" }),
             let partIndex = filtered.sections[sectionIndex].parts.firstIndex(where: { $0.name == "mails" })
         {

@@ -1,15 +1,15 @@
 import Access
 import Exports
 import Foundation
+import Hummingbird
 import Postgres
 
 /// The data export (`exports_access`): a zip of CSV per topic, made when asked for. Unlike the
 /// original, which exported every character to anyone with the permission, an export holds the
 /// characters the viewer may open (their own, their scope's, those shared with them).
 extension WebApp {
-    func exports(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller, .exportsAccess)
-        guard let file = request.parts.dropFirst().first else {
+    func exports(file: String?, caller: Caller) async throws -> Response {
+        guard let file else {
             let items = DataExport.Topic.allCases.map { topic -> HTML in
                 "<li><a href=\"/exports/\(topic.rawValue).zip\">\(topic.rawValue).zip</a> <span class=\"muted\">\(topic.summary)</span></li>"
             }
@@ -23,19 +23,13 @@ extension WebApp {
             )
         }
         guard file.hasSuffix(".zip"), let topic = DataExport.Topic(rawValue: String(file.dropLast(4))) else {
-            throw Refusal.notFound
+            throw HTTPError.noSuchPage
         }
         let now = Date()
         let (archive, _) = try await self.pool.withConnection { connection in
             let characters = try AccessStore.visibleCharacterIDs(of: caller.viewer, on: connection)
             return try DataExport.zip(topic, characters: characters, now: now, on: connection)
         }
-        return WebResponse(
-            headers: [
-                ("Content-Type", "application/zip"),
-                ("Content-Disposition", "attachment; filename=\"\(topic.fileStem(at: now)).zip\""),
-            ],
-            body: archive
-        )
+        return .download(archive, contentType: "application/zip", filename: "\(topic.fileStem(at: now)).zip")
     }
 }

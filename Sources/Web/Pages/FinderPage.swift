@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import Hummingbird
 import Postgres
 
 extension WebApp {
@@ -29,12 +30,10 @@ extension WebApp {
         return result
     }
 
-    func finder(_ request: WebRequest, caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller, .finderAccess)
+    func finder(query q: [String: String], caller: Caller) async throws -> Response {
         let rows = try await self.pool.withConnection {
-            try Self.finderRows(caller.viewer, query: request.query, on: $0)
+            try Self.finderRows(caller.viewer, query: q, on: $0)
         }
-        let q = request.query
         func field(_ name: String, _ label: String) -> HTML {
             "<label>\(label) <input name=\"\(name)\" value=\"\(q[name] ?? "")\" size=\"14\"></label> "
         }
@@ -65,11 +64,11 @@ extension WebApp {
         var pager: HTML = "<div class=\"pager\"><span>\(rows.count) characters</span>"
         if table.page > 1 {
             pager +=
-                "<a href=\"\(table.link(base: "/finder", request: request, changes: ["page": String(table.page - 1)]))\">Previous</a>"
+                "<a href=\"\(table.link(base: "/finder", query: q, changes: ["page": String(table.page - 1)]))\">Previous</a>"
         }
         if table.page * Self.pageSize < rows.count {
             pager +=
-                "<a href=\"\(table.link(base: "/finder", request: request, changes: ["page": String(table.page + 1)]))\">Next</a>"
+                "<a href=\"\(table.link(base: "/finder", query: q, changes: ["page": String(table.page + 1)]))\">Next</a>"
         }
         pager += "</div>"
         return self.page(

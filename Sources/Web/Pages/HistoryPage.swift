@@ -1,6 +1,7 @@
 import Access
 import Audit
 import Foundation
+import Hummingbird
 import Postgres
 import Projections
 import Sync
@@ -9,13 +10,11 @@ import Sync
 /// server-drawn SVG charts, the location timeline, and what changed between two dates, all from
 /// the audit trail of the event log.
 extension WebApp {
-    func history(_ request: WebRequest, id: Int64, caller: Caller) async throws -> WebResponse {
+    func history(query: [String: String], id: Int64, caller: Caller) async throws -> Response {
         let now = Date()
-        let asked =
-            try request.query["since"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
-            ?? now.addingTimeInterval(-30 * 86_400)
-        let askedFrom = try request.query["from"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
-        let to = try request.query["to"].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) } ?? now
+        let asked = try Self.moment(query, "since", now: now) ?? now.addingTimeInterval(-30 * 86_400)
+        let askedFrom = try Self.moment(query, "from", now: now)
+        let to = try Self.moment(query, "to", now: now) ?? now
         let viewer = caller.viewer
         let (name, wallet, skillPoints, assets, locations, diff, epochs) = try await self.pool.withConnection {
             connection in
@@ -48,7 +47,7 @@ extension WebApp {
         }
         content += """
             <form method="get" action="/characters/\(id)/history">
-            <label>Since <input name="since" value="\(request.query["since"] ?? "-30d")" size="12"></label>
+            <label>Since <input name="since" value="\(query["since"] ?? "-30d")" size="12"></label>
             <button type="submit">Show</button> <span class="muted">dates as 2026-11-01, or -30d, -12h</span></form>
             """
         content += "<h2>Wallet balance</h2>" + Self.chart(wallet, unit: "ISK")
@@ -70,9 +69,9 @@ extension WebApp {
         content += """
             <h2>What changed between two dates</h2>
             <form method="get" action="/characters/\(id)/history">
-            <input type="hidden" name="since" value="\(request.query["since"] ?? "")">
-            <label>From <input name="from" value="\(request.query["from"] ?? "")" size="12" placeholder="-7d"></label>
-            <label>to <input name="to" value="\(request.query["to"] ?? "")" size="12" placeholder="now"></label>
+            <input type="hidden" name="since" value="\(query["since"] ?? "")">
+            <label>From <input name="from" value="\(query["from"] ?? "")" size="12" placeholder="-7d"></label>
+            <label>to <input name="to" value="\(query["to"] ?? "")" size="12" placeholder="now"></label>
             <button type="submit">Compare</button></form>
             """
         if let diff {
@@ -84,6 +83,11 @@ extension WebApp {
                 }.joined()
         }
         return self.page("\(name): history", caller, content)
+    }
+
+    /// The moment the query's `key` names (`-7d`, a date, a time); nil when absent or empty.
+    static func moment(_ query: [String: String], _ key: String, now: Date) throws -> Date? {
+        try query[key].flatMap { $0.isEmpty ? nil : try AuditTime.parse($0, now: now) }
     }
 
     /// A line chart as inline SVG: no script, readable without one, scaled to its values.

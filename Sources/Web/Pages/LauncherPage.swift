@@ -2,12 +2,12 @@ import Access
 import Application
 import Audit
 import Foundation
+import Hummingbird
 import Postgres
 import Projections
 
 extension WebApp {
-    func launcher(_ caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller)
+    func launcher(caller: Caller) async throws -> Response {
         let data = try await self.pool.withConnection { try LauncherData.load(caller.viewer, on: $0) }
         return self.page("Your characters", caller, self.launcherHTML(data, csrf: caller.csrf))
     }

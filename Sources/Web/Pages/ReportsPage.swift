@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import Hummingbird
 import Postgres
 import Reports
 import Vocabulary
@@ -28,7 +29,7 @@ extension WebApp {
         -> ReportTable?
     {
         // Reports need basic access like every page, whatever else the viewer holds.
-        guard viewer.has(.basicAccess) else { throw Refusal.forbidden("This needs the basic_access permission.") }
+        guard viewer.has(.basicAccess) else { throw HTTPError.forbidden("This needs the basic_access permission.") }
         var table: ReportTable
         switch name {
         case "compliance": table = try Reports.compliance(on: connection)
@@ -58,20 +59,19 @@ extension WebApp {
         return table
     }
 
-    func reports(_ request: WebRequest, name: String?, caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller, .reportsAccess)
+    func reports(name: String?, caller: Caller) async throws -> Response {
         guard let name else {
             let items = Self.reports.map { report -> HTML in
                 "<li><a href=\"/reports/\(report.name)\">\(report.title)</a> <span class=\"muted\">\(report.about)</span></li>"
             }
             return self.page("Reports", caller, "<ul>\(items)</ul>")
         }
-        guard let entry = Self.reports.first(where: { $0.name == name }) else { throw Refusal.notFound }
+        guard let entry = Self.reports.first(where: { $0.name == name }) else { throw HTTPError.noSuchPage }
         let policies = self.tokenPolicies
         let table = try await self.pool.withConnection {
             try Self.report(name, viewer: caller.viewer, policies: policies, on: $0)
         }
-        guard let table else { throw Refusal.notFound }
+        guard let table else { throw HTTPError.noSuchPage }
         let headers = table.columns.map { "<th>\(Self.title($0))</th>" as HTML }
         let rows = table.rows.map { row -> HTML in
             "<tr>\(row.map { "<td>\($0.text)</td>" as HTML })</tr>"

@@ -3,6 +3,7 @@ import Application
 import Audit
 import ESI
 import Foundation
+import Hummingbird
 import Postgres
 import Projections
 import Sync
@@ -27,25 +28,15 @@ extension WebApp {
     /// Columns that hold EVE's markup: shown sanitised, never raw.
     static let markupColumns: Set<String> = ["character_details.description", "mails.body"]
 
-    func characters(_ request: WebRequest, parts: [String], caller: Caller?) async throws -> WebResponse {
-        let caller = try self.require(caller)
-        guard let id = parts.first.flatMap(Int64.init) else { throw Refusal.notFound }
-        let action = parts.count > 1 ? parts[1] : nil
-        if request.method == "POST" {
-            guard let action, parts.count == 2 else { throw Refusal.notFound }
-            try self.requireCSRF(request, caller)
-            try await self.characterAction(action, id: id, caller: caller)
-            return .redirect("/launcher")
-        }
-        guard request.method == "GET", parts.count <= 2 else { throw Refusal.notFound }
-        let tab = action ?? "overview"
-        if tab == "history" { return try await self.history(request, id: id, caller: caller) }
-        guard tab == "overview" || Self.tabs.contains(where: { $0.section == tab }) else { throw Refusal.notFound }
+    /// The character sheet: the overview, or one tab (`history` has a page of its own).
+    func characterPage(id: Int64, tab: String, query: [String: String], caller: Caller) async throws -> Response {
+        if tab == "history" { return try await self.history(query: query, id: id, caller: caller) }
+        guard tab == "overview" || Self.tabs.contains(where: { $0.section == tab }) else { throw HTTPError.noSuchPage }
         let viewer = caller.viewer
         let (name, state, status, others) = try await self.pool.withConnection { connection in
             try self.requireCharacter(id, caller, on: connection)
             if tab == "skill_sets", !viewer.has(.viewSkillSets) {
-                throw Refusal.forbidden("The skill-set tab needs the view_skill_sets permission.")
+                throw HTTPError.forbidden("The skill-set tab needs the view_skill_sets permission.")
             }
             let name = try CharacterQueries.resolve(String(id), on: connection).name
             let sections = tab == "overview" ? ["overview"] : tab == "skill_sets" ? [] : [tab]
@@ -60,16 +51,16 @@ extension WebApp {
         } else {
             var shown = state
             if tab == "mails" {
-                let (links, filtered) = self.mailFilters(state, request: request, id: id)
+                let (links, filtered) = self.mailFilters(state, query: query, id: id)
                 content += links
                 shown = filtered
             }
             for section in shown.sections {
                 for part in section.parts {
-                    if tab == "assets", let tree = self.assetTreeHTML(part, request: request, id: id) {
+                    if tab == "assets", let tree = self.assetTreeHTML(part, query: query, id: id) {
                         content += tree
                     } else {
-                        content += self.partHTML(part, section: section.name, request: request, id: id, tab: tab)
+                        content += self.partHTML(part, section: section.name, query: query, id: id, tab: tab)
                     }
                 }
             }
@@ -103,7 +94,7 @@ extension WebApp {
             case "share": try AccessAdmin.share(characterID: id, by: caller.viewer, on: connection)
             case "unshare": try AccessAdmin.unshare(characterID: id, by: caller.viewer, on: connection)
             case "main": try CharacterActions.makeMain(id, of: caller.viewer.userID, on: connection)
-            default: throw Refusal.notFound
+            default: throw HTTPError.noSuchPage
             }
         }
     }
@@ -119,7 +110,7 @@ extension WebApp {
     }
 
     /// One part as fields (single-row parts) or as a table sorted, filtered and paged by the query.
-    func partHTML(_ part: DisplayPart, section: String, request: WebRequest, id: Int64, tab: String) -> HTML {
+    func partHTML(_ part: DisplayPart, section: String, query: [String: String], id: Int64, tab: String) -> HTML {
         let markup = Set(part.columns.filter { Self.markupColumns.contains("\(section).\($0)") })
         func cell(_ value: DisplayValue, column: String) -> HTML {
             if markup.contains(column), case .text(let text) = value {
@@ -136,14 +127,14 @@ extension WebApp {
             }
             return heading + "<dl class=\"fields\">\(fields)</dl>"
         }
-        let table = TableQuery(request.query, prefix: part.name == section ? "" : part.name + ".")
+        let table = TableQuery(query, prefix: part.name == section ? "" : part.name + ".")
         let view = table.apply(to: part)
         let base = "/characters/\(id)/\(tab)"
         let headers = part.columns.enumerated().map { index, column -> HTML in
             let direction = view.sortColumn == index && !view.descending ? "desc" : "asc"
             let link = table.link(
                 base: base,
-                request: request,
+                query: query,
                 changes: ["sort": column, "dir": direction, "page": "1"]
             )
             return
@@ -156,7 +147,7 @@ extension WebApp {
             return "<tr>\(cells)</tr>"
         }
         let filter: HTML = """
-            <form method="get" action="\(base)">\(raw: table.hiddenFields(request: request, except: ["q", "page"]))
+            <form method="get" action="\(base)">\(raw: table.hiddenFields(query: query, except: ["q", "page"]))
             <input type="search" name="\(table.prefix)q" value="\(table.filter)" placeholder="Filter \(Self.title(part.name).lowercased())">
             <button type="submit">Filter</button></form>
             """
@@ -164,11 +155,11 @@ extension WebApp {
             "<div class=\"pager\"><span>\(view.total) rows\(raw: view.total == part.rows.count ? "" : " of \(part.rows.count)")</span>"
         if view.page > 1 {
             pager +=
-                "<a href=\"\(table.link(base: base, request: request, changes: ["page": String(view.page - 1)]))\">Previous</a>"
+                "<a href=\"\(table.link(base: base, query: query, changes: ["page": String(view.page - 1)]))\">Previous</a>"
         }
         if view.page < view.pages {
             pager +=
-                "<a href=\"\(table.link(base: base, request: request, changes: ["page": String(view.page + 1)]))\">Next</a>"
+                "<a href=\"\(table.link(base: base, query: query, changes: ["page": String(view.page + 1)]))\">Next</a>"
         }
         pager += "<span>page \(view.page) of \(max(view.pages, 1))</span></div>"
         return heading + filter
@@ -294,8 +285,8 @@ struct TableQuery {
         }
     }
 
-    func link(base: String, request: WebRequest, changes: [String: String]) -> String {
-        var query = request.query
+    func link(base: String, query: [String: String], changes: [String: String]) -> String {
+        var query = query
         for (key, value) in changes { query[self.prefix + key] = value }
         return base + "?"
             + query.sorted { $0.key < $1.key }.map { "\(percentEncoded($0.key))=\(percentEncoded($0.value))" }.joined(
@@ -303,8 +294,8 @@ struct TableQuery {
             )
     }
 
-    func hiddenFields(request: WebRequest, except: Set<String>) -> String {
-        request.query.filter { !except.map { self.prefix + $0 }.contains($0.key) }.sorted { $0.key < $1.key }.map {
+    func hiddenFields(query: [String: String], except: Set<String>) -> String {
+        query.filter { !except.map { self.prefix + $0 }.contains($0.key) }.sorted { $0.key < $1.key }.map {
             "<input type=\"hidden\" name=\"\(escapeHTML($0.key))\" value=\"\(escapeHTML($0.value))\">"
         }.joined()
     }

@@ -1,0 +1,68 @@
+import Access
+import Hummingbird
+
+/// A member's characters: the launcher, the character sheet and its tabs, and what an owner (or
+/// a sharer) does to a character from the sheet.
+struct CharacterController {
+    let app: WebApp
+
+    var routes: RouteCollection<WebContext> {
+        let routes = RouteCollection(context: WebContext.self)
+        routes.get("/launcher") { _, context in
+            try await self.app.launcher(caller: try self.app.require(context.caller))
+        }
+        routes.get("/characters/{character}") { _, context in
+            try await self.app.characterPage(
+                id: try context.characterID(),
+                tab: "overview",
+                query: context.query,
+                caller: try self.app.require(context.caller)
+            )
+        }
+        routes.get("/characters/{character}/{what}") { _, context in
+            try await self.app.characterPage(
+                id: try context.characterID(),
+                tab: context.segment("what"),
+                query: context.query,
+                caller: try self.app.require(context.caller)
+            )
+        }
+        routes.post("/characters/{character}/{what}") { _, context in
+            let caller = try self.app.require(context.caller)
+            try await self.app.characterAction(context.segment("what"), id: try context.characterID(), caller: caller)
+            return Response.redirect("/launcher")
+        }
+        return routes
+    }
+}
+
+/// The finder, the reports and the data export: the pages that look across characters.
+struct DirectoryController {
+    let app: WebApp
+
+    var routes: RouteCollection<WebContext> {
+        let routes = RouteCollection(context: WebContext.self)
+        routes.get("/finder") { _, context in
+            try await self.app.finder(query: context.query, caller: try self.app.require(context.caller, .finderAccess))
+        }
+        routes.get("/reports") { _, context in
+            try await self.app.reports(name: nil, caller: try self.app.require(context.caller, .reportsAccess))
+        }
+        routes.get("/reports/{report}") { _, context in
+            try await self.app.reports(
+                name: context.segment("report"),
+                caller: try self.app.require(context.caller, .reportsAccess)
+            )
+        }
+        routes.get("/exports") { _, context in
+            try await self.app.exports(file: nil, caller: try self.app.require(context.caller, .exportsAccess))
+        }
+        routes.get("/exports/{file}") { _, context in
+            try await self.app.exports(
+                file: context.segment("file"),
+                caller: try self.app.require(context.caller, .exportsAccess)
+            )
+        }
+        return routes
+    }
+}
