@@ -49,12 +49,12 @@ public enum AccessAdmin {
 
     public static func createGroup(_ name: String, description: String = "", on connection: PostgresConnection) throws {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw AccessError("a group name cannot be empty") }
+        guard !name.isEmpty else { throw AccessError(.emptyName, "a group name cannot be empty") }
         let created = try connection.query(
             "INSERT INTO access.groups (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id",
             [name, description]
         )
-        guard !created.isEmpty else { throw AccessError("a group named '\(name)' already exists") }
+        guard !created.isEmpty else { throw AccessError(.groupExists, "a group named '\(name)' already exists") }
     }
 
     public static func deleteGroup(_ name: String, on connection: PostgresConnection) throws {
@@ -143,9 +143,12 @@ public enum AccessAdmin {
     /// `byHand`: for changing the members, which a compliance group's are not.
     static func groupID(_ name: String, on connection: PostgresConnection, byHand: Bool = false) throws -> Int64 {
         let row = try connection.query("SELECT id, is_compliance FROM access.groups WHERE name = $1", [name]).first
-        guard let row else { throw AccessError("no group named '\(name)' (memberaudit groups list shows them)") }
+        guard let row else {
+            throw AccessError(.unknownGroup, "no group named '\(name)' (memberaudit groups list shows them)")
+        }
         if byHand, try row.get(1, as: Bool.self) {
             throw AccessError(
+                .complianceGroup,
                 "'\(name)' is a compliance group: its members are the compliant users "
                     + "(memberaudit groups compliance '\(name)' --off makes it an ordinary group)"
             )
@@ -155,7 +158,7 @@ public enum AccessAdmin {
 
     public static func userID(_ name: String, on connection: PostgresConnection) throws -> Int64 {
         guard let row = try connection.query("SELECT id FROM sync.users WHERE name = $1", [name]).first else {
-            throw AccessError("no user named '\(name)' (memberaudit users list shows them)")
+            throw AccessError(.unknownUser, "no user named '\(name)' (memberaudit users list shows them)")
         }
         return try row.get(0)
     }
@@ -165,7 +168,9 @@ public enum AccessAdmin {
     /// Shares a character for recruiters: its owner only, holding `share_characters`.
     public static func share(characterID: Int64, by viewer: Viewer, on connection: PostgresConnection) throws {
         try self.requireOwner(characterID, viewer, on: connection)
-        guard viewer.has(.shareCharacters) else { throw AccessError("sharing needs the share_characters permission") }
+        guard viewer.has(.shareCharacters) else {
+            throw AccessError(.sharingNotAllowed, "sharing needs the share_characters permission")
+        }
         try connection.execute(
             "INSERT INTO access.shared_characters (character_id) VALUES ($1) ON CONFLICT DO NOTHING",
             [characterID]
@@ -181,7 +186,7 @@ public enum AccessAdmin {
     private static func requireOwner(_ characterID: Int64, _ viewer: Viewer, on connection: PostgresConnection) throws {
         let owner = try connection.query("SELECT user_id FROM sync.characters WHERE id = $1", [characterID]).first
         guard let owner, try owner.get(0, as: Int64.self) == viewer.userID else {
-            throw AccessError("only the owner of character \(characterID) may share or unshare it")
+            throw AccessError(.notOwner, "only the owner of character \(characterID) may share or unshare it")
         }
     }
 

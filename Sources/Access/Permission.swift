@@ -49,6 +49,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
     public static func parse(_ text: String) throws(AccessError) -> Permission {
         guard let permission = Permission(rawValue: text.lowercased()) else {
             throw AccessError(
+                .unknownPermission,
                 "unknown permission '\(text)'; the permissions are: \(Self.allCases.map(\.rawValue).joined(separator: ", "))"
             )
         }
@@ -56,13 +57,32 @@ public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
     }
 }
 
-/// A refused or impossible access operation, said in words.
+/// A refused or impossible access operation: its code and a message in words.
 public struct AccessError: ClassifiedError, Sendable, Equatable {
-    public var description: String
-    /// Most are a bad name or value given by an administrator or a form.
-    public var kind: ErrorKind
-    public init(_ description: String, kind: ErrorKind = .invalidInput) {
+    public typealias Code = ErrorCode<AccessError>
+    public let code: Code
+    public let description: String
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
         self.description = description
-        self.kind = kind
     }
+}
+
+/// Most are a bad name or value given by an administrator or a form (400, exit 2).
+extension ErrorCode where Owner == AccessError {
+    public static let unknownPermission = Self("unknown_permission", .invalidInput)
+    public static let emptyName = Self("empty_name", .invalidInput)
+    public static let groupExists = Self("group_exists", .invalidInput)
+    public static let unknownGroup = Self("unknown_group", .invalidInput)
+    /// A compliance group's members follow from compliance; they are not changed by hand.
+    public static let complianceGroup = Self("compliance_group", .invalidInput)
+    public static let unknownUser = Self("unknown_user", .invalidInput)
+    /// Sharing without the share_characters permission.
+    public static let sharingNotAllowed = Self("sharing_not_allowed", .invalidInput)
+    /// Only a character's owner may share, unshare or remove it.
+    public static let notOwner = Self("not_owner", .invalidInput)
+    /// A character that could not be registered (its token refused).
+    public static let notRegistered = Self("not_registered", .invalidInput)
 }

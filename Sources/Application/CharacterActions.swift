@@ -13,7 +13,7 @@ public enum CharacterActions {
         do {
             try Users.setMain(userID: userID, characterID: characterID, on: connection)
         } catch let error as SyncError {
-            throw AccessError(error.description)
+            throw AccessError(.notRegistered, error.description)
         }
         try ComplianceGroups.update(on: connection)
     }
@@ -41,7 +41,7 @@ public enum CharacterActions {
             if let owner {
                 let registeredTo = try connection.query("SELECT user_id FROM sync.characters WHERE id = \(id)").first
                 guard let registeredTo, try registeredTo.get(0, as: Int64.self) == owner else {
-                    throw AccessError("only the owner may remove a character")
+                    throw AccessError(.notOwner, "only the owner may remove a character")
                 }
             }
             try CharacterRemoval.lockProjections(on: connection)

@@ -144,6 +144,7 @@ public enum AuditFind {
                 case .entity: "character, corporation or alliance"
                 }
             throw AuditError(
+                ids.isEmpty ? .unknownName : .ambiguousName,
                 ids.isEmpty
                     ? "no \(what) is named \"\(text)\" (give its name exactly, or its id)"
                     : "\"\(text)\" names \(ids.count) of them (\(ids.sorted().map(String.init).joined(separator: ", "))); give the id"
@@ -153,9 +154,26 @@ public enum AuditFind {
     }
 }
 
-/// An audit question that cannot be answered as asked, in words.
+/// An audit question that cannot be answered as asked: its code and a message in words.
 public struct AuditError: ClassifiedError {
+    public typealias Code = ErrorCode<AuditError>
+    public let code: Code
     public let description: String
-    public var kind: ErrorKind { .invalidInput }
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == AuditError {
+    /// No type, place or entity has the name given.
+    public static let unknownName = Self("unknown_name", .invalidInput)
+    /// Several have it: the id is needed.
+    public static let ambiguousName = Self("ambiguous_name", .invalidInput)
+    public static let momentTooLong = Self("moment_too_long", .invalidInput)
+    /// A moment before the year 1 or after 9999.
+    public static let momentOutOfRange = Self("moment_out_of_range", .invalidInput)
+    public static let notAMoment = Self("not_a_moment", .invalidInput)
 }

@@ -6,7 +6,9 @@ import Foundation
 public enum AuditTime {
     public static func parse(_ text: String, now: Date = Date()) throws -> Date {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.utf8.count <= 64 else { throw AuditError("a moment is at most 64 characters long") }
+        guard trimmed.utf8.count <= 64 else {
+            throw AuditError(.momentTooLong, "a moment is at most 64 characters long")
+        }
         if trimmed.lowercased() == "now" { return now }
         if trimmed.hasPrefix("-"), let unit = trimmed.last, let count = Double(trimmed.dropFirst().dropLast()),
             count >= 0
@@ -22,18 +24,22 @@ public enum AuditTime {
             if let seconds {
                 let moment = now.addingTimeInterval(-count * seconds)
                 guard count.isFinite, self.range.contains(moment) else {
-                    throw AuditError("\"\(text)\" reaches before the year 1: give a time within the years 1 to 9999")
+                    throw AuditError(
+                        .momentOutOfRange,
+                        "\"\(text)\" reaches before the year 1: give a time within the years 1 to 9999"
+                    )
                 }
                 return moment
             }
         }
         if let date = self.absolute(trimmed) {
             guard self.range.contains(date) else {
-                throw AuditError("\"\(text)\" is outside the years 1 to 9999")
+                throw AuditError(.momentOutOfRange, "\"\(text)\" is outside the years 1 to 9999")
             }
             return date
         }
         throw AuditError(
+            .notAMoment,
             "\"\(text)\" is not a moment: give now, a date (2026-12-01), a date and time (2026-12-01T12:30, UTC "
                 + "unless an offset is given), or a time before now (-3d, -12h, -30m)"
         )

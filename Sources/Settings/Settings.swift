@@ -53,7 +53,10 @@ public struct Settings: Sendable {
             do {
                 text = try String(contentsOfFile: file, encoding: .utf8)
             } catch {
-                throw SettingsError("cannot read the configuration file \(file): \(error.localizedDescription)")
+                throw SettingsError(
+                    .unreadableFile,
+                    "cannot read the configuration file \(file): \(error.localizedDescription)"
+                )
             }
             values = try parseConfigFile(text, name: file)
         }
@@ -80,6 +83,7 @@ public struct Settings: Sendable {
         guard let text = self.string(name) else { return defaultValue }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
             throw SettingsError(
+                .badValue,
                 "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'"
             )
         }
@@ -105,12 +109,32 @@ public struct Settings: Sendable {
     }
 }
 
-/// A configuration problem, said in words a user can act on.
+/// A configuration problem: its code and a message in words a user can act on. Bad
+/// configuration is bad input, the operator's.
 public struct SettingsError: ClassifiedError, Sendable {
+    public typealias Code = ErrorCode<SettingsError>
+    public let code: Code
     public let description: String
-    /// Bad configuration is bad input: the operator's.
-    public var kind: ErrorKind { .invalidInput }
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == SettingsError {
+    public static let unreadableFile = Self("unreadable_file", .invalidInput)
+    /// A line of the file is not `NAME=value`.
+    public static let badLine = Self("bad_line", .invalidInput)
+    /// A name that starts like a setting but is none.
+    public static let unknownSetting = Self("unknown_setting", .invalidInput)
+    /// A setting's value is not one it takes.
+    public static let badValue = Self("bad_value", .invalidInput)
+    /// A setting the command needs is not set.
+    public static let missing = Self("missing", .invalidInput)
+    /// A setting given where it may not be used (a simulated clock against the real ESI).
+    public static let notAllowedHere = Self("not_allowed_here", .invalidInput)
 }
 
 /// Parses `NAME=value` lines. Lines end in LF or CRLF (in Swift `"\r\n"` is one character, so
@@ -122,12 +146,15 @@ func parseConfigFile(_ text: String, name: String) throws(SettingsError) -> [Str
         let line = rawLine.trimmingCharacters(in: .whitespaces)
         if line.isEmpty || line.hasPrefix("#") { continue }
         guard let equals = line.firstIndex(of: "=") else {
-            throw SettingsError("\(name):\(number + 1): expected NAME=value, found '\(line)'")
+            throw SettingsError(.badLine, "\(name):\(number + 1): expected NAME=value, found '\(line)'")
         }
         let key = line[..<equals].trimmingCharacters(in: .whitespaces)
         var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
         guard key.hasPrefix("MEMBERAUDIT_"), key.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) else {
-            throw SettingsError("\(name):\(number + 1): '\(key)' is not a setting (names start with MEMBERAUDIT_)")
+            throw SettingsError(
+                .unknownSetting,
+                "\(name):\(number + 1): '\(key)' is not a setting (names start with MEMBERAUDIT_)"
+            )
         }
         if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
             value = String(value.dropFirst().dropLast())

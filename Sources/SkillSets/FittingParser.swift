@@ -30,16 +30,19 @@ public struct Fitting: Sendable, Hashable {
     public static func parse(_ text: String) throws(SkillSetError) -> Fitting {
         let lines = textLines(text).map(\.text)
         guard let headerIndex = lines.firstIndex(where: { !$0.isEmpty }) else {
-            throw SkillSetError("the fitting is empty")
+            throw SkillSetError(.notAFitting, "the fitting is empty")
         }
         let header = lines[headerIndex]
         guard header.hasPrefix("["), header.hasSuffix("]") else {
-            throw SkillSetError("line \(headerIndex + 1): expected \"[Ship, Fitting name]\", found \"\(header)\"")
+            throw SkillSetError(
+                .notAFitting,
+                "line \(headerIndex + 1): expected \"[Ship, Fitting name]\", found \"\(header)\""
+            )
         }
         let inner = header.dropFirst().dropLast()
         let parts = inner.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let ship = parts.first, !ship.isEmpty else {
-            throw SkillSetError("line \(headerIndex + 1): the header names no ship")
+            throw SkillSetError(.notAFitting, "line \(headerIndex + 1): the header names no ship")
         }
         var fitting = Fitting(shipName: ship, fittingName: parts.count > 1 ? parts[1] : "", items: [])
         for index in lines.indices where index > headerIndex {
@@ -87,7 +90,7 @@ public struct Fitting: Sendable, Hashable {
         -> ImportedSkillSet
     {
         guard let shipID = catalog.typeID(named: self.shipName) else {
-            throw SkillSetError("unknown ship \"\(self.shipName)\"")
+            throw SkillSetError(.unknownShip, "unknown ship \"\(self.shipName)\"")
         }
         var requirements = catalog.directRequirements(ofType: shipID)
         var issues = [ImportIssue]()

@@ -48,6 +48,7 @@ public enum SkillPlanParser {
         }
         guard !order.isEmpty else {
             throw SkillSetError(
+                .nothingKnown,
                 "the skill plan names no known skill"
                     + (issues.isEmpty ? "" : ": " + issues.prefix(3).map(\.description).joined(separator: "; "))
             )

@@ -74,20 +74,24 @@ public struct SkillSet: Sendable, Hashable, Codable {
     /// each skill once.
     public func validate() throws(SkillSetError) {
         guard !self.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw SkillSetError("a skill set needs a name")
+            throw SkillSetError(.noName, "a skill set needs a name")
         }
         var seen = Set<Int>()
         for skill in self.skills {
             guard seen.insert(skill.skillID).inserted else {
-                throw SkillSetError("\(self.name): skill \(skill.skillID) is listed twice")
+                throw SkillSetError(.duplicateSkill, "\(self.name): skill \(skill.skillID) is listed twice")
             }
             guard skill.required != nil || skill.recommended != nil else {
                 throw SkillSetError(
+                    .noLevel,
                     "\(self.name): skill \(skill.skillID) has neither a required nor a recommended level"
                 )
             }
             for level in [skill.required, skill.recommended].compactMap({ $0 }) where !(1...5).contains(level) {
-                throw SkillSetError("\(self.name): skill \(skill.skillID) has level \(level); levels are 1 to 5")
+                throw SkillSetError(
+                    .badLevel,
+                    "\(self.name): skill \(skill.skillID) has level \(level); levels are 1 to 5"
+                )
             }
         }
     }
@@ -115,9 +119,38 @@ public struct SkillLevels: Sendable, Hashable, Codable {
     }
 }
 
-/// A skill-set problem in words: a bad level, an unknown name, a file that does not parse.
+/// A skill-set problem (a bad level, an unknown name, a file that does not parse): its code and
+/// a message in words.
 public struct SkillSetError: ClassifiedError, Equatable {
+    public typealias Code = ErrorCode<SkillSetError>
+    public let code: Code
     public let description: String
-    public var kind: ErrorKind { .invalidInput }
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == SkillSetError {
+    /// A set or group without a name.
+    public static let noName = Self("no_name", .invalidInput)
+    public static let duplicateSkill = Self("duplicate_skill", .invalidInput)
+    /// A skill with neither a required nor a recommended level.
+    public static let noLevel = Self("no_level", .invalidInput)
+    /// A level outside 1 to 5.
+    public static let badLevel = Self("bad_level", .invalidInput)
+    public static let unknownSkill = Self("unknown_skill", .invalidInput)
+    public static let unknownShip = Self("unknown_ship", .invalidInput)
+    public static let unknownSet = Self("unknown_set", .invalidInput)
+    public static let setExists = Self("set_exists", .invalidInput)
+    /// Text that is no EFT fitting.
+    public static let notAFitting = Self("not_a_fitting", .invalidInput)
+    /// A skill plan in which no line names a known skill.
+    public static let nothingKnown = Self("nothing_known", .invalidInput)
+    /// A file that is no skill-set export.
+    public static let notAnExport = Self("not_an_export", .invalidInput)
+    /// An export of a later version than this program reads.
+    public static let tooNew = Self("too_new", .invalidInput)
 }

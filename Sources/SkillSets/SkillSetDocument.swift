@@ -79,13 +79,19 @@ public struct SkillSetDocument: Sendable, Codable, Equatable {
         do {
             document = try JSONDecoder().decode(SkillSetDocument.self, from: data)
         } catch {
-            throw SkillSetError("not a skill-set export: \(error)")
+            throw SkillSetError(.notAnExport, "not a skill-set export: \(error)")
         }
         guard document.format == formatName else {
-            throw SkillSetError("not a skill-set export: format is \"\(document.format)\", expected \"\(formatName)\"")
+            throw SkillSetError(
+                .notAnExport,
+                "not a skill-set export: format is \"\(document.format)\", expected \"\(formatName)\""
+            )
         }
         guard document.version == 1 else {
-            throw SkillSetError("skill-set export version \(document.version) is newer than this program reads (1)")
+            throw SkillSetError(
+                .tooNew,
+                "skill-set export version \(document.version) is newer than this program reads (1)"
+            )
         }
         return document
     }
@@ -104,7 +110,10 @@ public struct SkillSetDocument: Sendable, Codable, Equatable {
             var skills = [SkillLevels]()
             for skill in set.skills {
                 guard let id = skill.skillID ?? skill.skillName.flatMap({ catalog.skill(named: $0)?.id }) else {
-                    throw SkillSetError("\(set.name): unknown skill \(skill.skillName ?? "without id or name")")
+                    throw SkillSetError(
+                        .unknownSkill,
+                        "\(set.name): unknown skill \(skill.skillName ?? "without id or name")"
+                    )
                 }
                 skills.append(
                     SkillLevels(skillID: id, required: skill.requiredLevel, recommended: skill.recommendedLevel)

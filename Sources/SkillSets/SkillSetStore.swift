@@ -93,7 +93,7 @@ public enum SkillSetStore {
     /// Renames a set. False when there is no set of that name.
     public static func rename(_ name: String, to newName: String, on connection: PostgresConnection) throws -> Bool {
         guard !newName.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw SkillSetError("a skill set needs a name")
+            throw SkillSetError(.noName, "a skill set needs a name")
         }
         return try connection.execute(
             "UPDATE skillsets.sets SET name = $2, modified_at = now() WHERE name = $1",
@@ -117,12 +117,14 @@ public enum SkillSetStore {
         throws -> SkillSet
     {
         guard var set = try self.set(named: name, on: connection) else {
-            throw SkillSetError("no skill set named \(name)")
+            throw SkillSetError(.unknownSet, "no skill set named \(name)")
         }
         let original = set.id!
         let taken = Set(try self.sets(on: connection).map(\.name))
         if let newName {
-            guard !taken.contains(newName) else { throw SkillSetError("a skill set named \(newName) exists already") }
+            guard !taken.contains(newName) else {
+                throw SkillSetError(.setExists, "a skill set named \(newName) exists already")
+            }
             set.name = newName
         } else {
             set.name = (2...).lazy.map { "\(name) \($0)" }.first { !taken.contains($0) }!
@@ -141,7 +143,7 @@ public enum SkillSetStore {
     public static func save(_ group: SkillSetGroup, by user: String?, on connection: PostgresConnection) throws -> Int64
     {
         guard !group.name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw SkillSetError("a skill set group needs a name")
+            throw SkillSetError(.noName, "a skill set group needs a name")
         }
         let id = try connection.query(
             """
@@ -157,7 +159,7 @@ public enum SkillSetStore {
             [group.skillSets]
         ).map { try $0.get(0, as: String.self) }
         if let unknown = group.skillSets.first(where: { !known.contains($0) }) {
-            throw SkillSetError("group \(group.name): no skill set named \(unknown)")
+            throw SkillSetError(.unknownSet, "group \(group.name): no skill set named \(unknown)")
         }
         try connection.execute("DELETE FROM skillsets.group_sets WHERE group_id = $1", [id])
         try connection.execute(

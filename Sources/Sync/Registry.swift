@@ -77,12 +77,12 @@ public struct Registry: Sendable {
         do {
             grant = try await sso.refresh(refreshToken)
         } catch {
-            throw SyncError(error.description)
+            throw SyncError(.ssoFailed, error.description)
         }
         do {
             return (grant, try await sso.verify(grant.accessToken))
         } catch let error as JWTError {
-            throw SyncError("the SSO's access token was refused: \(error.description)")
+            throw SyncError(.tokenRefused, "the SSO's access token was refused: \(error.description)")
         }
     }
 
@@ -101,7 +101,7 @@ public struct Registry: Sendable {
         let sealedRefresh = ByteA(try self.cipher.seal(refreshToken, characterID: id))
         let sealedAccess = ByteA(try self.cipher.seal(accessToken, characterID: id))
         let user = user.trimmingCharacters(in: .whitespaces)
-        guard !user.isEmpty else { throw SyncError("a user name cannot be empty", kind: .invalidInput) }
+        guard !user.isEmpty else { throw SyncError(.emptyUserName, "a user name cannot be empty") }
         let result = try await self.pool.transaction { connection in
             let userID = try Users.id(named: user, on: connection)
             // Added by an account other than the one it was known under: sold, a new epoch.
@@ -150,7 +150,7 @@ public struct Registry: Sendable {
             return try consequences(connection)
         }
         guard let character = try await self.list(id).first else {
-            throw SyncError("character \(id) vanished while it was registered", kind: .failure)
+            throw SyncError(.characterVanished, "character \(id) vanished while it was registered")
         }
         return (character, result)
     }
@@ -188,7 +188,7 @@ public struct Registry: Sendable {
     ) {
         let (_, verified) = try await Self.redeem(refreshToken, sso: sso)
         let userName = (user ?? verified.characterName).trimmingCharacters(in: .whitespaces)
-        guard !userName.isEmpty else { throw SyncError("a user name cannot be empty", kind: .invalidInput) }
+        guard !userName.isEmpty else { throw SyncError(.emptyUserName, "a user name cannot be empty") }
         try await self.pool.transaction { connection in
             let userID = try Users.id(named: userName, on: connection)
             try OwnershipEpochs.startIfOwnerChanged(verified.characterID, ownerHash: verified.ownerHash, on: connection)
@@ -327,13 +327,26 @@ public struct Registry: Sendable {
     }
 }
 
-/// A sync problem said in words.
+/// A sync problem: its code (what went wrong, with its kind) and a message in words.
 public struct SyncError: ClassifiedError, Sendable {
+    public typealias Code = ErrorCode<SyncError>
+    public let code: Code
     public let description: String
-    /// Mostly the SSO refusing or failing; a bad name given to the registry is invalid input.
-    public var kind: ErrorKind
-    public init(_ description: String, kind: ErrorKind = .unavailable) {
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
         self.description = description
-        self.kind = kind
     }
+}
+
+extension ErrorCode where Owner == SyncError {
+    /// The SSO did not renew the refresh token (revoked, or the SSO is down).
+    public static let ssoFailed = Self("sso_failed", .unavailable)
+    /// The SSO's access token did not verify.
+    public static let tokenRefused = Self("token_refused", .unavailable)
+    public static let emptyUserName = Self("empty_user_name", .invalidInput)
+    /// A character registered in this transaction was gone at its end: a bug.
+    public static let characterVanished = Self("character_vanished", .failure)
+    public static let notRegisteredToUser = Self("not_registered_to_user", .invalidInput)
 }

@@ -112,17 +112,20 @@ public struct SyncSettings: Sendable {
         if let text = settings.string("MEMBERAUDIT_SECTION_STALE_MINUTES_CONFIG") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                 throw SettingsError(
+                    .badValue,
                     "MEMBERAUDIT_SECTION_STALE_MINUTES_CONFIG must be a JSON object of section names to minutes, not '\(text)'"
                 )
             }
             for (name, value) in object {
                 guard let section = Section(rawValue: name) else {
                     throw SettingsError(
+                        .badValue,
                         "MEMBERAUDIT_SECTION_STALE_MINUTES_CONFIG names '\(name)', which is not a section; sections are \(Section.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
                 guard let minutes = value as? Int, minutes > 0 else {
                     throw SettingsError(
+                        .badValue,
                         "MEMBERAUDIT_SECTION_STALE_MINUTES_CONFIG: \(name) must be a positive number of minutes"
                     )
                 }
@@ -145,6 +148,7 @@ public struct SyncSettings: Sendable {
     public func requireSSOCredentials() throws(SettingsError) {
         guard !self.sso.clientID.isEmpty, !self.sso.clientSecret.isEmpty else {
             throw SettingsError(
+                .missing,
                 "MEMBERAUDIT_SSO_CLIENT_ID and MEMBERAUDIT_SSO_CLIENT_SECRET must be set: register an application at https://developers.eveonline.com (for the simulator: memberaudit-demo / memberaudit-demo-secret)"
             )
         }
@@ -156,7 +160,7 @@ private func boolean(_ settings: Settings, _ name: String, default defaultValue:
     switch text {
     case "1", "true", "yes", "on": return true
     case "0", "false", "no", "off": return false
-    default: throw SettingsError("\(name) must be true or false, not '\(text)'")
+    default: throw SettingsError(.badValue, "\(name) must be true or false, not '\(text)'")
     }
 }
 
@@ -168,14 +172,16 @@ private func clockStart(_ text: String, esi: ESIConfiguration) throws(SettingsEr
     withFraction.formatOptions.insert(.withFractionalSeconds)
     guard text.utf8.count <= 64, let start = formatter.date(from: text) ?? withFraction.date(from: text) else {
         throw SettingsError(
+            .badValue,
             "MEMBERAUDIT_CLOCK_START must be an ISO 8601 time such as 2026-11-26T00:00:00Z, not '\(text)'"
         )
     }
     guard start.timeIntervalSinceNow <= 60, start.timeIntervalSince1970 >= 0 else {
-        throw SettingsError("MEMBERAUDIT_CLOCK_START must be a past time after 1970, not \(text)")
+        throw SettingsError(.badValue, "MEMBERAUDIT_CLOCK_START must be a past time after 1970, not \(text)")
     }
     guard URL(string: esi.baseURL)?.host()?.hasSuffix("evetech.net") != true else {
         throw SettingsError(
+            .notAllowedHere,
             "MEMBERAUDIT_CLOCK_START is for the simulator (set MEMBERAUDIT_ESI_BASE_URL to it); the real ESI runs on the real clock"
         )
     }

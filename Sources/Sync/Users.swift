@@ -73,7 +73,7 @@ public enum Users {
             [characterID, userID]
         )
         guard !owned.isEmpty else {
-            throw SyncError("character \(characterID) is not a registered character of this user", kind: .invalidInput)
+            throw SyncError(.notRegisteredToUser, "character \(characterID) is not a registered character of this user")
         }
         try connection.execute("UPDATE sync.users SET main_character_id = $2 WHERE id = $1", [userID, characterID])
     }

@@ -21,3 +21,22 @@ public enum ErrorKind: String, Sendable, CaseIterable {
 public protocol ClassifiedError: Error, CustomStringConvertible {
     var kind: ErrorKind { get }
 }
+
+/// What went wrong, as a stable name (`unknown_group`) with its kind: what tests, scripts and API
+/// clients compare, never the message, which may be reworded. `Owner` is the error type whose
+/// code it is, so each error's codes are its own static constants:
+///
+///     extension ErrorCode where Owner == AccessError {
+///         public static let unknownGroup = Self("unknown_group", .invalidInput)
+///     }
+public struct ErrorCode<Owner>: Sendable, Hashable, CustomStringConvertible {
+    public let name: String
+    public let kind: ErrorKind
+
+    public init(_ name: String, _ kind: ErrorKind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    public var description: String { self.name }
+}

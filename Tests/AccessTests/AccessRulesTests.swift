@@ -101,7 +101,7 @@ import Testing
 
     @Test func permissionsByNameWithAClearError() throws {
         #expect(try Permission.parse("VIEW_SHARED_CHARACTERS") == .viewSharedCharacters)
-        #expect(throws: AccessError.self) { try Permission.parse("see_everything") }
+        #expect { try Permission.parse("see_everything") } throws: { ($0 as? AccessError)?.code == .unknownPermission }
         #expect(Permission.allCases.count == 11)
     }
 
@@ -204,18 +204,20 @@ import Testing
                 )
                 try AccessAdmin.createGroup("Members", on: connection)
                 try AccessAdmin.grant([.basicAccess, .shareCharacters], to: "Members", on: connection)
-                #expect(throws: AccessError.self) { try AccessAdmin.createGroup("Members", on: connection) }
+                #expect { try AccessAdmin.createGroup("Members", on: connection) } throws: {
+                    ($0 as? AccessError)?.code == .groupExists
+                }
                 let other = try #require(try AccessStore.viewer(named: "other", on: connection))
                 var owner = try #require(try AccessStore.viewer(named: "owner", on: connection))
-                #expect(throws: AccessError.self) {
+                #expect {
                     try AccessAdmin.share(characterID: 91_000_001, by: owner, on: connection)
-                }
+                } throws: { ($0 as? AccessError)?.code == .sharingNotAllowed }
                 try AccessAdmin.addMember("owner", to: "Members", on: connection)
                 owner = try #require(try AccessStore.viewer(named: "owner", on: connection))
                 #expect(owner.permissions == [.basicAccess, .shareCharacters])
-                #expect(throws: AccessError.self) {
+                #expect {
                     try AccessAdmin.share(characterID: 91_000_001, by: other, on: connection)
-                }
+                } throws: { ($0 as? AccessError)?.code == .notOwner }
                 try AccessAdmin.share(characterID: 91_000_001, by: owner, on: connection)
                 #expect(try AccessStore.facts(characterID: 91_000_001, on: connection)?.isShared == true)
 
@@ -237,7 +239,9 @@ import Testing
                 #expect(users[1].groups == ["Members"] && users[1].permissions == [.basicAccess])
                 try AccessChanges.apply([.setSuperuser("other", true)], on: connection)
                 #expect(try AccessAdmin.users(on: connection)[0].permissions.count == 11)
-                #expect(throws: AccessError.self) { try AccessAdmin.addMember("nobody", to: "Members", on: connection) }
+                #expect { try AccessAdmin.addMember("nobody", to: "Members", on: connection) } throws: {
+                    ($0 as? AccessError)?.code == .unknownUser
+                }
             }
         }
     }

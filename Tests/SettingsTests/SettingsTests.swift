@@ -27,7 +27,7 @@ import Testing
         )
         #expect(values == ["MEMBERAUDIT_DB_POOL_SIZE": "8", "MEMBERAUDIT_DATA_DIR": "/srv/memberaudit"])
         let error = #expect(throws: SettingsError.self) { try parseConfigFile("# ok\r\nwords\r\n", name: "w.conf") }
-        #expect(error?.description.hasPrefix("w.conf:2:") == true)
+        #expect(error?.code == .badLine && error?.description.hasPrefix("w.conf:2:") == true)
     }
 
     @Test(
@@ -36,6 +36,7 @@ import Testing
     )
     func badLines(line: String) {
         let error = #expect(throws: SettingsError.self) { try parseConfigFile("# ok\n\(line)\n", name: "my.conf") }
+        #expect([.badLine, .unknownSetting].contains(error?.code))
         #expect(error?.description.hasPrefix("my.conf:2:") == true)
     }
 
@@ -59,6 +60,7 @@ import Testing
         let error = #expect(throws: SettingsError.self) {
             try Settings.load(environment: [:], configFile: "/nonexistent/memberaudit.conf")
         }
+        #expect(error?.code == .unreadableFile)
         #expect(error?.description.contains("/nonexistent/memberaudit.conf") == true)
     }
 
@@ -67,6 +69,6 @@ import Testing
         let error = #expect(throws: SettingsError.self) {
             try settings.integer("MEMBERAUDIT_DB_POOL_SIZE", default: 4, in: 1...256)
         }
-        #expect(error?.description.contains("MEMBERAUDIT_DB_POOL_SIZE") == true)
+        #expect(error?.code == .badValue && error?.description.contains("MEMBERAUDIT_DB_POOL_SIZE") == true)
     }
 }

@@ -123,11 +123,13 @@ import Testing
     }
 
     @Test func validation() {
-        #expect(throws: SkillSetError.self) { try SkillSet(name: "x", skills: [SkillLevels(skillID: 1)]).validate() }
-        #expect(throws: SkillSetError.self) {
-            try SkillSet(name: "x", skills: [SkillLevels(skillID: 1, required: 6)]).validate()
+        #expect { try SkillSet(name: "x", skills: [SkillLevels(skillID: 1)]).validate() } throws: {
+            ($0 as? SkillSetError)?.code == .noLevel
         }
-        #expect(throws: SkillSetError.self) { try SkillSet(name: " ").validate() }
+        #expect {
+            try SkillSet(name: "x", skills: [SkillLevels(skillID: 1, required: 6)]).validate()
+        } throws: { ($0 as? SkillSetError)?.code == .badLevel }
+        #expect { try SkillSet(name: " ").validate() } throws: { ($0 as? SkillSetError)?.code == .noName }
     }
 
     @Test func exportDocumentRoundTrip() throws {

@@ -89,11 +89,11 @@ import Testing
     }
 
     @Test func refusesAFittingWithoutHeaderOrWithAnUnknownShip() {
-        #expect(throws: SkillSetError.self) { try Fitting.parse("Damage Control I\n") }
-        #expect(throws: SkillSetError.self) { try Fitting.parse("\n\n") }
-        #expect(throws: SkillSetError.self) {
+        #expect { try Fitting.parse("Damage Control I\n") } throws: { ($0 as? SkillSetError)?.code == .notAFitting }
+        #expect { try Fitting.parse("\n\n") } throws: { ($0 as? SkillSetError)?.code == .notAFitting }
+        #expect {
             try Fitting.parse("[Flying Teapot, x]\nDamage Control I").skillSet(catalog: .shipped)
-        }
+        } throws: { ($0 as? SkillSetError)?.code == .unknownShip }
     }
 }
 

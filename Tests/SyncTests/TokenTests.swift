@@ -121,6 +121,7 @@ import Vocabulary
     @Test func aTokenFromAnotherIssuerIsRefusedAndNothingIsStored() async throws {
         try await withSyncHarness(characters: 1, issuer: "https://login.evil.example") { harness in
             let error = await #expect(throws: SyncError.self) { try await harness.register() }
+            #expect(error?.code == .tokenRefused)
             #expect(
                 error?.description.contains("issued by https://login.evil.example") == true,
                 "\(String(describing: error))"
@@ -135,6 +136,7 @@ import Vocabulary
         try await withSyncHarness(characters: 1, origin: Date().addingTimeInterval(-7200)) {
             harness in
             let error = await #expect(throws: SyncError.self) { try await harness.register() }
+            #expect(error?.code == .tokenRefused)
             #expect(error?.description.contains("expired") == true, "\(String(describing: error))")
             let registered = try await harness.registry.list()
             #expect(registered.isEmpty)

@@ -1,6 +1,8 @@
 import Access
+import Audit
 import HTTPTypes
 import Postgres
+import Sync
 import SyncTestSupport
 import Testing
 import Vocabulary
@@ -17,8 +19,10 @@ import Vocabulary
     }
 
     @Test func errorsSayTheirKind() {
-        #expect(AccessError("no user named 'x'").kind == .invalidInput)
-        #expect(AccessError("not yours", kind: .forbidden).kind == .forbidden)
+        #expect(AccessError(.unknownUser, "no user named 'x'").kind == .invalidInput)
+        #expect(SyncError(.ssoFailed, "the SSO is down").kind == .unavailable)
+        #expect(SyncError(.characterVanished, "a bug").kind == .failure)
+        #expect(AuditError(.notAMoment, "last tuesday").code.name == "not_a_moment")
         #expect(PostgresError(.encoding, "a NUL in text").kind == .invalidInput)
         #expect(PostgresError(.connectionFailed, "no server").kind == .unavailable)
         #expect(PostgresError(.server, "deadlock").kind == .failure)

@@ -126,7 +126,7 @@ extension WebApp {
                 let fitting = try Fitting.parse(form["fitting"] ?? "")
                 imported = try fitting.skillSet(name: name, catalog: try await self.catalog(knowing: fitting))
             case "import-plan":
-                guard let name else { throw SkillSetError("a skill plan needs a name for its set") }
+                guard let name else { throw SkillSetError(.noName, "a skill plan needs a name for its set") }
                 let catalog = try await self.pool.withConnection { try SkillCatalog.load(.skills, on: $0) }
                 imported = try SkillPlanParser.parse(form["plan"] ?? "", name: name, catalog: catalog)
             default: throw HTTPError.noSuchPage
