@@ -37,19 +37,19 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
-        .target(name: "Zip", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "Zip", dependencies: ["Vocabulary", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "Exports", dependencies: ["Postgres", "Zip"], swiftSettings: swiftSettings),
         .target(name: "CUniverseArchive", path: "Sources/CUniverseArchive"),
         .target(
             name: "StaticData",
-            dependencies: ["CUniverseArchive", "LZ4"],
+            dependencies: ["Vocabulary", "CUniverseArchive", "LZ4"],
             swiftSettings: swiftSettings,
             plugins: ["EmbedFiles"]
         ),
         .target(name: "Postgres", dependencies: ["Vocabulary", "CLibPQ"], swiftSettings: swiftSettings),
         .target(
             name: "TokenVault",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Vocabulary", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Sections and routes: the words every module uses about ESI data, below all of them.
@@ -63,10 +63,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "LocalPostgres", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .target(name: "LocalPostgres", dependencies: ["Vocabulary", "Postgres"], swiftSettings: swiftSettings),
         .target(
             name: "Migrations",
-            dependencies: ["Postgres", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Vocabulary", "Postgres", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings,
             plugins: ["EmbedFiles"]
         ),
@@ -100,7 +100,9 @@ let package = Package(
         ),
         .target(
             name: "Universe",
-            dependencies: ["Postgres", "StaticData", "Zip", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Vocabulary", "Postgres", "StaticData", "Zip", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "Reports", dependencies: ["Vocabulary", "Postgres"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// A private PostgreSQL cluster kept in a data folder and reached over a Unix socket only.
 ///
@@ -87,6 +88,7 @@ public final class LocalPostgres: Sendable {
                 started = true
             } else if !self.isRunning {  // another process may have started it at the same moment
                 throw LocalPostgresError(
+                    .server,
                     "PostgreSQL did not start in \(self.dataDirectory.path): \(result.output)\n\(self.logTail())"
                 )
             }
@@ -99,7 +101,7 @@ public final class LocalPostgres: Sendable {
     public func stop() throws(LocalPostgresError) {
         guard self.isRunning else { return }
         let result = try self.pgctl(["stop", "-w", "-t", "60", "-m", "fast", "-D", self.clusterDirectory.path])
-        guard result.status == 0 else { throw LocalPostgresError("PostgreSQL did not stop: \(result.output)") }
+        guard result.status == 0 else { throw LocalPostgresError(.server, "PostgreSQL did not stop: \(result.output)") }
     }
 
     // MARK: - Steps
@@ -117,11 +119,12 @@ public final class LocalPostgres: Sendable {
                 chmod(folder.path, 0o700)
             }
         } catch {
-            throw LocalPostgresError("cannot create \(self.dataDirectory.path): \(error.localizedDescription)")
+            throw LocalPostgresError(.server, "cannot create \(self.dataDirectory.path): \(error.localizedDescription)")
         }
         guard Self.isRoot else { return }
         guard let user = getpwnam(self.systemUser) else {
             throw LocalPostgresError(
+                .setup,
                 "running as root, the embedded PostgreSQL needs the system user '\(self.systemUser)' "
                     + "(installed with the postgresql package), which does not exist"
             )
@@ -139,6 +142,7 @@ public final class LocalPostgres: Sendable {
         let probe = try self.run("/usr/bin/test", ["-w", self.clusterDirectory.path], asServerUser: true)
         guard probe.status == 0 else {
             throw LocalPostgresError(
+                .setup,
                 "the system user '\(self.systemUser)' cannot reach \(self.clusterDirectory.path): every folder "
                     + "above it must be searchable by that user (chmod o+x), or choose another data folder "
                     + "with MEMBERAUDIT_DATA_DIR (for example /var/lib/memberaudit)"
@@ -153,7 +157,7 @@ public final class LocalPostgres: Sendable {
         if !self.fsync { arguments.append("--no-sync") }
         let result = try self.run(self.binDirectory.appending(path: "initdb").path, arguments, asServerUser: true)
         guard result.status == 0 else {
-            throw LocalPostgresError("initdb failed for \(self.clusterDirectory.path): \(result.output)")
+            throw LocalPostgresError(.server, "initdb failed for \(self.clusterDirectory.path): \(result.output)")
         }
     }
 
@@ -171,7 +175,7 @@ public final class LocalPostgres: Sendable {
                 }
             }
         } catch {
-            throw LocalPostgresError("cannot create the database '\(self.databaseName)': \(error)")
+            throw LocalPostgresError(.server, "cannot create the database '\(self.databaseName)': \(error)")
         }
     }
 
@@ -219,6 +223,7 @@ public final class LocalPostgres: Sendable {
             if manager.isExecutableFile(atPath: "\(folder)/initdb") { return URL(fileURLWithPath: String(folder)) }
         }
         throw LocalPostgresError(
+            .setup,
             "PostgreSQL's server programs (initdb, pg_ctl) were not found: install the postgresql package "
                 + "(tools/setup does), set MEMBERAUDIT_PG_BINDIR, or set MEMBERAUDIT_DATABASE_URL to use an existing server"
         )
@@ -226,7 +231,22 @@ public final class LocalPostgres: Sendable {
 }
 
 /// Why the embedded cluster could not be prepared, started or stopped.
-public struct LocalPostgresError: Error, Sendable, CustomStringConvertible {
+/// The embedded PostgreSQL server cannot be set up or run: its code and a message.
+public struct LocalPostgresError: ClassifiedError, Sendable {
+    public typealias Code = ErrorCode<LocalPostgresError>
+    public let code: Code
     public let description: String
-    init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == LocalPostgresError {
+    /// The machine needs something first: a package, a system user, folder permissions.
+    public static let setup = Self("setup", .invalidInput)
+    /// The server did not start, stop or create what it was asked to.
+    public static let server = Self("server", .unavailable)
 }

@@ -19,7 +19,7 @@ func spawnAndWait(
     let outputPath = FileManager.default.temporaryDirectory.appending(path: "memberaudit-\(UUID().uuidString).out").path
     let outputFD = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
     guard outputFD >= 0 else {
-        throw LocalPostgresError("cannot create \(outputPath): \(String(cString: strerror(errno)))")
+        throw LocalPostgresError(.server, "cannot create \(outputPath): \(String(cString: strerror(errno)))")
     }
     defer {
         close(outputFD)
@@ -38,11 +38,11 @@ func spawnAndWait(
     var pid = pid_t()
     let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
     guard spawned == 0 else {
-        throw LocalPostgresError("cannot run \(executable): \(String(cString: strerror(spawned)))")
+        throw LocalPostgresError(.server, "cannot run \(executable): \(String(cString: strerror(spawned)))")
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 {
-        guard errno == EINTR else { throw LocalPostgresError("waiting for \(executable) failed") }
+        guard errno == EINTR else { throw LocalPostgresError(.server, "waiting for \(executable) failed") }
     }
     let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Postgres
+import Vocabulary
 
 /// A numbered SQL migration, e.g. `0001_event_log.sql`.
 package struct Migration: Sendable {
@@ -38,7 +39,10 @@ public struct MigrationReport: Sendable {
 }
 
 /// A migration that failed, naming the file, the statement and where it is.
-public struct MigrationError: Error, Sendable, CustomStringConvertible {
+public struct MigrationError: ClassifiedError, Sendable {
+    public typealias Code = ErrorCode<MigrationError>
+    public var code: Code
+    public var kind: ErrorKind { self.code.kind }
     public var file: String
     public var statementNumber: Int?
     public var line: Int?
@@ -57,6 +61,13 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
         }
         return text + "\nNothing of this migration was applied."
     }
+}
+
+extension ErrorCode where Owner == MigrationError {
+    /// An applied migration's file differs from what was applied: a new migration is needed.
+    public static let changedAfterApplying = Self("changed_after_applying", .failure)
+    /// A statement failed; nothing of its migration was applied.
+    public static let statementFailed = Self("statement_failed", .failure)
 }
 
 /// Applies the schema migrations in order, each in its own transaction, recording them in
@@ -97,6 +108,7 @@ public struct Migrator: Sendable {
             if let done = applied[migration.version] {
                 guard done.checksum == migration.checksum else {
                     throw MigrationError(
+                        code: .changedAfterApplying,
                         file: migration.name,
                         reason: "it was applied as \(done.name) and has changed since; "
                             + "add a new migration instead of editing an applied one"
@@ -129,6 +141,7 @@ public struct Migrator: Sendable {
                     try connection.executeScript(statement.text)
                 } catch let error as PostgresError {
                     throw MigrationError(
+                        code: .statementFailed,
                         file: migration.name,
                         statementNumber: number + 1,
                         line: statement.line,

@@ -100,6 +100,7 @@ enum Applier {
                 case .timestamptz: try row.get(index, as: Date?.self).map(Cell.time) ?? .null
                 case .date, .bigintArray, .textArray, .doubleArray, .booleanArray:
                     throw ProjectionError(
+                        .badSchema,
                         "\(table.name): stateful tables cannot read \(table.columns[index].type.rawValue) columns"
                     )
                 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Postgres
 import Synchronization
+import Vocabulary
 
 /// Every projector the program has, and the DDL files of `projections/` embedded at build time.
 public enum Catalog {
@@ -49,12 +50,12 @@ struct ProjectorDDL: Sendable {
     private init(parsing name: String) throws {
         let file = "\(name).sql"
         guard let sql = EmbeddedFiles.text(named: file) else {
-            throw ProjectionError("projections/\(file) is missing from the build")
+            throw ProjectionError(.badSchema, "projections/\(file) is missing from the build")
         }
         let header = sql.split(separator: "\n").first { $0.hasPrefix("-- version:") }
         guard let header, let version = Int(header.dropFirst("-- version:".count).trimmingCharacters(in: .whitespaces))
         else {
-            throw ProjectionError("projections/\(file) has no '-- version: N' line")
+            throw ProjectionError(.badSchema, "projections/\(file) has no '-- version: N' line")
         }
         self.sql = sql
         self.version = version
@@ -64,7 +65,27 @@ struct ProjectorDDL: Sendable {
 
 /// A projection problem in words: a DDL file that disagrees with its projector, a verification
 /// that found differences, a projector that is not installed.
-public struct ProjectionError: Error, CustomStringConvertible {
+/// A read model or projector problem: its code and a message.
+public struct ProjectionError: ClassifiedError {
+    public typealias Code = ErrorCode<ProjectionError>
+    public let code: Code
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == ProjectionError {
+    /// A read model's DDL that is missing, does not run or does not match its projector: a bug.
+    public static let badSchema = Self("bad_schema", .failure)
+    public static let unknownProjector = Self("unknown_projector", .invalidInput)
+    /// No character has the id or name given.
+    public static let unknownCharacter = Self("unknown_character", .notFound)
+    /// Several characters match the name given.
+    public static let ambiguousCharacter = Self("ambiguous_character", .invalidInput)
+    /// A registered character's read models cannot be purged.
+    public static let stillRegistered = Self("still_registered", .conflict)
 }

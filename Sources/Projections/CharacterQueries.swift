@@ -535,9 +535,12 @@ public enum CharacterQueries {
             return exact
         }
         guard unique.count == 1, let only = matches.first else {
-            if unique.isEmpty { throw ProjectionError("no character known by \"\(text)\" (an id or a name)") }
+            if unique.isEmpty {
+                throw ProjectionError(.unknownCharacter, "no character known by \"\(text)\" (an id or a name)")
+            }
             let names = unique.values.sorted().prefix(10).joined(separator: ", ")
             throw ProjectionError(
+                .ambiguousCharacter,
                 "\"\(text)\" matches \(unique.count) characters: \(names); give the full name or the id"
             )
         }

@@ -1,10 +1,20 @@
 import Foundation
+import Vocabulary
 
 /// An event's payload could not be projected: malformed JSON, or a shape the projector does not
 /// know (a required field missing). The event is quarantined with this reason.
-public struct DecodeError: Error, CustomStringConvertible {
+public struct DecodeError: ClassifiedError {
+    public typealias Code = ErrorCode<DecodeError>
+    /// Always ``ErrorCode/malformedPayload``: the message says what is wrong with it.
+    public var code: Code { .malformedPayload }
+    public var kind: ErrorKind { self.code.kind }
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension ErrorCode where Owner == DecodeError {
+    /// A payload not of the shape its projector reads: quarantined, never projected.
+    public static let malformedPayload = Self("malformed_payload", .invalidInput)
 }
 
 /// Parses a payload. Bare values (a wallet balance is a number) are allowed.

@@ -23,7 +23,7 @@ enum ProjectionSchema {
         do {
             try connection.executeScript(ddl.sql)
         } catch {
-            throw ProjectionError("projections/\(name).sql: \(error.message)")
+            throw ProjectionError(.badSchema, "projections/\(name).sql: \(error.message)")
         }
         try connection.executeScript("SET LOCAL search_path = public, pg_catalog")
         let rows = try connection.query(
@@ -44,10 +44,11 @@ enum ProjectionSchema {
         for table in tables {
             let expected = table.columns.map { "\($0.name) \($0.type.rawValue)" }
             guard let actual = found[table.name] else {
-                throw ProjectionError("projections/\(name).sql does not create table \(table.name)")
+                throw ProjectionError(.badSchema, "projections/\(name).sql does not create table \(table.name)")
             }
             guard actual == expected else {
                 throw ProjectionError(
+                    .badSchema,
                     "projections/\(name).sql: table \(table.name) has columns (\(actual.joined(separator: ", "))) "
                         + "but the projector writes (\(expected.joined(separator: ", ")))"
                 )
@@ -69,7 +70,7 @@ enum ProjectionSchema {
         do {
             try connection.executeScript(Catalog.viewsSQL)
         } catch {
-            throw ProjectionError("projections/views.sql: \(error.message)")
+            throw ProjectionError(.badSchema, "projections/views.sql: \(error.message)")
         }
         try connection.executeScript("SET LOCAL search_path = public, pg_catalog")
     }

@@ -99,7 +99,10 @@ public struct Rebuilder: Sendable {
     ) async throws -> RebuildReport {
         let started = Date()
         for name in options.projectors where !Catalog.names.contains(name) {
-            throw ProjectionError("no projector named \(name); they are: \(Catalog.names.joined(separator: ", "))")
+            throw ProjectionError(
+                .unknownProjector,
+                "no projector named \(name); they are: \(Catalog.names.joined(separator: ", "))"
+            )
         }
         let names = options.projectors.isEmpty ? Catalog.names : options.projectors
         let targets = Catalog.projectors.filter { names.contains($0.name) }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Static data (CCP's SDE, see `data/sde/README.md`) decoded and indexed by id: the whole of it,
 /// or a subset read from a database. Processes that serve users read it from the database, where
@@ -50,18 +51,18 @@ public struct StaticData: Sendable {
             lineNumber += 1
             if line.starts(with: Array(#"{"_file":"#.utf8)) {
                 guard let header = try? JSONDecoder().decode(Header.self, from: Data(line)) else {
-                    throw StaticDataError("line \(lineNumber): a malformed table header")
+                    throw StaticDataError(.malformed, "line \(lineNumber): a malformed table header")
                 }
                 current = header.file
                 tables[header.file, default: []] = []
             } else if let table = current {
                 tables[table]?.append(line)
             } else {
-                throw StaticDataError("line \(lineNumber): a record before any table header")
+                throw StaticDataError(.malformed, "line \(lineNumber): a record before any table header")
             }
         }
         func load<T: Decodable>(_ table: String, as: T.Type) throws -> [T] {
-            guard let lines = tables[table] else { throw StaticDataError("table \(table) is missing") }
+            guard let lines = tables[table] else { throw StaticDataError(.malformed, "table \(table) is missing") }
             // One array of the table's lines: a single decode, not one per record.
             var array = [UInt8]()
             array.reserveCapacity(lines.reduce(2) { $0 + $1.count + 1 })
@@ -74,7 +75,7 @@ public struct StaticData: Sendable {
             do {
                 return try JSONDecoder().decode([T].self, from: Data(array))
             } catch {
-                throw StaticDataError("\(table): \(error)")
+                throw StaticDataError(.malformed, "\(table): \(error)")
             }
         }
         self.init(
@@ -144,9 +145,22 @@ public struct StaticData: Sendable {
 }
 
 /// The static data does not decode.
-public struct StaticDataError: Error, CustomStringConvertible {
+/// Static data that does not read: its code and a message.
+public struct StaticDataError: ClassifiedError {
+    public typealias Code = ErrorCode<StaticDataError>
+    public let code: Code
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == StaticDataError {
+    /// The embedded archive or a table of it is damaged: a bug in the build.
+    public static let malformed = Self("malformed", .failure)
 }
 
 private struct Header: Decodable {

@@ -45,7 +45,7 @@ public enum UniverseArchive {
         do {
             return try LZ4.decompress(Self.compressed, rawSize: Self.manifest.rawBytes)
         } catch {
-            throw StaticDataError("the embedded static data archive does not decompress: \(error)")
+            throw StaticDataError(.malformed, "the embedded static data archive does not decompress: \(error)")
         }
     }
 }

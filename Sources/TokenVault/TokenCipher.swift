@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Vocabulary
 
 /// Encrypts refresh tokens for storage with AES-256-GCM.
 ///
@@ -12,7 +13,9 @@ public struct TokenCipher: Sendable {
 
     /// - Parameter key: 32 bytes.
     public init(key: [UInt8]) throws(TokenVaultError) {
-        guard key.count == 32 else { throw TokenVaultError("the token key must be 32 bytes, not \(key.count)") }
+        guard key.count == 32 else {
+            throw TokenVaultError(.badKey, "the token key must be 32 bytes, not \(key.count)")
+        }
         self.key = SymmetricKey(data: key)
     }
 
@@ -28,7 +31,7 @@ public struct TokenCipher: Sendable {
 
     public func open(_ sealed: [UInt8], characterID: Int64) throws(TokenVaultError) -> String {
         guard sealed.count >= 1 + 12 + 16, sealed[0] == Self.version else {
-            throw TokenVaultError("a stored token has an unknown format")
+            throw TokenVaultError(.undecryptable, "a stored token has an unknown format")
         }
         do {
             let box = try AES.GCM.SealedBox(
@@ -40,6 +43,7 @@ public struct TokenCipher: Sendable {
             return String(decoding: plain, as: UTF8.self)
         } catch {
             throw TokenVaultError(
+                .undecryptable,
                 "a stored token does not decrypt: the token key differs from the one it was stored with, or the row was altered"
             )
         }
@@ -49,9 +53,27 @@ public struct TokenCipher: Sendable {
 }
 
 /// A token key or stored token problem, in words a user can act on. Never contains a token.
-public struct TokenVaultError: Error, Sendable, CustomStringConvertible {
+/// A token key or a stored token that cannot be used: its code and a message.
+public struct TokenVaultError: ClassifiedError, Sendable {
+    public typealias Code = ErrorCode<TokenVaultError>
+    public let code: Code
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == TokenVaultError {
+    /// A configured key that is not 32 bytes or their base64.
+    public static let badKey = Self("bad_key", .invalidInput)
+    public static let unreadableKeyFile = Self("unreadable_key_file", .invalidInput)
+    /// No key is configured.
+    public static let noKey = Self("no_key", .invalidInput)
+    /// A stored token that does not decrypt with the key (another key, or an altered row).
+    public static let undecryptable = Self("undecryptable", .failure)
 }
 
 extension TokenCipher {
@@ -64,21 +86,24 @@ extension TokenCipher {
         if let token, !token.isEmpty {
             guard let key = Data(base64Encoded: token.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
             else {
-                throw TokenVaultError("MEMBERAUDIT_TOKEN_KEY must be the base64 of 32 bytes; \(howTo)")
+                throw TokenVaultError(.badKey, "MEMBERAUDIT_TOKEN_KEY must be the base64 of 32 bytes; \(howTo)")
             }
             return Array(key)
         }
         if let file, !file.isEmpty {
             guard let contents = FileManager.default.contents(atPath: file) else {
-                throw TokenVaultError("cannot read the token key file \(file); \(howTo)")
+                throw TokenVaultError(.unreadableKeyFile, "cannot read the token key file \(file); \(howTo)")
             }
             if contents.count == 32 { return Array(contents) }
             let text = String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let key = Data(base64Encoded: text), key.count == 32 else {
-                throw TokenVaultError("the token key file \(file) must hold 32 bytes or their base64; \(howTo)")
+                throw TokenVaultError(
+                    .badKey,
+                    "the token key file \(file) must hold 32 bytes or their base64; \(howTo)"
+                )
             }
             return Array(key)
         }
-        throw TokenVaultError("refresh tokens are stored encrypted and no token key is configured; \(howTo)")
+        throw TokenVaultError(.noKey, "refresh tokens are stored encrypted and no token key is configured; \(howTo)")
     }
 }

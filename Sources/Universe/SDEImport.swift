@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Postgres
 import StaticData
+import Vocabulary
 import Zip
 
 /// Reads CCP's official Static Data Export in its JSON Lines variant
@@ -26,7 +27,7 @@ public struct SDEImport: Sendable {
     /// Reads an archive. `build` overrides the build number (else `_sde.jsonl`, else the file name).
     public static func read(zip bytes: [UInt8], fileName: String, build: Int? = nil) throws -> SDEImport {
         let archive: ZipReader
-        do { archive = try ZipReader(bytes) } catch { throw SDEImportError("\(fileName): \(error)") }
+        do { archive = try ZipReader(bytes) } catch { throw SDEImportError(.notAnArchive, "\(fileName): \(error)") }
         func lines(_ table: String) throws -> [(line: Int, record: [String: Any])]? {
             // CCP's zip holds the files at its root; accept them one folder down too.
             guard
@@ -35,7 +36,7 @@ public struct SDEImport: Sendable {
                 })
             else { return nil }
             let contents: [UInt8]
-            do { contents = try archive.contents(of: entry) } catch { throw SDEImportError("\(error)") }
+            do { contents = try archive.contents(of: entry) } catch { throw SDEImportError(.notAnArchive, "\(error)") }
             var records = [(Int, [String: Any])]()
             var number = 0
             for line in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -43,7 +44,7 @@ public struct SDEImport: Sendable {
                 let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
                 guard !trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
                 guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed)) as? [String: Any] else {
-                    throw SDEImportError("\(entry.name) line \(number): not a JSON object")
+                    throw SDEImportError(.malformedRecord, "\(entry.name) line \(number): not a JSON object")
                 }
                 records.append((number, object))
             }
@@ -55,7 +56,10 @@ public struct SDEImport: Sendable {
             if let records = try lines(table) {
                 tables[table] = records
             } else if Self.required.contains(table) {
-                throw SDEImportError("\(fileName): \(table).jsonl is missing; is this CCP's JSON Lines SDE?")
+                throw SDEImportError(
+                    .missingTable,
+                    "\(fileName): \(table).jsonl is missing; is this CCP's JSON Lines SDE?"
+                )
             } else {
                 missing.append(table)
             }
@@ -66,7 +70,10 @@ public struct SDEImport: Sendable {
             try build ?? reader.build()
             ?? fileName.firstMatch(of: /static-data-(\d+)/).flatMap { Int($0.1) }
         guard let number, number > 0 else {
-            throw SDEImportError("\(fileName): no build number (no _sde.jsonl, none in the file name); give --build")
+            throw SDEImportError(
+                .noBuild,
+                "\(fileName): no build number (no _sde.jsonl, none in the file name); give --build"
+            )
         }
         let checksum = SHA256.hash(data: bytes).hexEncoded
         return SDEImport(
@@ -89,9 +96,30 @@ public struct SDEImport: Sendable {
 }
 
 /// The import cannot be used; nothing was changed.
-public struct SDEImportError: Error, CustomStringConvertible {
+/// An SDE file that cannot be imported: its code and a message (nothing changed).
+public struct SDEImportError: ClassifiedError {
+    public typealias Code = ErrorCode<SDEImportError>
+    public let code: Code
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == SDEImportError {
+    /// Not a zip, or a damaged one.
+    public static let notAnArchive = Self("not_an_archive", .invalidInput)
+    /// A table the product needs is not in the file.
+    public static let missingTable = Self("missing_table", .invalidInput)
+    /// A line that is not a record of its table.
+    public static let malformedRecord = Self("malformed_record", .invalidInput)
+    /// The file says no build number and none was given.
+    public static let noBuild = Self("no_build", .invalidInput)
+    /// A newer build is loaded already.
+    public static let olderBuild = Self("older_build", .conflict)
 }
 
 /// Turns the records into typed static data, checking each field it reads.
@@ -105,7 +133,7 @@ private struct Reader {
     // MARK: Fields
 
     private func fail(_ table: String, _ line: Int, _ problem: String) -> SDEImportError {
-        SDEImportError("\(table).jsonl line \(line): \(problem)")
+        SDEImportError(.malformedRecord, "\(table).jsonl line \(line): \(problem)")
     }
 
     private func int(_ table: String, _ line: Line, _ key: String) throws -> Int? {

@@ -109,6 +109,7 @@ public enum UniverseLoader {
             if let loaded, loaded.checksum == sde.version.checksum { return .alreadyLoaded }
             if let loaded, loaded.build > sde.version.build, !allowOlder {
                 throw SDEImportError(
+                    .olderBuild,
                     "build \(loaded.build) is loaded, newer than this archive's \(sde.version.build); nothing changed"
                         + " (--allow-older loads it anyway)"
                 )

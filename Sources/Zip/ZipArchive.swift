@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// A zip archive (PKWARE APPNOTE 6.3) built in memory: each entry DEFLATE-compressed, with its
 /// CRC-32, UTF-8 name and modification time. Entries are written whole, so sizes and CRC sit in
@@ -32,14 +33,17 @@ public struct ZipArchive: Sendable {
         deflater.finish()
         let nameBytes = Array(name.utf8)
         guard !nameBytes.isEmpty, nameBytes.count <= Int(UInt16.max) else {
-            throw ZipError("an entry's name must be 1 to 65,535 bytes")
+            throw ZipError(.limitExceeded, "an entry's name must be 1 to 65,535 bytes")
         }
-        guard self.entries.count < Int(UInt16.max) else { throw ZipError("more than 65,535 entries") }
+        guard self.entries.count < Int(UInt16.max) else { throw ZipError(.limitExceeded, "more than 65,535 entries") }
         let limit = UInt64(UInt32.max)
         guard deflater.inputSize < limit, UInt64(deflater.output.count) < limit,
             UInt64(self.bytes.count + 30 + nameBytes.count + deflater.output.count) < limit
         else {
-            throw ZipError("\(name) makes the archive 4 GiB or more, which needs Zip64 (not written here)")
+            throw ZipError(
+                .limitExceeded,
+                "\(name) makes the archive 4 GiB or more, which needs Zip64 (not written here)"
+            )
         }
         let (time, date) = Self.dosTime(modified)
         let entry = Entry(
@@ -83,7 +87,7 @@ public struct ZipArchive: Sendable {
         }
         let directorySize = self.bytes.count - directoryOffset
         guard UInt64(self.bytes.count) + 22 < UInt64(UInt32.max) else {
-            throw ZipError("the archive is 4 GiB or more, which needs Zip64 (not written here)")
+            throw ZipError(.limitExceeded, "the archive is 4 GiB or more, which needs Zip64 (not written here)")
         }
         self.put32(0x0605_4b50)
         self.put16(0)  // this disk
@@ -132,7 +136,24 @@ public struct ZipArchive: Sendable {
     }
 }
 
-public struct ZipError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// A zip archive that cannot be read or written: its code and a message.
+public struct ZipError: ClassifiedError, Sendable {
+    public typealias Code = ErrorCode<ZipError>
+    public let code: Code
+    public let description: String
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+extension ErrorCode where Owner == ZipError {
+    /// Not a zip archive, or a damaged one.
+    public static let damaged = Self("damaged", .invalidInput)
+    /// A compression method or Zip64, which are not read here.
+    public static let unsupported = Self("unsupported", .invalidInput)
+    /// An archive to write past the limits of a plain zip.
+    public static let limitExceeded = Self("limit_exceeded", .failure)
 }

@@ -33,25 +33,25 @@ public struct ZipReader: Sendable {
         let header = entry.localHeaderOffset
         guard let signature = self.uint32(at: header), signature == 0x0403_4B50,
             let nameLength = self.uint16(at: header + 26), let extraLength = self.uint16(at: header + 28)
-        else { throw ZipError("\(entry.name): the local header is damaged") }
+        else { throw ZipError(.damaged, "\(entry.name): the local header is damaged") }
         let start = header + 30 + Int(nameLength) + Int(extraLength)
         guard start <= self.bytes.count, entry.compressedSize <= self.bytes.count - start else {
-            throw ZipError("\(entry.name): the entry runs past the end of the file")
+            throw ZipError(.damaged, "\(entry.name): the entry runs past the end of the file")
         }
         let data = self.bytes[start..<(start + entry.compressedSize)]
         let output: [UInt8]
         switch entry.method {
         case 0: output = Array(data)
         case 8: output = try Self.inflate(data, size: entry.size, name: entry.name)
-        default: throw ZipError("\(entry.name): compression method \(entry.method) is not supported")
+        default: throw ZipError(.unsupported, "\(entry.name): compression method \(entry.method) is not supported")
         }
         guard output.count == entry.size else {
-            throw ZipError("\(entry.name): \(output.count) bytes, the directory says \(entry.size)")
+            throw ZipError(.damaged, "\(entry.name): \(output.count) bytes, the directory says \(entry.size)")
         }
         let crc = output.withUnsafeBufferPointer { buffer in
             UInt32(crc32(0, buffer.baseAddress, UInt32(buffer.count)))
         }
-        guard crc == entry.crc else { throw ZipError("\(entry.name): the CRC-32 does not match (damaged)") }
+        guard crc == entry.crc else { throw ZipError(.damaged, "\(entry.name): the CRC-32 does not match (damaged)") }
         return output
     }
 
@@ -69,12 +69,12 @@ public struct ZipReader: Sendable {
         }
         guard let end, let count = reader.uint16(at: end + 10), let size = reader.uint32(at: end + 12),
             let offset = reader.uint32(at: end + 16)
-        else { throw ZipError("not a zip archive (no end of central directory)") }
+        else { throw ZipError(.damaged, "not a zip archive (no end of central directory)") }
         guard count != 0xFFFF, offset != 0xFFFF_FFFF else {
-            throw ZipError("zip64 archives are not supported")
+            throw ZipError(.unsupported, "zip64 archives are not supported")
         }
         guard Int(offset) <= bytes.count, Int(size) <= bytes.count - Int(offset) else {
-            throw ZipError("the central directory lies outside the file")
+            throw ZipError(.damaged, "the central directory lies outside the file")
         }
         var entries = [Entry]()
         var cursor = Int(offset)
@@ -84,14 +84,21 @@ public struct ZipReader: Sendable {
                 let uncompressed = reader.uint32(at: cursor + 24), let nameLength = reader.uint16(at: cursor + 28),
                 let extraLength = reader.uint16(at: cursor + 30), let commentLength = reader.uint16(at: cursor + 32),
                 let local = reader.uint32(at: cursor + 42)
-            else { throw ZipError("the central directory is damaged") }
+            else { throw ZipError(.damaged, "the central directory is damaged") }
             let nameStart = cursor + 46
-            guard nameStart + Int(nameLength) <= bytes.count else { throw ZipError("the central directory is damaged") }
+            guard nameStart + Int(nameLength) <= bytes.count else {
+                throw ZipError(.damaged, "the central directory is damaged")
+            }
             let name = String(decoding: bytes[nameStart..<(nameStart + Int(nameLength))], as: UTF8.self)
             guard Int(uncompressed) <= Self.maximumEntrySize else {
-                throw ZipError("\(name): \(uncompressed) bytes is larger than the \(Self.maximumEntrySize) allowed")
+                throw ZipError(
+                    .damaged,
+                    "\(name): \(uncompressed) bytes is larger than the \(Self.maximumEntrySize) allowed"
+                )
             }
-            guard Int(local) < bytes.count else { throw ZipError("\(name): its header lies outside the file") }
+            guard Int(local) < bytes.count else {
+                throw ZipError(.damaged, "\(name): its header lies outside the file")
+            }
             entries.append(
                 Entry(
                     name: name,
@@ -110,7 +117,7 @@ public struct ZipReader: Sendable {
     private static func inflate(_ data: ArraySlice<UInt8>, size: Int, name: String) throws(ZipError) -> [UInt8] {
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ZipError("\(name): cannot start inflating")
+            throw ZipError(.damaged, "\(name): cannot start inflating")
         }
         defer { inflateEnd(&stream) }
         // One byte more than expected reveals an entry that inflates to more than it says.
@@ -125,9 +132,13 @@ public struct ZipReader: Sendable {
                 return CZlib.inflate(&stream, Z_FINISH)
             }
         }
-        guard status == Z_STREAM_END else { throw ZipError("\(name): the compressed data is damaged (\(status))") }
+        guard status == Z_STREAM_END else {
+            throw ZipError(.damaged, "\(name): the compressed data is damaged (\(status))")
+        }
         let produced = Int(stream.total_out)
-        guard produced == size else { throw ZipError("\(name): inflates to \(produced) bytes, expected \(size)") }
+        guard produced == size else {
+            throw ZipError(.damaged, "\(name): inflates to \(produced) bytes, expected \(size)")
+        }
         output.removeLast()
         return output
     }

@@ -52,6 +52,6 @@ import Testing
         defer { try? FileManager.default.removeItem(at: parent) }
         let cluster = try LocalPostgres(dataDirectory: parent.appending(path: "data"), fsync: false)
         let error = #expect(throws: LocalPostgresError.self) { try cluster.start() }
-        #expect(error?.description.contains("cannot reach") == true)
+        #expect(error?.code == .setup && error?.description.contains("cannot reach") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Vocabulary
 import _CryptoExtras
 
 /// What a verified EVE SSO access token says.
@@ -14,14 +15,30 @@ public struct VerifiedAccessToken: Sendable, Equatable {
 }
 
 /// Why a token was refused. The message never contains the token.
-public struct JWTError: Error, Sendable, CustomStringConvertible, Equatable {
+/// An access token (or the SSO's key set) that does not verify: its code and a message. To the sync every one means "this token is refused".
+public struct JWTError: ClassifiedError, Sendable, Equatable {
+    public typealias Code = ErrorCode<JWTError>
+    public let code: Code
     public let description: String
-    /// The token names a key the key set does not have: the SSO may have rotated its keys.
-    public var isUnknownKey = false
-    init(_ description: String, unknownKey: Bool = false) {
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
         self.description = description
-        self.isUnknownKey = unknownKey
     }
+}
+
+extension ErrorCode where Owner == JWTError {
+    /// Not a JWT, or one without the claims an EVE access token has.
+    public static let malformed = Self("malformed", .invalidInput)
+    /// Signed with a key the key set does not have: the SSO may have rotated its keys.
+    public static let unknownKey = Self("unknown_key", .invalidInput)
+    public static let badSignature = Self("bad_signature", .invalidInput)
+    public static let wrongIssuer = Self("wrong_issuer", .invalidInput)
+    public static let wrongAudience = Self("wrong_audience", .invalidInput)
+    public static let expired = Self("expired", .invalidInput)
+    /// The SSO's published key set does not read.
+    public static let badKeySet = Self("bad_key_set", .unavailable)
 }
 
 /// Verifies EVE SSO access tokens (JWTs) as CCP's SSO documentation asks: the signature with the
@@ -55,13 +72,16 @@ public struct AccessTokenVerifier: Sendable {
             let signature = base64URLDecoded(parts[2]),
             let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
             let claims = try? JSONSerialization.jsonObject(with: Data(payloadBytes)) as? [String: Any]
-        else { throw JWTError("the access token is not a well-formed JWT") }
+        else { throw JWTError(.malformed, "the access token is not a well-formed JWT") }
 
         guard let algorithm = header["alg"] as? String, algorithm == "RS256" || algorithm == "ES256" else {
-            throw JWTError("the access token's algorithm \(header["alg"] as? String ?? "(none)") is not accepted")
+            throw JWTError(
+                .malformed,
+                "the access token's algorithm \(header["alg"] as? String ?? "(none)") is not accepted"
+            )
         }
         guard let keyID = header["kid"] as? String, let key = self.keys.key(id: keyID, algorithm: algorithm) else {
-            throw JWTError("the access token is signed with a key the SSO does not publish", unknownKey: true)
+            throw JWTError(.unknownKey, "the access token is signed with a key the SSO does not publish")
         }
         let input = Data((parts[0] + "." + parts[1]).utf8)
         let valid: Bool
@@ -78,26 +98,29 @@ public struct AccessTokenVerifier: Sendable {
                     publicKey.isValidSignature($0, for: input)
                 } ?? false
         }
-        guard valid else { throw JWTError("the access token's signature is not valid") }
+        guard valid else { throw JWTError(.badSignature, "the access token's signature is not valid") }
 
         guard let issuer = claims["iss"] as? String, self.issuers.contains(issuer) else {
             throw JWTError(
+                .wrongIssuer,
                 "the access token was issued by \(claims["iss"] as? String ?? "nobody"), not by the configured SSO"
             )
         }
         let audiences = (claims["aud"] as? [String]) ?? (claims["aud"] as? String).map { [$0] } ?? []
         guard audiences.contains(self.clientID), audiences.contains("EVE Online") else {
-            throw JWTError("the access token is not meant for this application")
+            throw JWTError(.wrongAudience, "the access token is not meant for this application")
         }
         guard let expiry = (claims["exp"] as? NSNumber)?.doubleValue,
             let issued = (claims["iat"] as? NSNumber)?.doubleValue
         else {
-            throw JWTError("the access token has no expiry")
+            throw JWTError(.malformed, "the access token has no expiry")
         }
-        guard expiry + leeway > now.timeIntervalSince1970 else { throw JWTError("the access token has expired") }
+        guard expiry + leeway > now.timeIntervalSince1970 else {
+            throw JWTError(.expired, "the access token has expired")
+        }
         guard let subject = claims["sub"] as? String, subject.hasPrefix("CHARACTER:EVE:"),
             let characterID = Int64(subject.dropFirst("CHARACTER:EVE:".count))
-        else { throw JWTError("the access token's subject is not a character") }
+        else { throw JWTError(.malformed, "the access token's subject is not a character") }
         // One scope comes as a string, several as an array, none as no claim.
         let scopes = (claims["scp"] as? [String]) ?? (claims["scp"] as? String).map { [$0] } ?? []
         return VerifiedAccessToken(

@@ -17,7 +17,7 @@ public struct JSONWebKeySet: Sendable {
     public init(json: [UInt8]) throws(JWTError) {
         guard let document = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
             let entries = document["keys"] as? [[String: Any]]
-        else { throw JWTError("the JWKS document is not a JSON object with \"keys\"") }
+        else { throw JWTError(.badKeySet, "the JWKS document is not a JSON object with \"keys\"") }
         var keys = [String: Key]()
         for entry in entries {
             guard let kid = entry["kid"] as? String, let alg = entry["alg"] as? String else { continue }
@@ -38,7 +38,7 @@ public struct JSONWebKeySet: Sendable {
                 continue
             }
         }
-        guard !keys.isEmpty else { throw JWTError("the JWKS document has no RS256 or ES256 key") }
+        guard !keys.isEmpty else { throw JWTError(.badKeySet, "the JWKS document has no RS256 or ES256 key") }
         self.keys = keys
     }
 

@@ -174,7 +174,7 @@ public struct SSOClient: Sendable {
             self.keys.store(keys, now: now)
         }
         let first = Result { () throws(JWTError) in try self.verifier(keys).verify(token, now: now) }
-        guard case .failure(let error) = first, error.isUnknownKey, cached != nil, self.keys.mayRefetch(now: now)
+        guard case .failure(let error) = first, error.code == .unknownKey, cached != nil, self.keys.mayRefetch(now: now)
         else { return try first.get() }
         let fresh = try await self.keySet()
         self.keys.store(fresh, now: now)

@@ -70,6 +70,7 @@ public enum CharacterRemoval {
         try await pool.transaction { connection in
             guard try connection.query("SELECT 1 FROM sync.characters WHERE id = $1", [id]).isEmpty else {
                 throw ProjectionError(
+                    .stillRegistered,
                     "character \(id) is registered; remove it first (memberaudit characters remove \(id))"
                 )
             }
