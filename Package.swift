@@ -280,7 +280,11 @@ let package = Package(
         ),
         .testTarget(name: "TokenVaultTests", dependencies: ["TokenVault"], swiftSettings: swiftSettings),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
-        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ObservabilityTests",
+            dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["EventLog", "Postgres", "TestSupport", "Zip"],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Observability
 import Settings
 import Sync
 import Web
@@ -14,7 +15,7 @@ struct ConfigCommand: ParsableCommand {
     func run() throws {
         let settings = try self.global.settings()
         var table = TextTable(columns: ["setting", "value", "default", "meaning"])
-        for setting in Settings.known + SyncSettings.known + WebConfiguration.known {
+        for setting in Settings.known + SyncSettings.known + WebConfiguration.known + LogSetup.known {
             let value = settings.string(setting.name)
             // Secrets are never printed: a connection string may hold a password.
             let secret = ["MEMBERAUDIT_DATABASE_URL", "MEMBERAUDIT_TOKEN_KEY", "MEMBERAUDIT_SSO_CLIENT_SECRET"]

@@ -38,7 +38,9 @@ struct MemberAudit: AsyncParsableCommand {
     }
 
     static func main() async {
-        LoggingSystem.bootstrap(EscapingLogHandler.init(label:))
+        // Once, before any logger is made; from the environment only (the configuration file is
+        // read later, and a failure to read it must be logged).
+        LogSetup.bootstrap()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

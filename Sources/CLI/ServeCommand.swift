@@ -53,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let sync = context.sync
         let policies = sync.staleMinutesBySection
         let (host, port) = (self.host, self.port)
+        let logger = Logger(label: "memberaudit.serve")
         try await context.withMigratedDatabase { database in
             try await prepareReadModels(database.pool)
             let web = WebApp(
@@ -71,9 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
                 cipher: context.cipher,
                 sections: sync.sections,
                 tokenPolicies: policies,
-                http: HTTPClient(userAgent: sync.userAgent)
+                http: HTTPClient(userAgent: sync.userAgent),
+                logger: logger
             )
-            let server = WebServer.application(app: web, host: host, port: port) { bound in
+            let server = WebServer.application(app: web, host: host, port: port, logger: logger) { bound in
                 web.listening(host: host, port: bound)
                 printError("serving \(appName) at \(web.publicURL) (pid \(ProcessInfo.processInfo.processIdentifier))")
             }
@@ -87,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
             let auditing = PeriodicService(name: "audit index", interval: .seconds(10)) {
                 _ = try await AuditIndex(pool: database.pool).catchUp()
             }
-            try await Services.run([housekeeping, auditing, server], logger: Logger(label: "memberaudit.serve"))
+            try await Services.run([housekeeping, auditing, server], logger: logger)
             printError("stopped serving")
         }
     }

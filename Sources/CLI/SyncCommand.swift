@@ -61,12 +61,13 @@ struct SyncCommand: AsyncParsableCommand {
         try context.sync.requireSSOCredentials()
         let filter = try self.scope.filter(context)
         let summary = try await context.withMigratedDatabase { database in
-            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
+            let logger = Logger(label: "memberaudit.sync")
+            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher, logger: logger)
             let result = Mutex(PassSummary())
             let pass = PassService(engine: engine, filter: filter, force: self.force) { summary in
                 result.withLock { $0 = summary }
             }
-            try await Services.run([pass], finite: true, logger: Logger(label: "memberaudit.sync"))
+            try await Services.run([pass], finite: true, logger: logger)
             let summary = result.withLock { $0 }
             if !self.noProject {
                 try await prepareReadModels(engine.pool)
@@ -107,7 +108,8 @@ struct WorkerCommand: AsyncParsableCommand {
         try context.sync.requireSSOCredentials()
         let filter = try self.scope.filter(context)
         let summary = try await context.withMigratedDatabase { database in
-            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher)
+            let logger = Logger(label: "memberaudit.worker")
+            let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher, logger: logger)
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
             // The read models: new or changed ones rebuilt first, then kept current as events arrive.
             try await prepareReadModels(engine.pool)
@@ -127,7 +129,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     },
                     WorkerService(engine: engine, filter: filter) { last in summary.withLock { $0 = last } },
                 ],
-                logger: Logger(label: "memberaudit.worker")
+                logger: logger
             )
             return summary.withLock { $0 }
         }

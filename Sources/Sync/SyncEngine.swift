@@ -59,10 +59,20 @@ public final class SyncEngine: Sendable {
     let runner: SectionRunner
     let publicData: PublicData
     let routeStatus: RouteStatus
-    let logger = Logger(label: "memberaudit.sync")
+    let logger: Logger
     private let stopping = Atomic<Bool>(false)
 
-    public init(pool: PostgresPool, settings: SyncSettings, cipher: TokenCipher, workerID: UUID = UUID()) {
+    /// `logger`: the process's, given by its command; the engine adds the worker's id to it.
+    public init(
+        pool: PostgresPool,
+        settings: SyncSettings,
+        cipher: TokenCipher,
+        workerID: UUID = UUID(),
+        logger: Logger = Logger(label: "memberaudit.sync")
+    ) {
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(workerID)"
+        self.logger = logger
         self.pool = pool
         self.settings = settings
         self.workerID = workerID
@@ -154,14 +164,15 @@ public final class SyncEngine: Sendable {
                         )
                     } catch  where continuous && !(error is CancellationError) {
                         // A worker outlives a database restart: what it holds is recorded or expires.
-                        self.logger.error("cannot claim work (retrying in 5 s): \(error)")
+                        self.logger.error("cannot claim work, retrying in 5 s", metadata: ["error": "\(error)"])
                         if inFlight == 0 { try await Task.sleep(for: .seconds(5)) }
                         items = []
                     }
                     for item in items {
                         if let owner = item.rescuedFrom {
                             self.logger.notice(
-                                "rescued \(item.section.rawValue) of character \(item.characterID) from worker \(owner), whose lease expired"
+                                "rescued a section whose lease expired",
+                                metadata: item.metadata.merging(["from_worker": "\(owner)"]) { $1 }
                             )
                         }
                         group.addTask { await self.process(item) }
@@ -200,7 +211,10 @@ public final class SyncEngine: Sendable {
             _ = try await self.publicData.refreshMarketPrices()
         } catch is CancellationError {
         } catch {
-            self.logger.warning("market prices not fetched (asset values wait for the next try): \(error)")
+            self.logger.warning(
+                "market prices not fetched; asset values wait for the next try",
+                metadata: ["error": "\(error)"]
+            )
         }
     }
 
@@ -218,7 +232,7 @@ public final class SyncEngine: Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                self.logger.warning("housekeeping failed (will retry): \(error)")
+                self.logger.warning("housekeeping failed, will retry", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -313,12 +327,16 @@ public final class SyncEngine: Sendable {
             summary.requests += await self.resolvePublicData(result, token: token, characterID: item.characterID)
         } catch is LeaseLost {
             self.logger.warning(
-                "lost the lease of \(section.rawValue) of character \(item.characterID) to another worker; its results were not recorded"
+                "lost a section's lease to another worker; its results were not recorded",
+                metadata: item.metadata
             )
             summary = PassSummary()
             summary.leaseLost = 1
         } catch {
-            self.logger.error("\(section.rawValue) of character \(item.characterID): \(error)")
+            self.logger.error(
+                "a section failed",
+                metadata: item.metadata.merging(["error": "\(error)"]) { $1 }
+            )
             summary.failed = 1
         }
         return summary
@@ -337,7 +355,10 @@ public final class SyncEngine: Sendable {
             requests += try await self.publicData.resolveUniverse(result.universeIDs)
             return requests
         } catch {
-            self.logger.warning("resolving names and locations for character \(characterID): \(error)")
+            self.logger.warning(
+                "names and locations not resolved; a later sync retries",
+                metadata: ["character": "\(characterID)", "error": "\(error)"]
+            )
             return 0
         }
     }
@@ -382,4 +403,9 @@ extension PassSummary {
         self.rescued += other.rescued
         self.requests += other.requests
     }
+}
+
+extension WorkItem {
+    /// The character and section, as log metadata.
+    var metadata: Logger.Metadata { ["character": "\(self.characterID)", "section": "\(self.section.rawValue)"] }
 }

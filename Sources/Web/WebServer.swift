@@ -19,13 +19,11 @@ public enum WebServer {
         app: WebApp,
         host: String,
         port: Int,
-        logLevel: Logger.Level = .info,
+        logger: Logger = Logger(label: "memberaudit.web"),
         headerTimeout: TimeAmount = Self.headerTimeout,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        var logger = Logger(label: "memberaudit.web")
-        logger.logLevel = logLevel
-        return Application(
+        Application(
             router: app.router(),
             server: .http1(
                 configuration: HTTP1Channel.Configuration(

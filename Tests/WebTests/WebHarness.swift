@@ -188,7 +188,11 @@ func withWebHarness(
             app: app,
             host: "127.0.0.1",
             port: 0,
-            logLevel: .critical,
+            logger: {
+                var logger = Logger(label: "memberaudit.web")
+                logger.logLevel = .critical
+                return logger
+            }(),
             headerTimeout: headerTimeout
         ) {
             app.listening(host: "127.0.0.1", port: $0)
