@@ -177,18 +177,23 @@ private func deleteRows(
     keys: [[Cell]]
 ) throws {
     guard !keys.isEmpty else { return }
-    let types = columns.map { column in table.columns.first { $0.name == column }!.type }
-    let aliases = columns.indices.map { "k\($0)" }
-    let unnest = columns.indices.map { "$\($0 + 1)::text[]" }.joined(separator: ", ")
-    let condition = zip(columns, zip(aliases, types)).map { column, alias in
-        "t.\"\(column)\" = k.\(alias.0)::\(alias.1.rawValue)"
-    }.joined(separator: " AND ")
-    let parameters: [any PostgresEncodable] = columns.indices.map { index in
-        keys.map { $0[index].keyText ?? "" }
+    // One text array per key column, unnested side by side and cast back to the column's type.
+    var arrays = PostgresQuery(unescaped: "")
+    var condition = [String]()
+    for (index, column) in columns.enumerated() {
+        guard let type = table.columns.first(where: { $0.name == column })?.type else {
+            throw ProjectionError(.badSchema, "\(table.name) has no key column \(column)")
+        }
+        let values: [String] = keys.map { $0[index].keyText ?? "" }
+        arrays = index == 0 ? "\(values)::text[]" : "\(arrays), \(values)::text[]"
+        condition.append("t.\"\(column)\" = k.k\(index)::\(type.rawValue)")
     }
+    let aliases = columns.indices.map { "k\($0)" }.joined(separator: ", ")
     try connection.execute(
-        "DELETE FROM \(schema).\(table.name) AS t USING unnest(\(unnest)) AS k(\(aliases.joined(separator: ", "))) WHERE \(condition)",
-        parameters
+        """
+        DELETE FROM \(unescaped: schema).\(unescaped: table.name) AS t USING unnest(\(arrays)) AS k(\(unescaped: aliases)) \
+        WHERE \(unescaped: condition.joined(separator: " AND "))
+        """ as PostgresQuery
     )
 }
 
