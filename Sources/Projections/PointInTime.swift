@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Vocabulary
 
 /// A fetched payload of the log, as the audit trail replays it.
 public struct PastFetch: Sendable {
@@ -75,7 +76,7 @@ public enum PointInTime {
     public static let sections: [String: SectionKind] = {
         var result = [String: SectionKind]()
         for projector in Catalog.projectors where projector.readsPayloads {
-            for (section, kind) in projector.sections { result[section] = kind }
+            for (section, kind) in projector.sections { result[section.rawValue] = kind }
         }
         return result
     }()

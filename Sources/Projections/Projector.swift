@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Vocabulary
 
 /// How the rebuild may read an event section.
 public enum SectionKind: Sendable, Hashable {
@@ -60,7 +61,7 @@ public struct Projector: Sendable {
     public let name: String
     public let tables: [TableSpec]
     /// The event sections it consumes, and how a rebuild may read each.
-    public let sections: [String: SectionKind]
+    public let sections: [EventSection: SectionKind]
     /// Whether it reads payloads; false: envelopes only, every outcome.
     public let readsPayloads: Bool
     let project: @Sendable (ProjectionEvent, StateReader) throws -> [Write]
@@ -68,7 +69,7 @@ public struct Projector: Sendable {
     public init(
         name: String,
         tables: [TableSpec],
-        sections: [String: SectionKind],
+        sections: [EventSection: SectionKind],
         readsPayloads: Bool = true,
         project: @escaping @Sendable (ProjectionEvent, StateReader) throws -> [Write]
     ) {
@@ -82,7 +83,7 @@ public struct Projector: Sendable {
     /// Whether the projector applies `event`: payload readers take fetched events of their
     /// sections (a 304 changes nothing; a failure has no data), envelope readers take all.
     func consumes(section: String, outcome: Outcome) -> Bool {
-        guard self.sections[section] != nil else { return false }
+        guard self.sections[EventSection(rawValue: section)] != nil else { return false }
         return !self.readsPayloads || outcome == .fetched
     }
 }

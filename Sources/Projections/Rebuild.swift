@@ -3,6 +3,7 @@ import Foundation
 import Postgres
 import Synchronization
 import Universe
+import Vocabulary
 
 /// What to rebuild and how.
 public struct RebuildOptions: Sendable {
@@ -274,7 +275,9 @@ public struct Rebuilder: Sendable {
             replay.events += 1
             replay.rawBytes += event.payloadSize
             for projector in targets where projector.consumes(section: event.section, outcome: event.outcome) {
-                if projector.readsPayloads, case .snapshot(let parameter)? = projector.sections[event.section] {
+                if projector.readsPayloads,
+                    case .snapshot(let parameter)? = projector.sections[EventSection(rawValue: event.section)]
+                {
                     let key = ScopeKey(
                         projector: projector.name,
                         stream: event.stream.rawValue,

@@ -3,27 +3,27 @@ import Vocabulary
 
 /// Keys whose values name entities that `/universe/names` resolves (characters, corporations,
 /// alliances, factions), by event section.
-private let entityKeys: [String: [String]] = [
-    "character_details": ["corporation_id", "alliance_id", "faction_id"],
-    "corporation_history": ["corporation_id"],
-    "contacts": ["contact_id"],
-    "contracts": ["issuer_id", "issuer_corporation_id", "acceptor_id", "assignee_id"],
-    "contract_bids": ["bidder_id"],
-    "mails": ["from"],
-    "mail_body": ["from"],
-    "standings": ["from_id"],
-    "loyalty": ["corporation_id"],
-    "wallet_journal": ["first_party_id", "second_party_id", "tax_receiver_id"],
-    "wallet_transactions": ["client_id"],
-    "fw_stats": ["faction_id"],
+private let entityKeys: [EventSection: [String]] = [
+    .characterDetails: ["corporation_id", "alliance_id", "faction_id"],
+    .corporationHistory: ["corporation_id"],
+    .contacts: ["contact_id"],
+    .contracts: ["issuer_id", "issuer_corporation_id", "acceptor_id", "assignee_id"],
+    .contractBids: ["bidder_id"],
+    .mails: ["from"],
+    .mailBody: ["from"],
+    .standings: ["from_id"],
+    .loyalty: ["corporation_id"],
+    .walletJournal: ["first_party_id", "second_party_id", "tax_receiver_id"],
+    .walletTransactions: ["client_id"],
+    .fwStats: ["faction_id"],
 ]
 
 /// Keys whose values are locations (stations, structures; other ids are skipped), by event section.
-private let locationKeys: [String: [String]] = [
-    "location": ["station_id", "structure_id"],
-    "jump_clones": ["location_id"],
-    "contracts": ["start_location_id", "end_location_id"],
-    "wallet_transactions": ["location_id"],
+private let locationKeys: [EventSection: [String]] = [
+    .location: ["station_id", "structure_id"],
+    .jumpClones: ["location_id"],
+    .contracts: ["start_location_id", "end_location_id"],
+    .walletTransactions: ["location_id"],
 ]
 
 /// Station ids are 60,000,000–63,999,999; player structures have ids from 10^12.
@@ -32,12 +32,12 @@ func isStructureID(_ id: Int64) -> Bool { id >= 1_000_000_000_000 && id < 2_000_
 
 /// Collects entity and location ids from a section's JSON (objects, arrays of objects, and one
 /// level of nesting: recipients, home_location, jump clones).
-func collectIDs(_ value: Any, section: String, entities: inout Set<Int64>, locations: inout Set<Int64>) {
-    if section == "assets" {
+func collectIDs(_ value: Any, section: EventSection, entities: inout Set<Int64>, locations: inout Set<Int64>) {
+    if section == .assets {
         collectAssetLocations(value, into: &locations)
         return
     }
-    if section == "corporation_members" {
+    if section == .corporationMembers {
         // A plain array of character ids: the members the report names.
         for id in (value as? [Any] ?? []).compactMap(int64) where id >= 500_000 { entities.insert(id) }
         return
@@ -113,22 +113,22 @@ enum UniverseKind: String, Sendable, CaseIterable {
 }
 
 /// Keys whose values are static-data ids, by event section (nested lists are searched too).
-private let universeKeys: [String: [String: UniverseKind]] = [
-    "assets": ["type_id": .type],
-    "contract_items": ["type_id": .type],
-    "mining_ledger": ["type_id": .type, "solar_system_id": .system],
-    "skills": ["skill_id": .type],
-    "skill_queue": ["skill_id": .type],
-    "ship": ["ship_type_id": .type],
-    "location": ["solar_system_id": .system],
-    "wallet_transactions": ["type_id": .type],
-    "planets": ["planet_id": .planet, "solar_system_id": .system],
+private let universeKeys: [EventSection: [String: UniverseKind]] = [
+    .assets: ["type_id": .type],
+    .contractItems: ["type_id": .type],
+    .miningLedger: ["type_id": .type, "solar_system_id": .system],
+    .skills: ["skill_id": .type],
+    .skillQueue: ["skill_id": .type],
+    .ship: ["ship_type_id": .type],
+    .location: ["solar_system_id": .system],
+    .walletTransactions: ["type_id": .type],
+    .planets: ["planet_id": .planet, "solar_system_id": .system],
 ]
 
 /// Collects the static-data ids a section's JSON refers to: types (items, skills, ships,
 /// implants), systems and planets.
-func collectUniverseIDs(_ value: Any, section: String, into ids: inout [UniverseKind: Set<Int64>]) {
-    if section == "implants" {
+func collectUniverseIDs(_ value: Any, section: EventSection, into ids: inout [UniverseKind: Set<Int64>]) {
+    if section == .implants {
         for id in (value as? [Any] ?? []).compactMap(int64) where id > 0 { ids[.type, default: []].insert(id) }
         return
     }
@@ -144,14 +144,14 @@ func collectUniverseIDs(_ value: Any, section: String, into ids: inout [Universe
             if let id = int64(object[key]), id > 0 { ids[kind, default: []].insert(id) }
         }
         // Jump clones carry their implants as a list of type ids.
-        if section == "jump_clones", let implants = object["implants"] as? [Any] {
+        if section == .jumpClones, let implants = object["implants"] as? [Any] {
             for id in implants.compactMap(int64) where id > 0 { ids[.type, default: []].insert(id) }
         }
         for (key, nested) in object where nested is [Any] || nested is [String: Any] {
             if key != "implants" { visit(nested, depth: depth + 1) }
         }
     }
-    guard !keys.isEmpty || section == "jump_clones" else { return }
+    guard !keys.isEmpty || section == .jumpClones else { return }
     visit(value, depth: 0)
 }
 
@@ -159,14 +159,14 @@ extension Routes {
     /// The route answering for one id of a kind of static data.
     static func universe(_ kind: UniverseKind) -> Route {
         switch kind {
-        case .type: Route(name: "universe_type", template: "/universe/types/{type_id}")
-        case .group: Route(name: "universe_group", template: "/universe/groups/{group_id}")
-        case .category: Route(name: "universe_category", template: "/universe/categories/{category_id}")
-        case .system: Route(name: "universe_system", template: "/universe/systems/{system_id}")
+        case .type: Route(.universeType, template: "/universe/types/{type_id}")
+        case .group: Route(.universeGroup, template: "/universe/groups/{group_id}")
+        case .category: Route(.universeCategory, template: "/universe/categories/{category_id}")
+        case .system: Route(.universeSystem, template: "/universe/systems/{system_id}")
         case .constellation:
-            Route(name: "universe_constellation", template: "/universe/constellations/{constellation_id}")
-        case .region: Route(name: "universe_region", template: "/universe/regions/{region_id}")
-        case .planet: Route(name: "universe_planet", template: "/universe/planets/{planet_id}")
+            Route(.universeConstellation, template: "/universe/constellations/{constellation_id}")
+        case .region: Route(.universeRegion, template: "/universe/regions/{region_id}")
+        case .planet: Route(.universePlanet, template: "/universe/planets/{planet_id}")
         }
     }
 }

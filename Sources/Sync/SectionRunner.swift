@@ -85,8 +85,8 @@ struct SectionRunner: Sendable {
                 // Without its ETag the list is fetched in full next time, and the dependents retried.
                 result.etags[route.name] = nil
             }
-            collectIDs(json.value, section: route.name, entities: &result.entityIDs, locations: &result.locationIDs)
-            collectUniverseIDs(json.value, section: route.name, into: &result.universeIDs)
+            collectIDs(json.value, section: route.section, entities: &result.entityIDs, locations: &result.locationIDs)
+            collectUniverseIDs(json.value, section: route.section, into: &result.universeIDs)
         }
         return result
     }
@@ -162,8 +162,8 @@ struct SectionRunner: Sendable {
         let character = item.characterID
         var jobs = [(Route, ESIRequest, [String: String], onceKind: String?, id: Int64)]()
         let objects = json.objects
-        switch route.name {
-        case "assets":
+        switch route.section {
+        case .assets:
             // Only singletons (assembled ships, containers) can carry a name.
             let ids = objects.filter { ($0["is_singleton"] as? Bool) == true }.compactMap { int64($0["item_id"]) }
             for (index, chunk) in ids.chunked(1000).enumerated() {
@@ -178,7 +178,7 @@ struct SectionRunner: Sendable {
                 )
                 jobs.append((Routes.assetNames, request, ["chunk": String(index)], nil, 0))
             }
-        case "contracts":
+        case .contracts:
             let withItems = objects.filter { ["item_exchange", "auction"].contains($0["type"] as? String ?? "") }
                 .compactMap { int64($0["contract_id"]) }
             let done = try await self.fetchedOnce(character, kind: "contract_items", among: withItems)
@@ -202,7 +202,7 @@ struct SectionRunner: Sendable {
                     )
                 )
             }
-        case "corporation_affiliation":
+        case .corporationAffiliation:
             // The member list of the corporation the character is in now.
             guard
                 let corporation = objects.first(where: { int64($0["character_id"]) == character })
@@ -215,7 +215,7 @@ struct SectionRunner: Sendable {
                     nil, 0
                 )
             )
-        case "mails":
+        case .mails:
             let ids = objects.compactMap { int64($0["mail_id"]) }
             let done = try await self.fetchedOnce(character, kind: "mail_body", among: ids)
             for id in ids where !done.contains(id) {
@@ -268,11 +268,11 @@ struct SectionRunner: Sendable {
                 if let json = fetch.json {
                     collectIDs(
                         json.value,
-                        section: dependentRoute.name,
+                        section: dependentRoute.section,
                         entities: &result.entityIDs,
                         locations: &result.locationIDs
                     )
-                    collectUniverseIDs(json.value, section: dependentRoute.name, into: &result.universeIDs)
+                    collectUniverseIDs(json.value, section: dependentRoute.section, into: &result.universeIDs)
                 }
             } else if fetch.kind == .failed, fetch.status != 404 {
                 failed = true

@@ -29,6 +29,28 @@ public struct Route: Sendable, Equatable {
         self.postsCharacterID = postsCharacterID
     }
 
+    /// What its fetches are recorded as.
+    public var section: EventSection { EventSection(rawValue: self.name) }
+
+    /// A route whose fetches are recorded as `section` events.
+    public init(
+        _ section: EventSection,
+        method: String = "GET",
+        template: String,
+        group: String? = nil,
+        paging: Paging = .single,
+        postsCharacterID: Bool = false
+    ) {
+        self.init(
+            name: section.rawValue,
+            method: method,
+            template: template,
+            group: group,
+            paging: paging,
+            postsCharacterID: postsCharacterID
+        )
+    }
+
     /// The concrete path for a character (and one more id, for `{contract_id}`, `{mail_id}`, ...).
     public func path(character: Int64, id: Int64? = nil) -> String {
         var path = self.template.replacingOccurrences(of: "{character_id}", with: String(character))
@@ -111,64 +133,64 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
     public var routes: [Route] {
         let c = "/characters/{character_id}"
         switch self {
-        case .assets: return [Route(name: "assets", template: "\(c)/assets", group: "char-asset", paging: .xPages)]
-        case .attributes: return [Route(name: "attributes", template: "\(c)/attributes", group: "char-detail")]
-        case .characterDetails: return [Route(name: "character_details", template: c)]
+        case .assets: return [Route(.assets, template: "\(c)/assets", group: "char-asset", paging: .xPages)]
+        case .attributes: return [Route(.attributes, template: "\(c)/attributes", group: "char-detail")]
+        case .characterDetails: return [Route(.characterDetails, template: c)]
         case .contacts:
             return [
-                Route(name: "contact_labels", template: "\(c)/contacts/labels", group: "char-social"),
-                Route(name: "contacts", template: "\(c)/contacts", group: "char-social", paging: .xPages),
+                Route(.contactLabels, template: "\(c)/contacts/labels", group: "char-social"),
+                Route(.contacts, template: "\(c)/contacts", group: "char-social", paging: .xPages),
             ]
         case .contracts:
-            return [Route(name: "contracts", template: "\(c)/contracts", group: "char-contract", paging: .xPages)]
-        case .corporationHistory: return [Route(name: "corporation_history", template: "\(c)/corporationhistory")]
+            return [Route(.contracts, template: "\(c)/contracts", group: "char-contract", paging: .xPages)]
+        case .corporationHistory: return [Route(.corporationHistory, template: "\(c)/corporationhistory")]
         case .corporationMembers:
             // The character's corporation now (public, one POST); its member list follows as a
             // dependent fetch.
             return [
                 Route(
-                    name: "corporation_affiliation",
+                    .corporationAffiliation,
                     method: "POST",
                     template: "/characters/affiliation",
                     postsCharacterID: true
                 )
             ]
-        case .fwStats: return [Route(name: "fw_stats", template: "\(c)/fw/stats", group: "factional-warfare")]
-        case .implants: return [Route(name: "implants", template: "\(c)/implants", group: "char-detail")]
-        case .jumpClones: return [Route(name: "jump_clones", template: "\(c)/clones", group: "char-location")]
-        case .location: return [Route(name: "location", template: "\(c)/location", group: "char-location")]
-        case .loyalty: return [Route(name: "loyalty", template: "\(c)/loyalty/points", group: "char-wallet")]
+        case .fwStats: return [Route(.fwStats, template: "\(c)/fw/stats", group: "factional-warfare")]
+        case .implants: return [Route(.implants, template: "\(c)/implants", group: "char-detail")]
+        case .jumpClones: return [Route(.jumpClones, template: "\(c)/clones", group: "char-location")]
+        case .location: return [Route(.location, template: "\(c)/location", group: "char-location")]
+        case .loyalty: return [Route(.loyalty, template: "\(c)/loyalty/points", group: "char-wallet")]
         case .mails:
             return [
-                Route(name: "mail_labels", template: "\(c)/mail/labels", group: "char-social"),
-                Route(name: "mailing_lists", template: "\(c)/mail/lists", group: "char-social"),
+                Route(.mailLabels, template: "\(c)/mail/labels", group: "char-social"),
+                Route(.mailingLists, template: "\(c)/mail/lists", group: "char-social"),
                 // The page size and limit are set from MEMBERAUDIT_MAX_MAILS when the sync runs.
                 Route(
-                    name: "mails",
+                    .mails,
                     template: "\(c)/mail",
                     group: "char-social",
                     paging: .lastMailID(pageSize: 50, maxItems: 250)
                 ),
             ]
         case .miningLedger:
-            return [Route(name: "mining_ledger", template: "\(c)/mining", group: "char-industry", paging: .xPages)]
-        case .onlineStatus: return [Route(name: "online_status", template: "\(c)/online", group: "char-location")]
-        case .planets: return [Route(name: "planets", template: "\(c)/planets", group: "char-industry")]
-        case .roles: return [Route(name: "roles", template: "\(c)/roles", group: "char-detail")]
-        case .ship: return [Route(name: "ship", template: "\(c)/ship", group: "char-location")]
-        case .skillQueue: return [Route(name: "skill_queue", template: "\(c)/skillqueue", group: "char-detail")]
-        case .skills: return [Route(name: "skills", template: "\(c)/skills", group: "char-detail")]
-        case .standings: return [Route(name: "standings", template: "\(c)/standings", group: "char-social")]
-        case .titles: return [Route(name: "titles", template: "\(c)/titles", group: "char-detail")]
-        case .walletBalance: return [Route(name: "wallet_balance", template: "\(c)/wallet", group: "char-wallet")]
+            return [Route(.miningLedger, template: "\(c)/mining", group: "char-industry", paging: .xPages)]
+        case .onlineStatus: return [Route(.onlineStatus, template: "\(c)/online", group: "char-location")]
+        case .planets: return [Route(.planets, template: "\(c)/planets", group: "char-industry")]
+        case .roles: return [Route(.roles, template: "\(c)/roles", group: "char-detail")]
+        case .ship: return [Route(.ship, template: "\(c)/ship", group: "char-location")]
+        case .skillQueue: return [Route(.skillQueue, template: "\(c)/skillqueue", group: "char-detail")]
+        case .skills: return [Route(.skills, template: "\(c)/skills", group: "char-detail")]
+        case .standings: return [Route(.standings, template: "\(c)/standings", group: "char-social")]
+        case .titles: return [Route(.titles, template: "\(c)/titles", group: "char-detail")]
+        case .walletBalance: return [Route(.walletBalance, template: "\(c)/wallet", group: "char-wallet")]
         case .walletJournal:
             return [
-                Route(name: "wallet_journal", template: "\(c)/wallet/journal", group: "char-wallet", paging: .xPages)
+                Route(.walletJournal, template: "\(c)/wallet/journal", group: "char-wallet", paging: .xPages)
             ]
         case .walletTransactions:
             return [
                 Route(
-                    name: "wallet_transactions",
+                    .walletTransactions,
                     template: "\(c)/wallet/transactions",
                     group: "char-wallet",
                     paging: .fromID(idKey: "transaction_id", pageSize: 2500, maxItems: 25_000)
@@ -193,35 +215,35 @@ public enum Section: String, CaseIterable, Sendable, Codable, Comparable {
 /// Routes of dependent and public fetches.
 public enum Routes {
     public static let assetNames = Route(
-        name: "asset_names",
+        .assetNames,
         method: "POST",
         template: "/characters/{character_id}/assets/names",
         group: "char-asset"
     )
     public static let contractItems = Route(
-        name: "contract_items",
+        .contractItems,
         template: "/characters/{character_id}/contracts/{contract_id}/items",
         group: "char-contract"
     )
     public static let contractBids = Route(
-        name: "contract_bids",
+        .contractBids,
         template: "/characters/{character_id}/contracts/{contract_id}/bids",
         group: "char-contract"
     )
     public static let mailBody = Route(
-        name: "mail_body",
+        .mailBody,
         template: "/characters/{character_id}/mail/{mail_id}",
         group: "char-social"
     )
     public static let corporationMembers = Route(
-        name: "corporation_members",
+        .corporationMembers,
         template: "/corporations/{corporation_id}/members",
         group: "corp-member"
     )
-    public static let universeNames = Route(name: "universe_names", method: "POST", template: "/universe/names")
-    public static let station = Route(name: "station", template: "/universe/stations/{station_id}")
-    public static let structure = Route(name: "structure", template: "/universe/structures/{structure_id}")
-    public static let metaStatus = Route(name: "meta_status", template: "/meta/status", group: "meta")
-    public static let marketPrices = Route(name: "market_prices", template: "/markets/prices")
-    public static let universeIDs = Route(name: "universe_ids", method: "POST", template: "/universe/ids")
+    public static let universeNames = Route(.universeNames, method: "POST", template: "/universe/names")
+    public static let station = Route(.station, template: "/universe/stations/{station_id}")
+    public static let structure = Route(.structure, template: "/universe/structures/{structure_id}")
+    public static let metaStatus = Route(.metaStatus, template: "/meta/status", group: "meta")
+    public static let marketPrices = Route(.marketPrices, template: "/markets/prices")
+    public static let universeIDs = Route(.universeIds, method: "POST", template: "/universe/ids")
 }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Assets as a tree: each item with its parent item (a ship, a container) and the location at the
 /// top of its chain (a station, structure or solar system), resolved by the views. Names of named
 /// items accumulate by item id (they are fetched with each changed asset list).
@@ -23,12 +25,12 @@ enum AssetsReadModel {
     static let projector = Projector(
         name: "assets",
         tables: [assets, names],
-        sections: ["assets": .snapshot(), "asset_names": .accumulating]
+        sections: [.assets: .snapshot(), .assetNames: .accumulating]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let json = event.json as Any
-        switch event.section {
-        case "assets":
+        switch EventSection(rawValue: event.section) {
+        case .assets:
             let items = try objects(json)
             var parent = [Int64: Int64]()  // item → the location it is in
             for item in items { parent[try item.requiredInt("item_id")] = int64(item.fields["location_id"]) }
@@ -51,7 +53,7 @@ enum AssetsReadModel {
                 ]
             }
             return [.replace(assets, scope: [character], rows: rows)]
-        case "asset_names":
+        case .assetNames:
             // ESI names unnamed items "None".
             let rows = try objects(json).compactMap { o -> [Cell]? in
                 let id = try o.requiredInt("item_id")

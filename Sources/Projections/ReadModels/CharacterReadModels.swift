@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The character's own sections, each a snapshot: details, location, ship, online status, wallet
 /// balance, attributes, implants, clones, corporation history, loyalty, titles, faction warfare,
@@ -99,8 +100,8 @@ enum CharacterReadModels {
         ],
         sections: Dictionary(
             uniqueKeysWithValues: [
-                "character_details", "location", "ship", "online_status", "wallet_balance", "attributes", "implants",
-                "jump_clones", "corporation_history", "loyalty", "titles", "fw_stats", "roles", "planets",
+                EventSection.characterDetails, .location, .ship, .onlineStatus, .walletBalance, .attributes, .implants,
+                .jumpClones, .corporationHistory, .loyalty, .titles, .fwStats, .roles, .planets,
             ].map { ($0, SectionKind.snapshot()) }
         )
     ) { event, _ in
@@ -114,8 +115,8 @@ enum CharacterReadModels {
         func many(_ table: TableSpec, _ rows: [[Cell]]) -> [Write] {
             [.replace(table, scope: [character], rows: rows.map { [character] + $0 })]
         }
-        switch event.section {
-        case "character_details":
+        switch EventSection(rawValue: event.section) {
+        case .characterDetails:
             let o = try object(json)
             return one(
                 details,
@@ -126,19 +127,19 @@ enum CharacterReadModels {
                     o.text("title"), o.text("description"), o.int("ancestry_id"),
                 ]
             )
-        case "location":
+        case .location:
             let o = try object(json)
             return one(location, [o.int("solar_system_id"), o.int("station_id"), o.int("structure_id")])
-        case "ship":
+        case .ship:
             let o = try object(json)
             return one(ship, [o.int("ship_item_id"), o.int("ship_type_id"), o.text("ship_name")])
-        case "online_status":
+        case .onlineStatus:
             let o = try object(json)
             return one(online, [o.bool("online"), o.time("last_login"), o.time("last_logout"), o.int("logins")])
-        case "wallet_balance":
+        case .walletBalance:
             guard let balance = json as? NSNumber else { throw DecodeError("the wallet balance is not a number") }
             return one(wallet, [.double(balance.doubleValue)])
-        case "attributes":
+        case .attributes:
             let o = try object(json)
             return one(
                 attributes,
@@ -147,10 +148,10 @@ enum CharacterReadModels {
                     o.int("bonus_remaps"), o.time("last_remap_date"), o.time("accrued_remap_cooldown_date"),
                 ]
             )
-        case "implants":
+        case .implants:
             guard let ids = json as? [Any] else { throw DecodeError("implants are not an array") }
             return many(implants, ids.compactMap(int64).map { [.int($0)] })
-        case "jump_clones":
+        case .jumpClones:
             let o = try object(json)
             let home = o.object("home_location")
             return one(
@@ -169,7 +170,7 @@ enum CharacterReadModels {
                         ]
                     }
                 )
-        case "corporation_history":
+        case .corporationHistory:
             return many(
                 corporationHistory,
                 try objects(json).map {
@@ -179,14 +180,14 @@ enum CharacterReadModels {
                     ]
                 }
             )
-        case "loyalty":
+        case .loyalty:
             return many(
                 loyalty,
                 try objects(json).map { [.int(try $0.requiredInt("corporation_id")), $0.int("loyalty_points")] }
             )
-        case "titles":
+        case .titles:
             return many(titles, try objects(json).map { [.int(try $0.requiredInt("title_id")), $0.text("name")] })
-        case "fw_stats":
+        case .fwStats:
             let o = try object(json)
             let kills = o.object("kills")
             let points = o.object("victory_points")
@@ -199,13 +200,13 @@ enum CharacterReadModels {
                     points?.int("total") ?? .null,
                 ]
             )
-        case "roles":
+        case .roles:
             let o = try object(json)
             let rows = ["roles", "roles_at_base", "roles_at_hq", "roles_at_other"].flatMap { scope in
                 ((o.fields[scope] as? [Any]) ?? []).compactMap { $0 as? String }.map { [Cell.text(scope), .text($0)] }
             }
             return many(roles, rows)
-        case "planets":
+        case .planets:
             return many(
                 planets,
                 try objects(json).map {

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Contacts with their labels, and standings: snapshots.
 enum ContactsReadModel {
     typealias M = CharacterReadModels
@@ -19,15 +21,15 @@ enum ContactsReadModel {
     static let projector = Projector(
         name: "contacts",
         tables: [contacts, labels, standings],
-        sections: ["contacts": .snapshot(), "contact_labels": .snapshot(), "standings": .snapshot()]
+        sections: [.contacts: .snapshot(), .contactLabels: .snapshot(), .standings: .snapshot()]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let json = event.json as Any
         func many(_ table: TableSpec, _ rows: [[Cell]]) -> [Write] {
             [.replace(table, scope: [character], rows: rows.map { [character] + $0 })]
         }
-        switch event.section {
-        case "contacts":
+        switch EventSection(rawValue: event.section) {
+        case .contacts:
             return many(
                 contacts,
                 try objects(json).map {
@@ -37,12 +39,12 @@ enum ContactsReadModel {
                     ]
                 }
             )
-        case "contact_labels":
+        case .contactLabels:
             return many(
                 labels,
                 try objects(json).map { [.int(try $0.requiredInt("label_id")), $0.text("label_name")] }
             )
-        case "standings":
+        case .standings:
             return many(
                 standings,
                 try objects(json).map {

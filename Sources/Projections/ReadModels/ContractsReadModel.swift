@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Contracts accumulate by contract id (ESI forgets finished ones after 30 days; we do not);
 /// items and bids are snapshots per contract.
 enum ContractsReadModel {
@@ -39,14 +41,14 @@ enum ContractsReadModel {
         name: "contracts",
         tables: [contracts, items, bids],
         sections: [
-            "contracts": .accumulating, "contract_items": .snapshot(parameter: "contract_id"),
-            "contract_bids": .snapshot(parameter: "contract_id"),
+            .contracts: .accumulating, .contractItems: .snapshot(parameter: "contract_id"),
+            .contractBids: .snapshot(parameter: "contract_id"),
         ]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let json = event.json as Any
-        switch event.section {
-        case "contracts":
+        switch EventSection(rawValue: event.section) {
+        case .contracts:
             let rows = try objects(json).map { o -> [Cell] in
                 [
                     character, .int(try o.requiredInt("contract_id")), o.text("type"), o.text("status"),
@@ -59,7 +61,7 @@ enum ContractsReadModel {
                 ]
             }
             return [.upsert(contracts, rows: rows)]
-        case "contract_items":
+        case .contractItems:
             let contract = Cell.int(try event.parameter("contract_id"))
             let rows = try objects(json).map {
                 [
@@ -68,7 +70,7 @@ enum ContractsReadModel {
                 ]
             }
             return [.replace(items, scope: [character, contract], rows: rows)]
-        case "contract_bids":
+        case .contractBids:
             let contract = Cell.int(try event.parameter("contract_id"))
             let rows = try objects(json).map {
                 [

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Corporation member lists, as fetched with a director's token: a snapshot per (fetching
 /// character, corporation). The membership report reads the newest list of each corporation.
 enum CorporationMembersReadModel {
@@ -18,7 +20,7 @@ enum CorporationMembersReadModel {
     static let projector = Projector(
         name: "corporation_members",
         tables: [lists, members],
-        sections: ["corporation_members": .snapshot(parameter: "corporation_id")]
+        sections: [.corporationMembers: .snapshot(parameter: "corporation_id")]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let corporation = Cell.int(try event.parameter("corporation_id"))

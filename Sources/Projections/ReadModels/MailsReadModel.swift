@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Mails: headers and bodies accumulate by mail id (history outlives ESI's newest-mails window);
 /// labels with unread counts and mailing lists are snapshots.
 enum MailsReadModel {
@@ -34,14 +36,14 @@ enum MailsReadModel {
         name: "mails",
         tables: [headers, bodies, labels, unread, lists],
         sections: [
-            "mails": .accumulating, "mail_body": .accumulating, "mail_labels": .snapshot(),
-            "mailing_lists": .snapshot(),
+            .mails: .accumulating, .mailBody: .accumulating, .mailLabels: .snapshot(),
+            .mailingLists: .snapshot(),
         ]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let json = event.json as Any
-        switch event.section {
-        case "mails":
+        switch EventSection(rawValue: event.section) {
+        case .mails:
             let rows = try objects(json).map { o -> [Cell] in
                 // Kept aligned: a recipient without an id is dropped with its type.
                 let recipients = o.objects("recipients").compactMap { r in
@@ -55,10 +57,10 @@ enum MailsReadModel {
                 ]
             }
             return [.upsert(headers, rows: rows)]
-        case "mail_body":
+        case .mailBody:
             let o = try object(json)
             return [.upsert(bodies, rows: [[character, .int(try event.parameter("mail_id")), o.text("body")]])]
-        case "mail_labels":
+        case .mailLabels:
             let o = try object(json)
             return [
                 .replace(
@@ -77,7 +79,7 @@ enum MailsReadModel {
                     rows: [[character, o.int("total_unread_count"), .time(event.fetchedAt)]]
                 ),
             ]
-        case "mailing_lists":
+        case .mailingLists:
             return [
                 .replace(
                     lists,

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Skills (active and trained level, SP), skill point totals and the skill queue: snapshots.
 /// Names and groups come from the static data in the views.
 enum SkillsReadModel {
@@ -24,12 +26,12 @@ enum SkillsReadModel {
     static let projector = Projector(
         name: "skills",
         tables: [skills, totals, queue],
-        sections: ["skills": .snapshot(), "skill_queue": .snapshot()]
+        sections: [.skills: .snapshot(), .skillQueue: .snapshot()]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let json = event.json as Any
-        switch event.section {
-        case "skills":
+        switch EventSection(rawValue: event.section) {
+        case .skills:
             let o = try object(json)
             let rows = try o.objects("skills").map {
                 [
@@ -45,7 +47,7 @@ enum SkillsReadModel {
                     rows: [[character, o.int("total_sp"), o.int("unallocated_sp"), .time(event.fetchedAt)]]
                 ),
             ]
-        case "skill_queue":
+        case .skillQueue:
             let rows = try objects(json).map {
                 [
                     character, .int(try $0.requiredInt("queue_position")), .int(try $0.requiredInt("skill_id")),

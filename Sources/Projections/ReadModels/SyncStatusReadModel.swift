@@ -20,16 +20,16 @@ enum SyncStatusReadModel {
     )
 
     /// Route name → (section, whether it is a dependent fetch).
-    static let routes: [String: (section: String, dependent: Bool)] = {
-        var routes = [String: (String, Bool)]()
+    static let routes: [EventSection: (section: Section, dependent: Bool)] = {
+        var routes = [EventSection: (Section, Bool)]()
         for section in Section.allCases {
-            for route in section.routes { routes[route.name] = (section.rawValue, false) }
+            for route in section.routes { routes[route.section] = (section, false) }
         }
-        routes["asset_names"] = ("assets", true)
-        routes["contract_items"] = ("contracts", true)
-        routes["contract_bids"] = ("contracts", true)
-        routes["mail_body"] = ("mails", true)
-        routes["corporation_members"] = ("corporation_members", true)
+        routes[.assetNames] = (.assets, true)
+        routes[.contractItems] = (.contracts, true)
+        routes[.contractBids] = (.contracts, true)
+        routes[.mailBody] = (.mails, true)
+        routes[.corporationMembers] = (.corporationMembers, true)
         return routes
     }()
 
@@ -39,7 +39,7 @@ enum SyncStatusReadModel {
         sections: routes.mapValues { _ in SectionKind.accumulating },
         readsPayloads: false
     ) { event, state in
-        guard let id = event.characterID, let route = routes[event.section] else { return [] }
+        guard let id = event.characterID, let route = routes[EventSection(rawValue: event.section)] else { return [] }
         let key: [Cell] = [.int(id), .text(event.section)]
         let previous = state(status, key)
         func old(_ column: Int) -> Cell { previous?[column] ?? .null }
@@ -54,7 +54,7 @@ enum SyncStatusReadModel {
             hash = new
         }
         let row: [Cell] = [
-            .int(id), .text(event.section), .text(route.section), .bool(route.dependent), at,
+            .int(id), .text(event.section), .text(route.section.rawValue), .bool(route.dependent), at,
             .text(event.outcome.rawValue), event.httpStatus.map { .int(Int64($0)) } ?? .null,
             failed ? event.error.map(Cell.text) ?? .text("failed") : .null, failed ? old(8) : at, changed, hash,
             .int(count(11) + 1), .int(count(12) + (failed ? 1 : 0)),

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Public data the character sections refer to: entity names (`/universe/names`), stations,
 /// structures and market prices, each keyed by its id. The views resolve ids through these and the
@@ -92,20 +93,20 @@ enum UniverseReadModel {
             names, stations, structures, prices, types, groups, categories, systems, constellations, regions, planets,
         ],
         sections: [
-            "universe_names": .accumulating, "station": .snapshot(parameter: "station_id"),
-            "structure": .snapshot(parameter: "structure_id"), "market_prices": .accumulating,
-            "universe_type": .snapshot(parameter: "id"), "universe_group": .snapshot(parameter: "id"),
-            "universe_category": .snapshot(parameter: "id"), "universe_system": .snapshot(parameter: "id"),
-            "universe_constellation": .snapshot(parameter: "id"), "universe_region": .snapshot(parameter: "id"),
-            "universe_planet": .snapshot(parameter: "id"),
+            .universeNames: .accumulating, .station: .snapshot(parameter: "station_id"),
+            .structure: .snapshot(parameter: "structure_id"), .marketPrices: .accumulating,
+            .universeType: .snapshot(parameter: "id"), .universeGroup: .snapshot(parameter: "id"),
+            .universeCategory: .snapshot(parameter: "id"), .universeSystem: .snapshot(parameter: "id"),
+            .universeConstellation: .snapshot(parameter: "id"), .universeRegion: .snapshot(parameter: "id"),
+            .universePlanet: .snapshot(parameter: "id"),
         ]
     ) { event, _ in
         let json = event.json as Any
         if event.section.hasPrefix("universe_"), event.section != "universe_names" {
             return try universeRows(event, json)
         }
-        switch event.section {
-        case "universe_names":
+        switch EventSection(rawValue: event.section) {
+        case .universeNames:
             return [
                 .upsert(
                     names,
@@ -114,7 +115,7 @@ enum UniverseReadModel {
                     }
                 )
             ]
-        case "station":
+        case .station:
             let o = try object(json)
             let id = try int64(o.fields["station_id"]) ?? event.parameter("station_id")
             return [
@@ -123,7 +124,7 @@ enum UniverseReadModel {
                     rows: [[.int(id), o.text("name"), o.int("system_id"), o.int("type_id"), o.int("owner")]]
                 )
             ]
-        case "structure":
+        case .structure:
             let o = try object(json)
             return [
                 .upsert(
@@ -136,7 +137,7 @@ enum UniverseReadModel {
                     ]
                 )
             ]
-        case "market_prices":
+        case .marketPrices:
             return [
                 .upsert(
                     prices,
@@ -155,8 +156,8 @@ enum UniverseReadModel {
 private func universeRows(_ event: ProjectionEvent, _ json: Any) throws -> [Write] {
     let o = try object(json)
     let id = Cell.int(try event.parameter("id"))
-    switch event.section {
-    case "universe_type":
+    switch EventSection(rawValue: event.section) {
+    case .universeType:
         // Skills carry their training data as dogma attributes: rank 275, primary 180, secondary
         // 181, required skills 182–184/1285/1289/1290 at levels 277–279/1286/1287/1288.
         var dogma = [Int64: Double]()
@@ -197,24 +198,24 @@ private func universeRows(_ event: ProjectionEvent, _ json: Any) throws -> [Writ
                 ]
             )
         ]
-    case "universe_group":
+    case .universeGroup:
         return [
             .upsert(UniverseReadModel.groups, rows: [[id, o.text("name"), o.int("category_id"), o.bool("published")]])
         ]
-    case "universe_category":
+    case .universeCategory:
         return [.upsert(UniverseReadModel.categories, rows: [[id, o.text("name"), o.bool("published")]])]
-    case "universe_system":
+    case .universeSystem:
         return [
             .upsert(
                 UniverseReadModel.systems,
                 rows: [[id, o.text("name"), o.int("constellation_id"), o.double("security_status")]]
             )
         ]
-    case "universe_constellation":
+    case .universeConstellation:
         return [.upsert(UniverseReadModel.constellations, rows: [[id, o.text("name"), o.int("region_id")]])]
-    case "universe_region":
+    case .universeRegion:
         return [.upsert(UniverseReadModel.regions, rows: [[id, o.text("name")]])]
-    case "universe_planet":
+    case .universePlanet:
         return [.upsert(UniverseReadModel.planets, rows: [[id, o.text("name"), o.int("system_id"), o.int("type_id")]])]
     default:
         return []

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The wallet journal, wallet transactions and the mining ledger: accumulating, keyed by their
 /// ids (the ledger by day, system and ore), so history outlives ESI's 30-day window.
 enum WalletReadModels {
@@ -33,7 +35,7 @@ enum WalletReadModels {
     static let journalProjector = Projector(
         name: "wallet_journal",
         tables: [journal],
-        sections: ["wallet_journal": .accumulating]
+        sections: [.walletJournal: .accumulating]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let rows = try objects(event.json as Any).map { o -> [Cell] in
@@ -50,7 +52,7 @@ enum WalletReadModels {
     static let transactionsProjector = Projector(
         name: "wallet_transactions",
         tables: [transactions],
-        sections: ["wallet_transactions": .accumulating]
+        sections: [.walletTransactions: .accumulating]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let rows = try objects(event.json as Any).map { o -> [Cell] in
@@ -67,7 +69,7 @@ enum WalletReadModels {
     static let miningProjector = Projector(
         name: "mining_ledger",
         tables: [mining],
-        sections: ["mining_ledger": .accumulating]
+        sections: [.miningLedger: .accumulating]
     ) { event, _ in
         let character = Cell.int(try event.requireCharacter())
         let rows = try objects(event.json as Any).map { o -> [Cell] in
