@@ -4,6 +4,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import Postgres
+import Reports
 import Settings
 import Vocabulary
 
@@ -69,7 +70,10 @@ struct ListUsers: AsyncParsableCommand {
         switch self.format {
         case .json: try printJSON(users)
         case .table:
-            var table = TextTable(columns: ["user", "superuser", "main", "characters", "groups", "permissions"])
+            var table = ReportTable(
+                name: "",
+                columns: ["user", "superuser", "main", "characters", "groups", "permissions"]
+            )
             for user in users {
                 table.add([
                     user.name, user.isSuperuser ? "yes" : "", user.main ?? "",
@@ -77,7 +81,7 @@ struct ListUsers: AsyncParsableCommand {
                     user.isSuperuser ? "all" : user.permissions.map(\.rawValue).joined(separator: ", "),
                 ])
             }
-            print(users.isEmpty ? "no users yet: they are created at their first login" : table.render())
+            print(users.isEmpty ? "no users yet: they are created at their first login" : table.text())
         }
     }
 }
@@ -129,7 +133,7 @@ struct ListGroups: AsyncParsableCommand {
         switch self.format {
         case .json: try printJSON(groups)
         case .table:
-            var table = TextTable(columns: ["group", "compliance", "permissions", "members"])
+            var table = ReportTable(name: "", columns: ["group", "compliance", "permissions", "members"])
             for group in groups {
                 table.add([
                     group.name, group.isCompliance ? "yes" : "",
@@ -137,7 +141,7 @@ struct ListGroups: AsyncParsableCommand {
                     group.members.joined(separator: ", "),
                 ])
             }
-            print(groups.isEmpty ? "no groups yet (memberaudit groups create NAME)" : table.render())
+            print(groups.isEmpty ? "no groups yet (memberaudit groups create NAME)" : table.text())
         }
     }
 }
@@ -282,14 +286,14 @@ struct ComplianceChanges: AsyncParsableCommand {
         switch self.format {
         case .json: try printJSON(changes)
         case .table:
-            var table = TextTable(columns: ["when", "user", "group", "change"])
+            var table = ReportTable(name: "", columns: ["when", "user", "group", "change"])
             for change in changes {
                 table.add([
                     change.changedAt.map(formatTime) ?? "", change.user, change.group,
                     change.joined ? "joined" : "left",
                 ])
             }
-            print(changes.isEmpty ? "no changes of compliance groups recorded" : table.render())
+            print(changes.isEmpty ? "no changes of compliance groups recorded" : table.text())
         }
     }
 }

@@ -4,6 +4,7 @@ import ESI
 import Foundation
 import Postgres
 import Projections
+import Reports
 import Settings
 import Sync
 
@@ -106,7 +107,10 @@ struct ListCharacters: AsyncParsableCommand {
         switch self.format {
         case .json: try printJSON(characters)
         case .table:
-            var table = TextTable(columns: ["id", "name", "user", "main", "token", "enabled", "scopes", "registered"])
+            var table = ReportTable(
+                name: "",
+                columns: ["id", "name", "user", "main", "token", "enabled", "scopes", "registered"]
+            )
             for character in characters {
                 table.add([
                     String(character.id), character.name, character.user, character.isMain ? "yes" : "",
@@ -116,7 +120,7 @@ struct ListCharacters: AsyncParsableCommand {
             }
             print(
                 characters.isEmpty
-                    ? "no characters registered (add one with: memberaudit characters add)" : table.render()
+                    ? "no characters registered (add one with: memberaudit characters add)" : table.text()
             )
             for character in characters where character.tokenError != nil {
                 print("\(character.name): \(character.tokenError!)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Observability
+import Reports
 import Settings
 import Sync
 import Web
@@ -14,7 +15,7 @@ struct ConfigCommand: ParsableCommand {
 
     func run() throws {
         let settings = try self.global.settings()
-        var table = TextTable(columns: ["setting", "value", "default", "meaning"])
+        var table = ReportTable(name: "", columns: ["setting", "value", "default", "meaning"])
         for setting in Settings.known + SyncSettings.known + WebConfiguration.known + LogSetup.known {
             let value = settings.string(setting.name)
             // Secrets are never printed: a connection string may hold a password.
@@ -24,6 +25,6 @@ struct ConfigCommand: ParsableCommand {
             table.add([setting.name, shown, setting.defaultValue, setting.meaning])
         }
         if let file = settings.configFile { print("configuration file: \(file)\n") }
-        print(table.render())
+        print(table.text())
     }
 }

@@ -26,9 +26,9 @@ enum DisplayRendering {
             }.joined(separator: "\n")
         }
         guard !part.rows.isEmpty else { return "(none)" }
-        var table = TextTable(columns: part.columns)
+        var table = ReportTable(name: "", columns: part.columns)
         for row in part.rows { table.add(row.map { self.text($0, limit: 40) }) }
-        return table.render() + "\n(\(part.rows.count) rows)"
+        return table.text() + "\n(\(part.rows.count) rows)"
     }
 
     static func csv(_ state: CharacterState) -> String {

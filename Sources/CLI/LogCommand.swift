@@ -1,6 +1,7 @@
 import ArgumentParser
 import EventLog
 import Foundation
+import Reports
 import Settings
 
 struct LogCommand: AsyncParsableCommand {
@@ -45,7 +46,10 @@ struct LogStatsCommand: AsyncParsableCommand {
 }
 
 func renderStatistics(_ statistics: LogStatistics) -> String {
-    var table = TextTable(columns: ["section", "events", "fetched", "not modified", "failed", "payload bytes"])
+    var table = ReportTable(
+        name: "",
+        columns: ["section", "events", "fetched", "not modified", "failed", "payload bytes"]
+    )
     for (name, section) in statistics.sections.sorted(by: { $0.key < $1.key }) {
         table.add([
             name, "\(section.events)", "\(section.fetched)", "\(section.notModified)", "\(section.failed)",
@@ -58,7 +62,7 @@ func renderStatistics(_ statistics: LogStatistics) -> String {
         "\(totals.map(\.notModified).reduce(0, +))", "\(totals.map(\.failed).reduce(0, +))",
         formatBytes(statistics.referencedRawBytes),
     ])
-    var lines = [table.render(), ""]
+    var lines = [table.text(), ""]
     lines.append("head position       \(statistics.headPosition)")
     lines.append("distinct payloads   \(statistics.payloads)")
     lines.append("payload bytes raw   \(formatBytes(statistics.payloadRawBytes))")

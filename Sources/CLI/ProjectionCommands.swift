@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Postgres
 import Projections
+import Reports
 import Settings
 import Synchronization
 
@@ -137,7 +138,7 @@ struct RebuildCommand: AsyncParsableCommand {
     }
 
     private func render(_ checks: [TableCheck]) -> String {
-        var table = TextTable(columns: ["table", "live rows", "rebuilt rows", "checksum"])
+        var table = ReportTable(name: "", columns: ["table", "live rows", "rebuilt rows", "checksum"])
         for check in checks {
             let verdict =
                 switch check.matches {
@@ -147,7 +148,7 @@ struct RebuildCommand: AsyncParsableCommand {
                 }
             table.add([check.table, check.liveRows.map(String.init) ?? "-", String(check.rebuiltRows), verdict])
         }
-        return table.render()
+        return table.text()
     }
 }
 

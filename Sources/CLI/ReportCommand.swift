@@ -35,9 +35,7 @@ struct ReportOutput: ParsableArguments {
         let text: String
         switch self.format {
         case .table:
-            var rendered = TextTable(columns: table.columns)
-            for row in table.rows { rendered.add(row.map(\.text)) }
-            text = table.rows.isEmpty ? empty + "\n" : rendered.render() + "\n"
+            text = table.rows.isEmpty ? empty + "\n" : table.text() + "\n"
         case .csv: text = table.csv()
         case .json:
             let encoder = JSONEncoder()

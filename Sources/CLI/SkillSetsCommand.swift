@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Postgres
 import Projections
+import Reports
 import Settings
 import SkillSets
 import StaticData
@@ -114,7 +115,7 @@ struct ListSkillSets: AsyncParsableCommand {
             print("no skill sets (create one with: memberaudit skillsets create, import-eft or import-plan)")
             return
         }
-        var table = TextTable(columns: ["skill set", "ship", "skills", "visible", "groups"])
+        var table = ReportTable(name: "", columns: ["skill set", "ship", "skills", "visible", "groups"])
         for set in sets {
             table.add([
                 set.name, set.shipTypeID.map { catalog.name(of: $0) } ?? "", String(set.skills.count),
@@ -122,16 +123,16 @@ struct ListSkillSets: AsyncParsableCommand {
                 groups.filter { $0.skillSets.contains(set.name) }.map(\.name).joined(separator: ", "),
             ])
         }
-        print(table.render())
+        print(table.text())
         if !groups.isEmpty {
-            var groupTable = TextTable(columns: ["group", "doctrine", "active", "sets"])
+            var groupTable = ReportTable(name: "", columns: ["group", "doctrine", "active", "sets"])
             for group in groups {
                 groupTable.add([
                     group.name, group.isDoctrine ? "yes" : "no", group.isActive ? "yes" : "no",
                     String(group.skillSets.count),
                 ])
             }
-            print("\n" + groupTable.render())
+            print("\n" + groupTable.text())
         }
     }
 }
@@ -158,14 +159,14 @@ struct ShowSkillSet: AsyncParsableCommand {
             set.name + (set.shipTypeID.map { " (\(catalog.name(of: $0)))" } ?? "") + (set.isVisible ? "" : " [hidden]")
         )
         if !set.description.isEmpty { print(set.description) }
-        var table = TextTable(columns: ["skill", "group", "required", "recommended"])
+        var table = ReportTable(name: "", columns: ["skill", "group", "required", "recommended"])
         for skill in set.skills.sorted(by: { catalog.name(of: $0.skillID) < catalog.name(of: $1.skillID) }) {
             table.add([
                 catalog.name(of: skill.skillID), catalog.skill(skill.skillID)?.groupName ?? "",
                 skill.required.map(SkillLevel.roman) ?? "", skill.recommended.map(SkillLevel.roman) ?? "",
             ])
         }
-        print(table.render())
+        print(table.text())
     }
 }
 

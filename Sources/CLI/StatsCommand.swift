@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Postgres
 import Projections
+import Reports
 import Settings
 import Sync
 
@@ -36,7 +37,7 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     private func render(_ status: ProjectionStatus) -> String {
-        var table = TextTable(columns: ["read model", "version", "position", "behind", "lag s", "state"])
+        var table = ReportTable(name: "", columns: ["read model", "version", "position", "behind", "lag s", "state"])
         for row in status.projectors {
             let state =
                 row.installedVersion == nil
@@ -47,7 +48,7 @@ struct StatsCommand: AsyncParsableCommand {
                 String(format: "%.1f", row.lagSeconds), state,
             ])
         }
-        var lines = ["read models (log head \(status.head)):", table.render()]
+        var lines = ["read models (log head \(status.head)):", table.text()]
         if status.quarantined == 0 {
             lines.append("quarantined events: none")
         } else {
@@ -64,9 +65,12 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     private func render(_ statistics: SyncStatistics) -> String {
-        var table = TextTable(columns: [
-            "section", "queued", "due", "overdue", "leased", "failing", "skipped", "runs 24h", "avg ms", "max ms",
-        ])
+        var table = ReportTable(
+            name: "",
+            columns: [
+                "section", "queued", "due", "overdue", "leased", "failing", "skipped", "runs 24h", "avg ms", "max ms",
+            ]
+        )
         for row in statistics.sections {
             table.add([
                 row.section, "\(row.rows)", "\(row.due)", "\(row.overdue)", "\(row.leased)", "\(row.failing)",
@@ -78,7 +82,7 @@ struct StatsCommand: AsyncParsableCommand {
             "characters \(statistics.characters) (\(statistics.suspended) suspended, \(statistics.disabled) disabled); "
                 + "workers running \(statistics.activeWorkers); unread notifications \(statistics.unreadNotifications)",
             "queue: \(statistics.queued) sections, \(statistics.due) due, \(statistics.overdue) overdue, \(statistics.leased) leased",
-            "", table.render(), "",
+            "", table.text(), "",
         ]
         if statistics.limits.isEmpty { lines.append("ESI budget: nothing observed yet") }
         for limit in statistics.limits {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import Foundation
 import Postgres
+import Reports
 import Settings
 import StaticData
 import Universe
@@ -43,9 +44,9 @@ struct UniverseStatusCommand: AsyncParsableCommand {
         print("build \(version.build)\(released), \(source)")
         if let loadedAt = status.loadedAt { print("loaded \(loadedAt.formatted(.iso8601))") }
         print("checksum \(version.checksum)")
-        var table = TextTable(columns: ["table", "rows"])
+        var table = ReportTable(name: "", columns: ["table", "rows"])
         for (name, rows) in status.counts { table.add([name, formatNumber(Double(rows))]) }
-        print(table.render())
+        print(table.text())
         let shipped = UniverseVersion.shipped
         if version.build < shipped.build {
             print("this program ships build \(shipped.build); it is loaded at the next start")

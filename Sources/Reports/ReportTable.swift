@@ -32,7 +32,9 @@ public enum ReportValue: Sendable, Hashable, Encodable {
     }
 }
 
-/// A report: named columns (stable, for scripts) and rows.
+/// A table: named columns (stable, for scripts) and typed rows, with its three renderings, text
+/// for a terminal (``text()``), CSV (``csv()``) and JSON (rows as objects): every table the
+/// command line prints, every report, and the reports of the API.
 public struct ReportTable: Sendable, Encodable {
     public var name: String
     public var columns: [String]
@@ -50,6 +52,38 @@ public struct ReportTable: Sendable, Encodable {
         for row in self.rows {
             try container.encode(Dictionary(uniqueKeysWithValues: zip(self.columns, row)))
         }
+    }
+
+    /// Adds a row of text cells.
+    public mutating func add(_ cells: [String]) { self.rows.append(cells.map(ReportValue.text)) }
+
+    /// Columns padded to their widest cell, numbers right-aligned, a rule under the header.
+    public func text() -> String {
+        let cells = self.rows.map { $0.map(\.text) }
+        let all = [self.columns] + cells
+        let widths = self.columns.indices.map { column in
+            all.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
+        func line(_ row: [String], values: [ReportValue]?) -> String {
+            var text = row.enumerated().map { index, cell in
+                let padding = String(repeating: " ", count: max(0, widths[index] - cell.count))
+                let numeric: Bool =
+                    switch values?[index] {
+                    case .int?, .double?: true
+                    case .text?: index > 0 && Double(cell) != nil
+                    default: false
+                    }
+                return numeric ? padding + cell : cell + padding
+            }
+            .joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text
+        }
+        var lines = [
+            line(self.columns, values: nil), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "),
+        ]
+        lines += zip(cells, self.rows).map { line($0, values: $1) }
+        return lines.joined(separator: "\n")
     }
 
     /// RFC 4180 CSV with a header line; text cells safe for spreadsheets (``csvField(_:isText:)``).
