@@ -163,7 +163,7 @@ let package = Package(
         .target(
             name: "ESISimulator",
             dependencies: [
-                "StaticData",
+                "StaticData", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(name: "ZipTests", dependencies: ["Zip", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "LocalPostgres", "TestSupport"],
+            dependencies: ["Vocabulary", "Postgres", "LocalPostgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -235,11 +235,15 @@ let package = Package(
             dependencies: ["StaticData", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SkillSetsTests", dependencies: ["SkillSets", "StaticData"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SkillSetsTests",
+            dependencies: ["SkillSets", "StaticData", "Vocabulary"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ESISimulatorTests",
             dependencies: [
-                "ESISimulator", "StaticData",
+                "ESISimulator", "StaticData", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -262,7 +266,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AccessTests",
-            dependencies: ["Access", "Application", "Migrations", "Postgres", "TestSupport"],
+            dependencies: ["Vocabulary", "Access", "Application", "Migrations", "Postgres", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -278,8 +282,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TokenVaultTests", dependencies: ["TokenVault"], swiftSettings: swiftSettings),
-        .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: swiftSettings),
+        .testTarget(name: "TokenVaultTests", dependencies: ["TokenVault", "Vocabulary"], swiftSettings: swiftSettings),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "Vocabulary"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ObservabilityTests",
             dependencies: ["Observability", .product(name: "Logging", package: "swift-log")],
@@ -312,6 +316,7 @@ let package = Package(
         .testTarget(
             name: "AuditTests",
             dependencies: [
+                "Vocabulary",
                 "Audit", "ESISimulator", "EventLog", "Postgres", "Projections", "StaticData", "Sync", "SyncTestSupport",
                 "TestSupport",
             ],
@@ -319,7 +324,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UniverseTests",
-            dependencies: ["Postgres", "StaticData", "TestSupport", "Universe", "Zip"],
+            dependencies: ["Vocabulary", "Postgres", "StaticData", "TestSupport", "Universe", "Zip"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Groups, their permissions and members; users' superuser flag and main; sharing. What the admin
 /// page and `memberaudit users` / `memberaudit groups` change.

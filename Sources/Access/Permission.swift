@@ -58,20 +58,13 @@ public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// A refused or impossible access operation: its code and a message in words.
-public struct AccessError: ClassifiedError, Sendable, Equatable {
-    public typealias Code = ErrorCode<AccessError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias AccessError = ModuleError<AccessErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``AccessError``.
+public enum AccessErrorCodes {}
 
 /// Most are a bad name or value given by an administrator or a form (400, exit 2).
-extension ErrorCode where Owner == AccessError {
+extension ErrorCode where Owner == AccessErrorCodes {
     public static let unknownPermission = Self("unknown_permission", .invalidInput)
     public static let emptyName = Self("empty_name", .invalidInput)
     public static let groupExists = Self("group_exists", .invalidInput)

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import Projections
+import Vocabulary
 
 /// What changed in one section between two moments, in words.
 public struct SectionDiff: Sendable, Encodable {

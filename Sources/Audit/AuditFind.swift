@@ -155,19 +155,12 @@ public enum AuditFind {
 }
 
 /// An audit question that cannot be answered as asked: its code and a message in words.
-public struct AuditError: ClassifiedError {
-    public typealias Code = ErrorCode<AuditError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias AuditError = ModuleError<AuditErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``AuditError``.
+public enum AuditErrorCodes {}
 
-extension ErrorCode where Owner == AuditError {
+extension ErrorCode where Owner == AuditErrorCodes {
     /// No type, place or entity has the name given.
     public static let unknownName = Self("unknown_name", .invalidInput)
     /// Several have it: the id is needed.

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The moments audit commands take: `now`, a date (`2026-12-01`, midnight UTC), a date and time
 /// (`2026-12-01T12:30`, `2026-12-01 12:30:00Z`, `2026-12-01T12:30:00+02:00`), or a time before

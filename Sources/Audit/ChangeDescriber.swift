@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import Vocabulary
 
 /// Describes what changed in a section between two moments in domain terms: items added,
 /// removed and moved, skills trained, journal entries, new contacts, a new corporation. Ids are

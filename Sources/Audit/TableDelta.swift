@@ -1,5 +1,6 @@
 import Foundation
 import Projections
+import Vocabulary
 
 /// How one table's rows differ between two moments, by key.
 struct TableDelta {
@@ -91,26 +92,5 @@ extension Cell {
     }
 }
 
-/// A number as people read ISK and SP: thousands separated, two decimals only where there are some.
-public func formatNumber(_ value: Double) -> String {
-    // Past 10^16 (no wallet holds that much) cents no longer fit Int64; ESI may still send it.
-    guard value.isFinite, abs(value) < 1e16 else { return String(value) }
-    let cents = Int64((abs(value) * 100).rounded())
-    var digits = String(cents / 100)
-    var grouped = ""
-    while digits.count > 3 {
-        grouped = "," + digits.suffix(3) + grouped
-        digits.removeLast(3)
-    }
-    let fraction = cents % 100
-    return (value < 0 && cents > 0 ? "-" : "") + digits + grouped
-        + (fraction == 0 ? "" : "." + (fraction < 10 ? "0" : "") + String(fraction))
-}
-
 /// A signed amount: +1,000 or -250.50.
 func formatSigned(_ value: Double) -> String { (value < 0 ? "-" : "+") + formatNumber(abs(value)) }
-
-/// `2026-12-01 12:00:00Z`, the form every audit output uses.
-public func formatTime(_ date: Date) -> String {
-    date.formatted(.iso8601.dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.space))
-}

@@ -6,6 +6,7 @@ import Projections
 import Reports
 import Settings
 import Synchronization
+import Vocabulary
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

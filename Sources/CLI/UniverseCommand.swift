@@ -6,6 +6,7 @@ import Reports
 import Settings
 import StaticData
 import Universe
+import Vocabulary
 
 struct UniverseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// What ESI's headers say about an answer: caching, paging and the limits it counts against.
 public struct ESIHeaders: Sendable, Equatable {
@@ -113,18 +114,7 @@ public func parseHTTPDate(_ text: String) -> Date? {
     let monthName = String(decoding: bytes[8..<11], as: UTF8.self)
     guard let day = number(5..<7), let monthIndex = months.firstIndex(of: monthName), let year = number(12..<16),
         let hour = number(17..<19), let minute = number(20..<22), let second = number(23..<25),
-        (1...31).contains(day), hour < 24, minute < 60, second < 61
+        hour < 24, minute < 60, second < 61, let days = CivilDate.days(year: year, month: monthIndex + 1, day: day)
     else { return nil }
-    let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
     return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Vocabulary
 import _CryptoExtras
 
 /// The simulator's fixed, published test keys (`data/esi/simulator-keys.json`): an RS256 key with
@@ -35,7 +36,7 @@ struct SigningKeys: Sendable {
 
     /// Signs `header.payload` and returns the compact JWT.
     func sign(header: JSONValue, payload: JSONValue, algorithm: String) throws -> String {
-        let signingInput = base64URL(header.rendered()) + "." + base64URL(payload.rendered())
+        let signingInput = Base64URL.encode(header.rendered()) + "." + Base64URL.encode(payload.rendered())
         let signature: [UInt8]
         if algorithm == "ES256" {
             signature = Array(try self.ec.signature(for: Data(signingInput.utf8)).rawRepresentation)
@@ -44,7 +45,7 @@ struct SigningKeys: Sendable {
                 try self.rsa.signature(for: Data(signingInput.utf8), padding: .insecurePKCS1v1_5).rawRepresentation
             )
         }
-        return signingInput + "." + base64URL(signature)
+        return signingInput + "." + Base64URL.encode(signature)
     }
 
     /// The JSON Web Key Set EVE SSO publishes at `/oauth/jwks`.
@@ -56,15 +57,15 @@ struct SigningKeys: Sendable {
                 "keys",
                 .array([
                     .object([
-                        ("alg", .string("RS256")), ("e", .string(base64URL(Array(primitives.publicExponent)))),
+                        ("alg", .string("RS256")), ("e", .string(Base64URL.encode(Array(primitives.publicExponent)))),
                         ("kid", .string(self.rsaKeyID)), ("kty", .string("RSA")),
-                        ("n", .string(base64URL(Array(primitives.modulus)))), ("use", .string("sig")),
+                        ("n", .string(Base64URL.encode(Array(primitives.modulus)))), ("use", .string("sig")),
                     ]),
                     .object([
                         ("alg", .string("ES256")), ("crv", .string("P-256")), ("kid", .string(self.ecKeyID)),
                         ("kty", .string("EC")), ("use", .string("sig")),
-                        ("x", .string(base64URL(Array(point[1..<33])))),
-                        ("y", .string(base64URL(Array(point[33..<65])))),
+                        ("x", .string(Base64URL.encode(Array(point[1..<33])))),
+                        ("y", .string(Base64URL.encode(Array(point[33..<65])))),
                     ]),
                 ])
             ),
@@ -75,9 +76,9 @@ struct SigningKeys: Sendable {
     /// Verifies a token this simulator signed and returns its claims.
     func verify(_ token: String) -> [String: Any]? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = base64URLDecode(parts[0]),
-            let payloadBytes = base64URLDecode(parts[1]),
-            let signature = base64URLDecode(parts[2]),
+        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
+            let payloadBytes = Base64URL.decode(parts[1]),
+            let signature = Base64URL.decode(parts[2]),
             let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
             let claims = try? JSONSerialization.jsonObject(with: Data(payloadBytes)) as? [String: Any]
         else { return nil }
@@ -97,15 +98,4 @@ struct SigningKeys: Sendable {
             return nil
         }
     }
-}
-
-func base64URL(_ bytes: [UInt8]) -> String {
-    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
-}
-
-func base64URLDecode(_ text: Substring) -> [UInt8]? {
-    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-    while base64.count % 4 != 0 { base64 += "=" }
-    return Data(base64Encoded: base64).map(Array.init)
 }

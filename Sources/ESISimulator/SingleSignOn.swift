@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Synchronization
+import Vocabulary
 
 /// The EVE SSO side of the simulator: OAuth 2.0 authorization codes (with state and PKCE S256),
 /// refresh tokens that rotate on every use, revocation, and JWT access tokens with EVE's claims.
@@ -260,6 +261,6 @@ public final class SingleSignOn: Sendable {
 
 /// PKCE S256: base64url(SHA-256(verifier)) equals the challenge (with or without padding).
 func pkceMatches(verifier: String, challenge: String) -> Bool {
-    let digest = base64URL(Array(SHA256.hash(data: Data(verifier.utf8))))
+    let digest = Base64URL.encode(Array(SHA256.hash(data: Data(verifier.utf8))))
     return digest == challenge.replacingOccurrences(of: "=", with: "")
 }

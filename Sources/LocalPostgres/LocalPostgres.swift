@@ -232,19 +232,12 @@ public final class LocalPostgres: Sendable {
 
 /// Why the embedded cluster could not be prepared, started or stopped.
 /// The embedded PostgreSQL server cannot be set up or run: its code and a message.
-public struct LocalPostgresError: ClassifiedError, Sendable {
-    public typealias Code = ErrorCode<LocalPostgresError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias LocalPostgresError = ModuleError<LocalPostgresErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``LocalPostgresError``.
+public enum LocalPostgresErrorCodes {}
 
-extension ErrorCode where Owner == LocalPostgresError {
+extension ErrorCode where Owner == LocalPostgresErrorCodes {
     /// The machine needs something first: a package, a system user, folder permissions.
     public static let setup = Self("setup", .invalidInput)
     /// The server did not start, stop or create what it was asked to.

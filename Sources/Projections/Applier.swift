@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Applies events to installed projectors inside a transaction the caller holds: the same batch
 /// code the rebuild uses, with deletes of what the events replace.

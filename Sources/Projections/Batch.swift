@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Writes folded in memory, then flushed to one schema's tables: delete what they replace, COPY
 /// the rows. Incremental projection and the rebuild share it, so both produce the same tables.

@@ -66,19 +66,12 @@ struct ProjectorDDL: Sendable {
 /// A projection problem in words: a DDL file that disagrees with its projector, a verification
 /// that found differences, a projector that is not installed.
 /// A read model or projector problem: its code and a message.
-public struct ProjectionError: ClassifiedError {
-    public typealias Code = ErrorCode<ProjectionError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias ProjectionError = ModuleError<ProjectionErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``ProjectionError``.
+public enum ProjectionErrorCodes {}
 
-extension ErrorCode where Owner == ProjectionError {
+extension ErrorCode where Owner == ProjectionErrorCodes {
     /// A read model's DDL that is missing, does not run or does not match its projector: a bug.
     public static let badSchema = Self("bad_schema", .failure)
     public static let unknownProjector = Self("unknown_projector", .invalidInput)

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// A value of a read-model query, for display: tables, CSV and JSON.
 public enum DisplayValue: Sendable, Hashable {

@@ -123,7 +123,7 @@ func parseTimestamp(_ text: String) -> Date? {
         }
     }
     guard next == 90 || next == nil, bytes.next() == nil else { return nil }  // Z
-    guard let days = daysSince1970(year: year, month: month, day: day), hour < 24, minute < 60, second < 61 else {
+    guard let days = CivilDate.days(year: year, month: month, day: day), hour < 24, minute < 60, second < 61 else {
         return nil
     }
     return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
@@ -133,18 +133,7 @@ func parseTimestamp(_ text: String) -> Date? {
 func parseDay(_ text: String) -> Int32? {
     let parts = text.prefix(10).split(separator: "-")
     guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-        let days = daysSince1970(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
     else { return nil }
     return Int32(days - 10_957)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-func daysSince1970(year: Int, month: Int, day: Int) -> Int? {
-    guard (1...12).contains(month), (1...31).contains(day) else { return nil }
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Creates read-model tables from their DDL, checks them against the projectors, and keeps the
 /// views in step. Runs on a connection inside a transaction.

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 extension Reports {
     /// One character's checks as stored (see projections/skill_set_checks.sql): per set, its
@@ -204,17 +205,4 @@ func parseSeconds(_ text: String) -> [Double?] {
     }
     if !text.isEmpty { values.append(digits > 0 ? Double(current) : nil) }
     return values
-}
-
-/// "3d 4h 12m" (training times are minutes-accurate at best).
-public func formatDuration(_ seconds: Double) -> String {
-    // A training time from hostile attributes (zero SP per minute) may be infinite or absurd.
-    guard seconds.isFinite, seconds < 1e15 else { return seconds.isNaN ? "unknown" : "forever" }
-    let minutes = Int((max(0, seconds) / 60).rounded(.up))
-    let days = minutes / 1440
-    let hours = minutes % 1440 / 60
-    let rest = minutes % 60
-    if days > 0 { return "\(days)d \(hours)h \(rest)m" }
-    if hours > 0 { return "\(hours)h \(rest)m" }
-    return "\(rest)m"
 }

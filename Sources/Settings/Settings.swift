@@ -111,19 +111,12 @@ public struct Settings: Sendable {
 
 /// A configuration problem: its code and a message in words a user can act on. Bad
 /// configuration is bad input, the operator's.
-public struct SettingsError: ClassifiedError, Sendable {
-    public typealias Code = ErrorCode<SettingsError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias SettingsError = ModuleError<SettingsErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``SettingsError``.
+public enum SettingsErrorCodes {}
 
-extension ErrorCode where Owner == SettingsError {
+extension ErrorCode where Owner == SettingsErrorCodes {
     public static let unreadableFile = Self("unreadable_file", .invalidInput)
     /// A line of the file is not `NAME=value`.
     public static let badLine = Self("bad_line", .invalidInput)

@@ -1,5 +1,6 @@
 import Foundation
 import StaticData
+import Vocabulary
 
 /// A ship fitting in EFT's text format, as EVE and fitting tools copy it:
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import StaticData
+import Vocabulary
 
 /// A line of an imported text that could not be used, with its 1-based line number.
 public struct ImportIssue: Sendable, Hashable, Codable, CustomStringConvertible {

@@ -121,19 +121,12 @@ public struct SkillLevels: Sendable, Hashable, Codable {
 
 /// A skill-set problem (a bad level, an unknown name, a file that does not parse): its code and
 /// a message in words.
-public struct SkillSetError: ClassifiedError, Equatable {
-    public typealias Code = ErrorCode<SkillSetError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias SkillSetError = ModuleError<SkillSetErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``SkillSetError``.
+public enum SkillSetErrorCodes {}
 
-extension ErrorCode where Owner == SkillSetError {
+extension ErrorCode where Owner == SkillSetErrorCodes {
     /// A set or group without a name.
     public static let noName = Self("no_name", .invalidInput)
     public static let duplicateSkill = Self("duplicate_skill", .invalidInput)

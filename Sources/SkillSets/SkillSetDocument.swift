@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import StaticData
+import Vocabulary
 
 /// All groups and sets as one JSON document, to share doctrines between installations. Skills are
 /// identified by CCP's type ids (the same everywhere); names ride along for people reading it.

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Skill sets and groups in the database (schema `skillsets`). Every function runs on a connection
 /// inside the caller's transaction, so a change and the re-evaluation it causes commit together.

@@ -146,19 +146,12 @@ public struct StaticData: Sendable {
 
 /// The static data does not decode.
 /// Static data that does not read: its code and a message.
-public struct StaticDataError: ClassifiedError {
-    public typealias Code = ErrorCode<StaticDataError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias StaticDataError = ModuleError<StaticDataErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``StaticDataError``.
+public enum StaticDataErrorCodes {}
 
-extension ErrorCode where Owner == StaticDataError {
+extension ErrorCode where Owner == StaticDataErrorCodes {
     /// The embedded archive or a table of it is damaged: a bug in the build.
     public static let malformed = Self("malformed", .failure)
 }

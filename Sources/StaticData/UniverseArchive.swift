@@ -1,6 +1,7 @@
 import CUniverseArchive
 import Foundation
 import LZ4
+import Vocabulary
 
 /// The static data archive the binaries carry (`data/sde/universe.jsonl.lz4`, embedded by the
 /// compiler) and its manifest. Nothing is decompressed or parsed until `text()` is called: a

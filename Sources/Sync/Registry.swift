@@ -328,19 +328,12 @@ public struct Registry: Sendable {
 }
 
 /// A sync problem: its code (what went wrong, with its kind) and a message in words.
-public struct SyncError: ClassifiedError, Sendable {
-    public typealias Code = ErrorCode<SyncError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias SyncError = ModuleError<SyncErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``SyncError``.
+public enum SyncErrorCodes {}
 
-extension ErrorCode where Owner == SyncError {
+extension ErrorCode where Owner == SyncErrorCodes {
     /// The SSO did not renew the refresh token (revoked, or the SSO is down).
     public static let ssoFailed = Self("sso_failed", .unavailable)
     /// The SSO's access token did not verify.

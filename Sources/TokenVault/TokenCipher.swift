@@ -54,19 +54,12 @@ public struct TokenCipher: Sendable {
 
 /// A token key or stored token problem, in words a user can act on. Never contains a token.
 /// A token key or a stored token that cannot be used: its code and a message.
-public struct TokenVaultError: ClassifiedError, Sendable {
-    public typealias Code = ErrorCode<TokenVaultError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias TokenVaultError = ModuleError<TokenVaultErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``TokenVaultError``.
+public enum TokenVaultErrorCodes {}
 
-extension ErrorCode where Owner == TokenVaultError {
+extension ErrorCode where Owner == TokenVaultErrorCodes {
     /// A configured key that is not 32 bytes or their base64.
     public static let badKey = Self("bad_key", .invalidInput)
     public static let unreadableKeyFile = Self("unreadable_key_file", .invalidInput)

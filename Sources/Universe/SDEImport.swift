@@ -97,19 +97,12 @@ public struct SDEImport: Sendable {
 
 /// The import cannot be used; nothing was changed.
 /// An SDE file that cannot be imported: its code and a message (nothing changed).
-public struct SDEImportError: ClassifiedError {
-    public typealias Code = ErrorCode<SDEImportError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias SDEImportError = ModuleError<SDEImportErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``SDEImportError``.
+public enum SDEImportErrorCodes {}
 
-extension ErrorCode where Owner == SDEImportError {
+extension ErrorCode where Owner == SDEImportErrorCodes {
     /// Not a zip, or a damaged one.
     public static let notAnArchive = Self("not_an_archive", .invalidInput)
     /// A table the product needs is not in the file.

@@ -1,6 +1,7 @@
 import Foundation
 import Postgres
 import StaticData
+import Vocabulary
 
 /// The version of static data in a database: which build, from where, with what checksum.
 public struct UniverseVersion: Sendable, Hashable {

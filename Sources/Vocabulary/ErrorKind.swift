@@ -40,3 +40,20 @@ public struct ErrorCode<Owner>: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { self.name }
 }
+
+/// An error of one module: its code (what went wrong, with its kind) and a message in words.
+/// Each module names its own, with its codes as constants:
+///
+///     public enum AccessErrorCodes {}
+///     public typealias AccessError = ModuleError<AccessErrorCodes>
+///     extension ErrorCode where Owner == AccessErrorCodes { ... }
+public struct ModuleError<Codes>: ClassifiedError, Sendable, Equatable {
+    public let code: ErrorCode<Codes>
+    public let description: String
+    public var kind: ErrorKind { self.code.kind }
+
+    public init(_ code: ErrorCode<Codes>, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}

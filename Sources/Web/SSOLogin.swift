@@ -56,7 +56,7 @@ struct SSOLogin: Sendable {
         guard
             try SessionStore.beginLogin(state: state, login: login, maximumPending: Self.maximumPending, on: connection)
         else { throw HTTPError(.serviceUnavailable, message: Self.tooManyLogins) }
-        let challenge = base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
+        let challenge = Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
         return Started(
             url: self.sso.authorizeURL(redirectURI: redirectURI, scopes: scopes, state: state, challenge: challenge),
             browserNonce: nonce

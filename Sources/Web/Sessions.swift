@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Postgres
+import Vocabulary
 
 /// Web sessions: a random token in an HTTP-only cookie, its SHA-256 in `access.sessions` (kept by
 /// `Access.SessionStore`), and a CSRF token per session that every form and state-changing API
@@ -19,7 +20,7 @@ enum Sessions {
     /// 32 random bytes, base64url: a session token, a CSRF token, an SSO state or a PKCE verifier.
     static func randomToken(bytes: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
-        return base64URL((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Base64URL.encode((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     static func hash(_ token: String) -> ByteA { ByteA(Array(SHA256.hash(data: Array(token.utf8)))) }
@@ -87,9 +88,4 @@ enum Sessions {
         for index in x.indices { difference |= x[index] ^ y[index] }
         return difference == 0
     }
-}
-
-func base64URL(_ bytes: [UInt8]) -> String {
-    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
 }

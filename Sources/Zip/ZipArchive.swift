@@ -137,19 +137,12 @@ public struct ZipArchive: Sendable {
 }
 
 /// A zip archive that cannot be read or written: its code and a message.
-public struct ZipError: ClassifiedError, Sendable {
-    public typealias Code = ErrorCode<ZipError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias ZipError = ModuleError<ZipErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``ZipError``.
+public enum ZipErrorCodes {}
 
-extension ErrorCode where Owner == ZipError {
+extension ErrorCode where Owner == ZipErrorCodes {
     /// Not a zip archive, or a damaged one.
     public static let damaged = Self("damaged", .invalidInput)
     /// A compression method or Zip64, which are not read here.

@@ -1,4 +1,5 @@
 internal import CZlib
+import Vocabulary
 
 /// Reads the entries of a zip archive held in memory (stored or deflated, as CCP's SDE zip and
 /// every common zip tool write them). Everything about the file is checked before it is trusted:

@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import TestSupport
 import Testing
+import Vocabulary
 
 /// `AccessChanges.apply`: the one place an access change's consequences are kept, for the command
 /// line and the admin page alike.

@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import TestSupport
 import Testing
+import Vocabulary
 
 /// The access rules of the original, one example each, then the SQL that lists characters held
 /// equal to the pure rule over random worlds of users, groups, mains, corporations and shares.

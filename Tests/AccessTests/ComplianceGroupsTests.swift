@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import TestSupport
 import Testing
+import Vocabulary
 
 /// Compliance groups: members are exactly the users with a main, every known character
 /// registered, and basic_access from elsewhere; every join and leave is recorded once.

@@ -1,6 +1,7 @@
 import Foundation
 import Projections
 import Testing
+import Vocabulary
 
 @testable import Audit
 

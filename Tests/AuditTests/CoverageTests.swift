@@ -4,6 +4,7 @@ import Postgres
 import Projections
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import Audit
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import Vocabulary
 import _CryptoExtras
 
 @testable import ESISimulator
@@ -53,7 +54,7 @@ import _CryptoExtras
     @Test func codeFlowWithPKCEIssuesTokensAndCodesAreSingleUse() throws {
         let harness = try Harness()
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
-        let challenge = base64URL(Array(SHA256.hash(data: Data(verifier.utf8))))
+        let challenge = Base64URL.encode(Array(SHA256.hash(data: Data(verifier.utf8))))
         let code = try self.authorize(harness, challenge: challenge)
         let wrong = self.token(
             harness,
@@ -191,7 +192,7 @@ import _CryptoExtras
         let jwt = try #require((response.json as? [String: Any])?["access_token"] as? String)
         let parts = jwt.split(separator: ".")
         let header = try #require(
-            try JSONSerialization.jsonObject(with: Data(base64URLDecode(parts[0])!)) as? [String: Any]
+            try JSONSerialization.jsonObject(with: Data(Base64URL.decode(parts[0])!)) as? [String: Any]
         )
         #expect(header["alg"] as? String == algorithm)
         let claims = try self.claims(of: response)
@@ -211,11 +212,11 @@ import _CryptoExtras
             }
         )
         let input = Data((parts[0] + "." + parts[1]).utf8)
-        let signature = Data(base64URLDecode(parts[2])!)
+        let signature = Data(Base64URL.decode(parts[2])!)
         if algorithm == "RS256" {
             let publicKey = try _RSA.Signing.PublicKey(
-                n: base64URLDecode(Substring(key["n"] as! String))!,
-                e: base64URLDecode(Substring(key["e"] as! String))!
+                n: Base64URL.decode(key["n"] as! String)!,
+                e: Base64URL.decode(key["e"] as! String)!
             )
             #expect(
                 publicKey.isValidSignature(
@@ -226,9 +227,7 @@ import _CryptoExtras
             )
         } else {
             let point =
-                [UInt8(4)] + base64URLDecode(Substring(key["x"] as! String))! + base64URLDecode(
-                    Substring(key["y"] as! String)
-                )!
+                [UInt8(4)] + Base64URL.decode(key["x"] as! String)! + Base64URL.decode(key["y"] as! String)!
             let publicKey = try P256.Signing.PublicKey(x963Representation: point)
             #expect(
                 publicKey.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: signature), for: input)
@@ -289,7 +288,7 @@ import _CryptoExtras
     }
 
     private func claims(jwt: String) throws -> [String: Any] {
-        let payload = try #require(base64URLDecode(jwt.split(separator: ".")[1]))
+        let payload = try #require(Base64URL.decode(jwt.split(separator: ".")[1]))
         return try #require(try JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any])
     }
 }

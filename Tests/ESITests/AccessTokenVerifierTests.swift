@@ -3,6 +3,7 @@ import ESI
 import ESISimulator
 import Foundation
 import Testing
+import Vocabulary
 import _CryptoExtras
 
 @Suite struct AccessTokenVerifierTests {
@@ -81,17 +82,17 @@ import _CryptoExtras
 
     @Test func aTamperedPayloadIsRefused() throws {
         let parts = try self.token().split(separator: ".").map(String.init)
-        var claims = try JSONSerialization.jsonObject(with: Data(base64URLDecode(parts[1]))) as! [String: Any]
+        var claims = try JSONSerialization.jsonObject(with: Data(Base64URL.decode(parts[1]) ?? [])) as! [String: Any]
         claims["sub"] = "CHARACTER:EVE:1"
         let forged =
-            parts[0] + "." + base64URLEncode(try JSONSerialization.data(withJSONObject: claims)) + "." + parts[2]
+            parts[0] + "." + Base64URL.encode(try JSONSerialization.data(withJSONObject: claims)) + "." + parts[2]
         let error = #expect(throws: JWTError.self) { try self.verifier.verify(forged, now: self.now) }
         #expect(error?.code == .badSignature)
     }
 
     @Test func algNoneIsRefused() throws {
         let parts = try self.token().split(separator: ".").map(String.init)
-        let header = base64URLEncode(Data("{\"alg\":\"none\",\"kid\":\"JWT-Signature-Key\",\"typ\":\"JWT\"}".utf8))
+        let header = Base64URL.encode(Data("{\"alg\":\"none\",\"kid\":\"JWT-Signature-Key\",\"typ\":\"JWT\"}".utf8))
         let error = #expect(throws: JWTError.self) {
             try self.verifier.verify(header + "." + parts[1] + ".", now: self.now)
         }
@@ -102,16 +103,16 @@ import _CryptoExtras
         // Same kid and alg as EVE's key, but a key the SSO never published.
         let parts = try self.token().split(separator: ".").map(String.init)
         let foreign = P256.Signing.PrivateKey()
-        let header = base64URLEncode(
+        let header = Base64URL.encode(
             Data("{\"alg\":\"ES256\",\"kid\":\"8878a23f-2489-4045-989e-4d2f3ec1ae1a\",\"typ\":\"JWT\"}".utf8)
         )
         let input = header + "." + parts[1]
         let signature = try foreign.signature(for: Data(input.utf8)).rawRepresentation
         let error = #expect(throws: JWTError.self) {
-            try self.verifier.verify(input + "." + base64URLEncode(signature), now: self.now)
+            try self.verifier.verify(input + "." + Base64URL.encode(signature), now: self.now)
         }
         #expect(error?.code == .badSignature)
-        let unknownKid = base64URLEncode(Data("{\"alg\":\"RS256\",\"kid\":\"some-other-key\",\"typ\":\"JWT\"}".utf8))
+        let unknownKid = Base64URL.encode(Data("{\"alg\":\"RS256\",\"kid\":\"some-other-key\",\"typ\":\"JWT\"}".utf8))
         #expect {
             try self.verifier.verify(unknownKid + "." + parts[1] + "." + parts[2], now: self.now)
         } throws: { ($0 as? JWTError)?.code == .unknownKey }
@@ -121,15 +122,4 @@ import _CryptoExtras
         let error = #expect(throws: JWTError.self) { try self.verifier.verify("not-a-jwt-secret-value", now: self.now) }
         #expect(error?.code == .malformed && error?.description.contains("secret-value") == false)
     }
-}
-
-func base64URLEncode(_ data: Data) -> String {
-    data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
-}
-
-func base64URLDecode(_ text: String) -> Data {
-    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-    while base64.count % 4 != 0 { base64 += "=" }
-    return Data(base64Encoded: base64)!
 }

@@ -2,6 +2,7 @@ import Foundation
 import LocalPostgres
 import Postgres
 import Testing
+import Vocabulary
 
 @Suite struct LocalPostgresTests {
     @Test("the embedded cluster is created, started, reused, stopped and keeps its data")

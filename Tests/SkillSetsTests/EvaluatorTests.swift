@@ -2,6 +2,7 @@ import Foundation
 import SkillSets
 import StaticData
 import Testing
+import Vocabulary
 
 @Suite struct EvaluatorTests {
     // Gunnery 3300 (rank 1, perception/willpower), Minmatar Frigate 3329 (rank 2, perception/willpower),

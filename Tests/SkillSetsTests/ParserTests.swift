@@ -1,6 +1,7 @@
 import SkillSets
 import StaticData
 import Testing
+import Vocabulary
 
 @Suite struct FittingParserTests {
     static let fitting = """

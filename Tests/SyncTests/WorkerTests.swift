@@ -4,6 +4,7 @@ import Foundation
 import Sync
 import SyncTestSupport
 import Testing
+import Vocabulary
 
 @Suite struct WorkerTests {
     @Test(.timeLimit(.minutes(5)))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TokenVault
+import Vocabulary
 
 @Suite struct TokenCipherTests {
     let key = Array(repeating: UInt8(7), count: 32)

@@ -3,6 +3,7 @@ import Postgres
 import StaticData
 import TestSupport
 import Testing
+import Vocabulary
 import Zip
 
 @testable import Universe

@@ -16,19 +16,12 @@ public struct VerifiedAccessToken: Sendable, Equatable {
 
 /// Why a token was refused. The message never contains the token.
 /// An access token (or the SSO's key set) that does not verify: its code and a message. To the sync every one means "this token is refused".
-public struct JWTError: ClassifiedError, Sendable, Equatable {
-    public typealias Code = ErrorCode<JWTError>
-    public let code: Code
-    public let description: String
-    public var kind: ErrorKind { self.code.kind }
+public typealias JWTError = ModuleError<JWTErrorCodes>
 
-    public init(_ code: Code, _ description: String) {
-        self.code = code
-        self.description = description
-    }
-}
+/// The codes of ``JWTError``.
+public enum JWTErrorCodes {}
 
-extension ErrorCode where Owner == JWTError {
+extension ErrorCode where Owner == JWTErrorCodes {
     /// Not a JWT, or one without the claims an EVE access token has.
     public static let malformed = Self("malformed", .invalidInput)
     /// Signed with a key the key set does not have: the SSO may have rotated its keys.
@@ -67,9 +60,9 @@ public struct AccessTokenVerifier: Sendable {
         leeway: TimeInterval = 5
     ) throws(JWTError) -> VerifiedAccessToken {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = base64URLDecoded(parts[0]),
-            let payloadBytes = base64URLDecoded(parts[1]),
-            let signature = base64URLDecoded(parts[2]),
+        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
+            let payloadBytes = Base64URL.decode(parts[1]),
+            let signature = Base64URL.decode(parts[2]),
             let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
             let claims = try? JSONSerialization.jsonObject(with: Data(payloadBytes)) as? [String: Any]
         else { throw JWTError(.malformed, "the access token is not a well-formed JWT") }

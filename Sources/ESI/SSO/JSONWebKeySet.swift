@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Vocabulary
 import _CryptoExtras
 
 /// EVE SSO's signing keys, from its JWKS document (`/oauth/jwks`).
@@ -23,14 +24,14 @@ public struct JSONWebKeySet: Sendable {
             guard let kid = entry["kid"] as? String, let alg = entry["alg"] as? String else { continue }
             switch (alg, entry["kty"] as? String) {
             case ("RS256", "RSA"):
-                guard let n = (entry["n"] as? String).flatMap(base64URLDecoded),
-                    let e = (entry["e"] as? String).flatMap(base64URLDecoded),
+                guard let n = (entry["n"] as? String).flatMap(Base64URL.decode),
+                    let e = (entry["e"] as? String).flatMap(Base64URL.decode),
                     let key = try? _RSA.Signing.PublicKey(n: n, e: e)
                 else { continue }
                 keys[kid + "|RS256"] = .rsa(key)
             case ("ES256", "EC"):
-                guard entry["crv"] as? String == "P-256", let x = (entry["x"] as? String).flatMap(base64URLDecoded),
-                    let y = (entry["y"] as? String).flatMap(base64URLDecoded), x.count == 32, y.count == 32,
+                guard entry["crv"] as? String == "P-256", let x = (entry["x"] as? String).flatMap(Base64URL.decode),
+                    let y = (entry["y"] as? String).flatMap(Base64URL.decode), x.count == 32, y.count == 32,
                     let key = try? P256.Signing.PublicKey(x963Representation: [4] + x + y)
                 else { continue }
                 keys[kid + "|ES256"] = .p256(key)
@@ -43,10 +44,4 @@ public struct JSONWebKeySet: Sendable {
     }
 
     func key(id: String, algorithm: String) -> Key? { self.keys[id + "|" + algorithm] }
-}
-
-func base64URLDecoded(_ text: some StringProtocol) -> [UInt8]? {
-    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-    while base64.count % 4 != 0 { base64 += "=" }
-    return Data(base64Encoded: base64).map(Array.init)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Vocabulary
 
 /// The tokens a refresh-token grant returns.
 public struct TokenGrant: Sendable {

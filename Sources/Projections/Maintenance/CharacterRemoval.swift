@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Removing a character, and purging its events: the policy of docs/skill-sets.md.
 ///

@@ -7,6 +7,7 @@ import Postgres
 import Projections
 import SkillSets
 import Sync
+import Vocabulary
 
 /// Superusers' pages: users, groups and permissions; skill sets and their imports.
 extension WebApp {

@@ -5,6 +5,7 @@ import Hummingbird
 import Postgres
 import Projections
 import Sync
+import Vocabulary
 
 /// The history tab (beyond the original): wallet, skill points and asset value over time as
 /// server-drawn SVG charts, the location timeline, and what changed between two dates, all from
@@ -137,13 +138,7 @@ extension WebApp {
             "<table><tr><th>Skill set</th><th>Can fly</th><th>Missing skills</th><th>Training to required</th><th>To all levels</th></tr>\(rows)</table>"
     }
 
-    static func duration(_ seconds: Double) -> String {
-        guard seconds > 0 else { return "–" }
-        let days = Int(seconds) / 86_400
-        let hours = Int(seconds) % 86_400 / 3600
-        let minutes = Int(seconds) % 3600 / 60
-        return days > 0 ? "\(days)d \(hours)h" : hours > 0 ? "\(hours)h \(minutes)m" : "\(max(minutes, 1))m"
-    }
+    static func duration(_ seconds: Double) -> String { seconds > 0 ? formatDuration(seconds, largestUnits: 2) : "–" }
 
     /// A character's ownership epochs as the viewer may see them: `floor`, where their view of its
     /// past begins (the current epoch's start), unless they may see everything (auditors see

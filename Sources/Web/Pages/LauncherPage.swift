@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Postgres
 import Projections
+import Vocabulary
 
 extension WebApp {
     func launcher(caller: Caller) async throws -> Response {

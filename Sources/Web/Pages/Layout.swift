@@ -1,5 +1,6 @@
 import Access
 import Audit
+import Vocabulary
 
 /// The frame of every page: title, navigation by the viewer's permissions, and the content. No
 /// scripts: pages work with forms and links only; the stylesheet adapts them to phones.

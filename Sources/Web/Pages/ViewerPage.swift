@@ -7,6 +7,7 @@ import Hummingbird
 import Postgres
 import Projections
 import Sync
+import Vocabulary
 
 /// The character viewer: an overview, then a tab per section, each a server-side sorted,
 /// filtered and paged table with the section's update status.
