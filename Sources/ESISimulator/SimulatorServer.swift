@@ -53,4 +53,21 @@ public enum SimulatorServer {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body))
         )
     }
+
+    /// Serves `simulator` on a free loopback port while `body` runs (tests and benchmarks), and
+    /// stops it after: `body` gets the base URL.
+    package static func withRunning<T: Sendable>(
+        _ simulator: Simulator,
+        _ body: (String) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = self.application(simulator: simulator, host: "127.0.0.1", port: 0, logLevel: .critical) {
+            continuation.yield($0)
+        }
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        return try await body("http://127.0.0.1:\(port)")
+    }
 }

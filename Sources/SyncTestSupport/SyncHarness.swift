@@ -111,24 +111,18 @@ package func withSyncHarness(
     configuration.issuer = issuer
     configuration.rateLimitScale = rateLimitScale
     let simulator = Simulator(configuration)
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let app = SimulatorServer.application(simulator: simulator, host: "127.0.0.1", port: 0, logLevel: .critical) {
-        continuation.yield($0)
-    }
-    let server = Task { try await app.runService() }
-    defer { server.cancel() }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else { throw CancellationError() }
     let key = TokenCipher.generateKey()
-    try await TestDatabase.with(maxConnections: 12) { pool, conninfo in
-        let harness = SyncHarness(
-            simulator: simulator,
-            base: "http://127.0.0.1:\(port)",
-            pool: pool,
-            conninfo: conninfo,
-            key: key,
-            cipher: try TokenCipher(key: Array(Data(base64Encoded: key)!))
-        )
-        try await body(harness)
+    try await SimulatorServer.withRunning(simulator) { base in
+        try await TestDatabase.with(maxConnections: 12) { pool, conninfo in
+            let harness = SyncHarness(
+                simulator: simulator,
+                base: base,
+                pool: pool,
+                conninfo: conninfo,
+                key: key,
+                cipher: try TokenCipher(key: Array(Data(base64Encoded: key)!))
+            )
+            try await body(harness)
+        }
     }
 }

@@ -133,99 +133,22 @@ import Testing
     }
 }
 
-/// Runs the `memberaudit` binary beside the test bundle (SwiftPM builds both into one folder). The
-/// wait happens on a dispatch thread: blocking one of the two cooperative threads for a whole
-/// command would stall every other test running meanwhile.
+/// Runs the built `memberaudit` to its end: its exit status and what it printed.
 func runMemberAudit(
     _ arguments: [String],
     environment: [String: String] = [:]
 ) async throws -> (status: Int32, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try runMemberAuditBlocking(arguments, environment: environment) })
-        }
-    }
+    let run = try await BuiltProgram.run(arguments, environment: environment)
+    return (run.status, run.output)
 }
 
-private func runMemberAuditBlocking(
-    _ arguments: [String],
-    environment: [String: String]
-) throws -> (status: Int32, output: String) {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let binary = folder.appending(path: "memberaudit")
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        throw TestSetupError("\(binary.path) is missing: build the package (swift build) before testing")
-    }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
-/// How a run of the binary ended.
-enum ProcessEnding: Equatable {
-    case exit(Int32)
-    case signal(Int32)
-    /// Still running at the deadline (then stopped).
-    case timedOut
-}
-
-/// Runs the binary in `directory`, stopping it after `timeout` seconds.
+/// Runs the built `memberaudit` in `directory`, killing it after `timeout` seconds.
 func runMemberAudit(
     _ arguments: [String],
     environment: [String: String],
     directory: URL,
     timeout: TimeInterval
-) async throws -> (ending: ProcessEnding, output: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(
-                with: Result {
-                    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                    let process = Process()
-                    process.executableURL = folder.appending(path: "memberaudit")
-                    process.arguments = arguments
-                    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-                    process.currentDirectoryURL = directory
-                    let output = Pipe()
-                    process.standardOutput = output
-                    process.standardError = output
-                    process.standardInput = FileHandle.nullDevice
-                    let finished = DispatchSemaphore(value: 0)
-                    process.terminationHandler = { _ in finished.signal() }
-                    try process.run()
-                    // Read while it runs: a full pipe would block it.
-                    let reader = DispatchQueue(label: "output")
-                    let data = Mutex(Data())
-                    let read = DispatchSemaphore(value: 0)
-                    reader.async {
-                        let all = output.fileHandleForReading.readDataToEndOfFile()
-                        data.withLock { $0 = all }
-                        read.signal()
-                    }
-                    var timedOut = false
-                    if finished.wait(timeout: .now() + timeout) == .timedOut {
-                        timedOut = true
-                        kill(process.processIdentifier, SIGKILL)
-                        finished.wait()
-                    }
-                    read.wait()
-                    let text = String(decoding: data.withLock { $0 }, as: UTF8.self)
-                    if timedOut { return (.timedOut, text) }
-                    switch process.terminationReason {
-                    case .exit: return (.exit(process.terminationStatus), text)
-                    case .uncaughtSignal: return (.signal(process.terminationStatus), text)
-                    @unknown default: return (.exit(process.terminationStatus), text)
-                    }
-                }
-            )
-        }
-    }
+) async throws -> (ending: BuiltProgram.Ending, output: String) {
+    let run = try await BuiltProgram.run(arguments, environment: environment, directory: directory, timeout: timeout)
+    return (run.ending, run.output)
 }

@@ -68,32 +68,7 @@ import Testing
     }
 }
 
-/// What a running binary has printed so far (standard output and error together).
-final class Printed: Sendable {
-    private let collected = Mutex("")
-    var text: String { self.collected.withLock { $0 } }
-    func append(_ chunk: String) { self.collected.withLock { $0 += chunk } }
-}
-
 /// Starts the built `memberaudit` in the background, collecting what it prints.
 func launchMemberAudit(_ arguments: [String], environment: [String: String]) throws -> (Process, Printed) {
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = folder.appending(path: "memberaudit")
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    let printed = Printed()
-    output.fileHandleForReading.readabilityHandler = { handle in
-        let chunk = handle.availableData
-        if chunk.isEmpty {
-            handle.readabilityHandler = nil  // the end: the process closed its output
-        } else {
-            printed.append(String(decoding: chunk, as: UTF8.self))
-        }
-    }
-    try process.run()
-    return (process, printed)
+    try BuiltProgram.launch(arguments, environment: environment)
 }

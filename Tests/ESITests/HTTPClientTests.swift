@@ -14,16 +14,7 @@ func withSimulator<T: Sendable>(
     configuration.characters = 3
     configuration.faults = faults
     let simulator = Simulator(configuration)
-    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let app = SimulatorServer.application(simulator: simulator, host: "127.0.0.1", port: 0, logLevel: .critical) {
-        port in
-        portContinuation.yield(port)
-    }
-    let server = Task { try await app.runService() }
-    defer { server.cancel() }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else { throw CancellationError() }
-    return try await body("http://127.0.0.1:\(port)", simulator)
+    return try await SimulatorServer.withRunning(simulator) { try await body($0, simulator) }
 }
 
 @Suite struct HTTPClientTests {

@@ -1,5 +1,6 @@
 import Foundation
 import SyncTestSupport
+import TestSupport
 import Testing
 
 @testable import Web
@@ -38,29 +39,12 @@ import Testing
             #expect(api.status == 200 && api.header("Content-Type") == "application/json")
             let fromAPI = try #require(try JSONSerialization.jsonObject(with: Data(api.body)) as? [String: Any])
 
-            // The binary, on a thread of its own: waiting for a process must not hold one of the
-            // few threads every test's tasks share.
-            let environment = ["MEMBERAUDIT_DATABASE_URL": web.sync.conninfo]
-            let (status, printed) = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(
-                        with: Result {
-                            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                            let process = Process()
-                            process.executableURL = folder.appending(path: "memberaudit")
-                            process.arguments = ["show", String(id), "--format", "json"]
-                            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-                            let output = Pipe()
-                            process.standardOutput = output
-                            process.standardError = FileHandle.nullDevice
-                            try process.run()
-                            let printed = output.fileHandleForReading.readDataToEndOfFile()
-                            process.waitUntilExit()
-                            return (process.terminationStatus, printed)
-                        }
-                    )
-                }
-            }
+            let shown = try await BuiltProgram.run(
+                ["show", String(id), "--format", "json"],
+                environment: ["MEMBERAUDIT_DATABASE_URL": web.sync.conninfo],
+                keepErrors: false
+            )
+            let (status, printed) = (shown.status, Data(shown.output.utf8))
             #expect(status == 0)
             let fromCLI = try #require(try JSONSerialization.jsonObject(with: printed) as? [String: Any])
 
