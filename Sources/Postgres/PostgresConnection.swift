@@ -202,8 +202,13 @@ final class Canceller: Sendable {
 
     func signal() {
         guard let handle = self.handle else { return }
+        // PQcancel opens a connection of its own, which a server at max_connections refuses; a
+        // refused cancel would leave the statement running to its end, so it is tried again.
         var buffer = [CChar](repeating: 0, count: 256)
-        _ = PQcancel(handle, &buffer, Int32(buffer.count))
+        for attempt in 0..<5 {
+            if PQcancel(handle, &buffer, Int32(buffer.count)) == 1 { return }
+            usleep(useconds_t(50_000 << attempt))
+        }
     }
 
     func checkNotCancelled() throws(PostgresError) {

@@ -2,6 +2,9 @@
 # folder, exports libpq's PG* variables for it, and stops and removes it when the shell exits.
 # Set THROWAWAY_PG_FSYNC=on to keep fsync (benchmarks); tests run with it off. THROWAWAY_PG_OPTIONS
 # adds server options (e.g. "-c shared_preload_libraries=pg_stat_statements" to profile).
+# max_connections is high because the suite runs its tests in parallel, each with its own database
+# and often a command-line process or server of its own with a pool of up to 12 connections (the
+# peak measured was 299).
 
 throwaway_pg_start() {
     local pgbin fsync_options=""
@@ -18,7 +21,7 @@ throwaway_pg_start() {
     throwaway_pg_as_server "$pgbin/initdb" -D "$THROWAWAY_PG_WORK/pg/data" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
     throwaway_pg_as_server "$pgbin/pg_ctl" -D "$THROWAWAY_PG_WORK/pg/data" -l "$THROWAWAY_PG_WORK/pg/log" -w -o \
-        "-k $THROWAWAY_PG_WORK/pg -c listen_addresses=127.0.0.1 -c port=$THROWAWAY_PG_PORT -c max_connections=300 $fsync_options ${THROWAWAY_PG_OPTIONS:-}" \
+        "-k $THROWAWAY_PG_WORK/pg -c listen_addresses=127.0.0.1 -c port=$THROWAWAY_PG_PORT -c max_connections=1000 $fsync_options ${THROWAWAY_PG_OPTIONS:-}" \
         start >/dev/null
     export PGHOST="$THROWAWAY_PG_WORK/pg" PGPORT="$THROWAWAY_PG_PORT" PGUSER=postgres PGDATABASE=postgres
 }
