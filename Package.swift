@@ -117,7 +117,7 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "Access", "Application", "Audit", "ESI", "Exports", "Postgres", "Projections", "Reports", "SkillSets",
-                "Sync", "TokenVault", "Vocabulary",
+                "StaticData", "Sync", "TokenVault", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -273,7 +273,7 @@ let package = Package(
             name: "WebTests",
             dependencies: [
                 "Access", "Application", "Audit", "ESI", "ESISimulator", "Postgres", "Projections", "Reports",
-                "SkillSets", "Sync", "SyncTestSupport", "TestSupport", "TokenVault", "Vocabulary", "Web",
+                "SkillSets", "StaticData", "Sync", "SyncTestSupport", "TestSupport", "TokenVault", "Vocabulary", "Web",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

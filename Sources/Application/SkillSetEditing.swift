@@ -1,6 +1,7 @@
 import Postgres
 import Projections
 import SkillSets
+import Vocabulary
 
 /// Changes to skill sets, from the command line and the admin page alike: each runs on the
 /// caller's transaction and ends by checking every character against the sets as they now are,
@@ -24,6 +25,33 @@ public enum SkillSetEditing {
             try SkillSetStore.add(set: set.name, toGroup: group, by: user, on: connection)
         }
         return try SkillSetChecks.refresh(on: connection)
+    }
+
+    /// Saves a set as an editor sends it: renamed from `original` when the name changed, in
+    /// exactly `groups` (new ones created, left ones left), every character checked again.
+    /// Returns the characters checked.
+    @discardableResult
+    public static func edit(
+        original: String?,
+        set: SkillSet,
+        groups: [String],
+        by user: String,
+        on connection: PostgresConnection
+    ) throws -> Int {
+        if let original, original != set.name {
+            guard try SkillSetStore.set(named: set.name, on: connection) == nil else {
+                throw SkillSetError(.setExists, "a skill set named \(set.name) exists already")
+            }
+            guard try SkillSetStore.rename(original, to: set.name, on: connection) else {
+                throw SkillSetError(.unknownSet, "no skill set named \(original)")
+            }
+        }
+        for var group in try SkillSetStore.groups(on: connection)
+        where group.skillSets.contains(set.name) && !groups.contains(group.name) {
+            group.skillSets.removeAll { $0 == set.name }
+            try SkillSetStore.save(group, by: user, on: connection)
+        }
+        return try self.save(set, inGroups: groups, creatingGroups: true, by: user, on: connection)
     }
 
     /// Deletes the set named `name` and its verdicts. False when there is none.

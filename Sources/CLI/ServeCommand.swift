@@ -22,7 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
             address browsers use; with https:// cookies are marked Secure. MEMBERAUDIT_APP_NAME \
             names the site, MEMBERAUDIT_SHARING_TIMEOUT (minutes, 0 = never) ends shares, \
             MEMBERAUDIT_SESSION_HOURS (default 8) ends sessions, and new users join the group \
-            MEMBERAUDIT_DEFAULT_GROUP if set (e.g. one granting basic_access). No user is special \
+            MEMBERAUDIT_DEFAULT_GROUP if set (e.g. one granting basic_access). Portraits, logos and \
+            item icons come from CCP's image server, or MEMBERAUDIT_IMAGE_SERVER (a mirror; pages \
+            work without it). No user is special \
             at first: make administrators with memberaudit users superuser NAME, and grant \
             permissions through memberaudit groups. Sync workers run beside it (memberaudit \
             worker); serve keeps the audit index current for the history pages. SIGTERM or SIGINT \
@@ -50,6 +52,13 @@ struct ServeCommand: AsyncParsableCommand {
         let sessionHours = try settings.integer("MEMBERAUDIT_SESSION_HOURS", default: 8, in: 1...720)
         let sharingMinutes = try settings.integer("MEMBERAUDIT_SHARING_TIMEOUT", default: 0, in: 0...525_600)
         let explicitURL = settings.string("MEMBERAUDIT_PUBLIC_URL")
+        let imageServer = settings.string("MEMBERAUDIT_IMAGE_SERVER") ?? Images.ccp
+        guard Images.check(imageServer) else {
+            throw SettingsError(
+                .badValue,
+                "MEMBERAUDIT_IMAGE_SERVER must be an http(s) URL of letters, digits and :/.-_~%, not '\(imageServer)'"
+            )
+        }
         let sync = context.sync
         let policies = sync.staleMinutesBySection
         let (host, port) = (self.host, self.port)
@@ -67,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
                     sharingTimeout: sharingMinutes == 0 ? nil : TimeInterval(sharingMinutes) * 60,
                     defaultGroup: settings.string("MEMBERAUDIT_DEFAULT_GROUP"),
                     simulatorLogin: settings.string("MEMBERAUDIT_SIMULATOR_LOGIN") == "1",
-                    universeLookup: sync
+                    universeLookup: sync,
+                    imageServer: imageServer
                 ),
                 cipher: context.cipher,
                 sections: sync.sections,

@@ -147,6 +147,7 @@ public final class Simulator: Sendable {
 
     public func handle(_ request: SimulatorRequest) -> SimulatorResponse {
         if request.path.hasPrefix("/_sim/") || request.path == "/_sim" { return self.handleAdmin(request) }
+        if request.path.hasPrefix("/images/") { return self.handleImage(request) }
         if let response = self.handleSSO(request) { return response }
         let response = self.handleESI(request)
         self.statusCounts.withLock { $0[response.status, default: 0] += 1 }

@@ -142,6 +142,12 @@ public enum CharacterQueries {
                     name: "contacts",
                     sql: """
                         SELECT c.contact_id, coalesce(n.name, c.contact_id::text) AS contact_name, c.contact_type, c.standing,
+                               -- The game's five standing groups, and NPCs (agents, NPC corporations,
+                               -- factions) by their id ranges.
+                               CASE WHEN c.standing > 5 THEN 'Excellent' WHEN c.standing > 0 THEN 'Good'
+                                    WHEN c.standing = 0 THEN 'Neutral' WHEN c.standing >= -5 THEN 'Bad'
+                                    ELSE 'Terrible' END AS standing_group,
+                               c.contact_id BETWEEN 500000 AND 1999999 OR c.contact_id BETWEEN 3000000 AND 3999999 AS is_npc,
                                c.is_blocked, c.is_watched,
                                (SELECT string_agg(coalesce(l.label_name, x::text), ', ' ORDER BY x)
                                 FROM unnest(c.label_ids) x

@@ -250,18 +250,19 @@ public struct Registry: Sendable {
         ).map { try $0.get(0) }
     }
 
-    /// The user's registered characters but `except`, by name: id and name.
+    /// The user's registered characters but `except`, the main first, then by name.
     public static func characters(
         ofUser userID: Int64,
         except: Int64? = nil,
         on connection: PostgresConnection
-    ) throws -> [(id: Int64, name: String)] {
+    ) throws -> [(id: Int64, name: String, isMain: Bool)] {
         try connection.query(
             """
-            SELECT id, name FROM sync.characters
-            WHERE user_id = \(userID) AND id IS DISTINCT FROM \(except) ORDER BY name
+            SELECT c.id, c.name, u.main_character_id IS NOT DISTINCT FROM c.id
+            FROM sync.characters c JOIN sync.users u ON u.id = c.user_id
+            WHERE c.user_id = \(userID) AND c.id IS DISTINCT FROM \(except) ORDER BY 3 DESC, 2
             """
-        ).map { try $0.decode((Int64, String).self) }
+        ).map { try $0.decode((Int64, String, Bool).self) }
     }
 
     /// Registered characters, or the one with `id`.

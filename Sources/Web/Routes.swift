@@ -45,6 +45,7 @@ extension WebApp {
             "/characters/{character}/{what}",
             query: table + moments + ["container", "place", "label", "list"]
         ),
+        Route("GET", "/characters/{character}/{what}/{item}"),
         Route("POST", "/characters/{character}/{what}"),
         Route(
             "GET",
@@ -59,8 +60,13 @@ extension WebApp {
         Route("GET", "/admin"),
         Route("POST", "/admin/{action}", form: ["group", "description", "permission", "user", "value"]),
         Route("GET", "/skillsets"),
-        Route("GET", "/skillsets/{action}"),
-        Route("POST", "/skillsets/{action}", form: ["name", "group", "fitting", "plan"]),
+        Route("GET", "/skillsets/{action}", query: ["set"]),
+        Route(
+            "POST",
+            "/skillsets/{action}",
+            form: ["name", "group", "fitting", "plan", "original", "description", "ship", "groups", "visible"]
+                + ["skills", "add_skill", "add_required", "add_recommended", "set", "confirm"]
+        ),
         Route("GET", "/api/me"),
         Route("GET", "/api/characters"),
         Route("GET", "/api/characters/{character}", query: moments),

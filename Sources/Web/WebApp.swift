@@ -34,6 +34,9 @@ public struct WebConfiguration: Sendable {
     public var simulatorLogin: Bool
     /// ESI, for names in an imported fitting the static data does not know; nil: they stay unknown.
     public var universeLookup: SyncSettings?
+    /// CCP's image server, or a mirror of it (`MEMBERAUDIT_IMAGE_SERVER`; the simulator serves one
+    /// at `/images`, for pages with pictures where there is no internet).
+    public var imageServer: String
 
     public init(
         appName: String = "Member Audit",
@@ -44,7 +47,8 @@ public struct WebConfiguration: Sendable {
         sharingTimeout: TimeInterval? = nil,
         defaultGroup: String? = nil,
         simulatorLogin: Bool = false,
-        universeLookup: SyncSettings? = nil
+        universeLookup: SyncSettings? = nil,
+        imageServer: String = Images.ccp
     ) {
         self.appName = appName
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -55,6 +59,7 @@ public struct WebConfiguration: Sendable {
         self.defaultGroup = defaultGroup
         self.simulatorLogin = simulatorLogin
         self.universeLookup = universeLookup
+        self.imageServer = imageServer.hasSuffix("/") ? String(imageServer.dropLast()) : imageServer
     }
 }
 
@@ -104,6 +109,7 @@ public struct WebApp: Sendable {
     }
 
     public var publicURL: String { self.base.value.withLock { $0 } }
+    var images: Images { Images(server: self.configuration.imageServer) }
     var redirectURI: String { self.publicURL + "/sso/callback" }
     var secureCookies: Bool { self.publicURL.hasPrefix("https://") }
 
@@ -171,7 +177,11 @@ public struct WebApp: Sendable {
     package func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
         router.add(
-            middleware: SecurityHeadersMiddleware(ssoBaseURL: self.configuration.sso.baseURL, https: self.secureCookies)
+            middleware: SecurityHeadersMiddleware(
+                ssoBaseURL: self.configuration.sso.baseURL,
+                imageServer: self.configuration.imageServer,
+                https: self.secureCookies
+            )
         )
         router.add(middleware: ErrorMiddleware(app: self))
         router.add(middleware: InputMiddleware())
@@ -220,6 +230,7 @@ extension WebConfiguration {
         ("MEMBERAUDIT_SESSION_HOURS", "how long a login lasts", "8"),
         ("MEMBERAUDIT_SHARING_TIMEOUT", "minutes after which a shared character is unshared (0: never)", "0"),
         ("MEMBERAUDIT_DEFAULT_GROUP", "the group new users join at their first login", "-"),
+        ("MEMBERAUDIT_IMAGE_SERVER", "where portraits, logos and item icons come from (a mirror of CCP's)", Images.ccp),
         (
             "MEMBERAUDIT_SIMULATOR_LOGIN",
             "1: /sso/login?character_id=N logs in at the simulator's SSO without its picker", "-"

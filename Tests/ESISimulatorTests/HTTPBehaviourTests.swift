@@ -216,3 +216,27 @@ import Testing
         #expect(harness.post("/universe/names", json: "not json", authorized: false).status == 400)
     }
 }
+
+/// The simulator's mirror of CCP's image server: the same picture for the same id, 404 for paths
+/// the real server does not have.
+@Suite struct ImageServerTests {
+    @Test func portraitsLogosAndIconsAreImagesOfTheirId() throws {
+        let harness = try Harness()
+        for path in [
+            "/images/characters/90000001/portrait", "/images/corporations/98000001/logo",
+            "/images/alliances/99000001/logo", "/images/types/587/icon", "/images/types/587/render",
+        ] {
+            let response = harness.get(path)
+            #expect(response.status == 200 && response.header("Content-Type") == "image/svg+xml", "\(path)")
+            #expect(response.text.hasPrefix("<svg") && response.text.hasSuffix("</svg>"))
+            #expect(harness.get(path).body == response.body, "\(path) is not the same twice")
+        }
+        #expect(harness.get("/images/types/587/icon").body != harness.get("/images/types/588/icon").body)
+        for path in [
+            "/images/characters/90000001/logo", "/images/characters/-5/portrait", "/images/types/x/icon",
+            "/images/ships/587/icon", "/images/characters/1/portrait/extra",
+        ] {
+            #expect(harness.get(path).status == 404, "\(path)")
+        }
+    }
+}

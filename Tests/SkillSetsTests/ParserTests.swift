@@ -165,3 +165,38 @@ import Vocabulary
         }
     }
 }
+
+/// The web editor's lines: "Skill Name required recommended", `-` for none.
+@Suite struct SkillSetLinesTests {
+    @Test func linesRoundTripAndKeepTheHigherLevelOfARepeatedSkill() throws {
+        let catalog = SkillCatalog.shipped
+        let text = """
+            Navigation 3 5
+            Spaceship Command II
+            Drones - IV
+            Gunnery 4 -
+            navigation 4
+            Nonsense Skill 3
+            Gunnery
+            Drones - -
+            """
+        let (skills, issues) = SkillSetLines.parse(text, catalog: catalog)
+        let navigation = try #require(catalog.skill(named: "Navigation")).id
+        let command = try #require(catalog.skill(named: "Spaceship Command")).id
+        let drones = try #require(catalog.skill(named: "Drones")).id
+        let gunnery = try #require(catalog.skill(named: "Gunnery")).id
+        #expect(
+            skills == [
+                SkillLevels(skillID: navigation, required: 4, recommended: 5),
+                SkillLevels(skillID: command, required: 2),
+                SkillLevels(skillID: drones, recommended: 4),
+                SkillLevels(skillID: gunnery, required: 4),
+            ]
+        )
+        #expect(issues.map(\.line) == [6, 7, 8], "\(issues)")
+        #expect(issues[0].problem.contains("unknown skill"))
+        let rendered = SkillSetLines.render(skills, catalog: catalog)
+        #expect(rendered == "Navigation 4 5\nSpaceship Command 2\nDrones - 4\nGunnery 4")
+        #expect(SkillSetLines.parse(rendered, catalog: catalog).skills == skills)
+    }
+}

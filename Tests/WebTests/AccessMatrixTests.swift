@@ -107,6 +107,15 @@ import Testing
             func has(_ user: String, _ permission: Permission) -> Bool {
                 user == "admin" || Self.roles.first { $0.user == user }!.permissions.contains(permission)
             }
+            // A contract of each character, for the contract detail pages.
+            let contracts: [Int64: Int64] = try await web.pool.withConnection { connection in
+                Dictionary(
+                    try connection.query(
+                        "SELECT character_id, min(contract_id) FROM readmodel.contracts GROUP BY 1"
+                    ).map { try $0.decode((Int64, Int64).self) },
+                    uniquingKeysWith: { first, _ in first }
+                )
+            }
             var failures = [String]()
             for role in Self.roles {
                 let (cookie, _) = try await web.session(for: role.user)
@@ -145,6 +154,14 @@ import Testing
                         "/characters/\(id)/skill_sets",
                         allowed ? (role.user == "admin" ? 200 : 403) : refused
                     )
+                    // A skill set's detail: there is no set, so 404 once the checks pass.
+                    try await check(
+                        "/characters/\(id)/skill_sets/1",
+                        allowed ? (role.user == "admin" ? 404 : 403) : refused
+                    )
+                    if let contract = contracts[id] {
+                        try await check("/characters/\(id)/contracts/\(contract)", allowed ? 200 : refused)
+                    }
                 }
                 try await check("/characters/1", 404)
                 try await check("/nowhere", 404)

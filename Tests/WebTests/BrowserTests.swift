@@ -3,14 +3,17 @@ import Application
 import ESISimulator
 import Foundation
 import Postgres
+import SkillSets
 import SyncTestSupport
 import Testing
 
 @testable import Web
 
 /// A real browser on the pages: headless Chromium (Debian's package; tools/test installs it) logs
-/// in through the simulator's SSO, then loads the launcher, the viewer, the finder and a report;
-/// each page's content is checked and a screenshot kept in .build/browser-screenshots.
+/// in through the simulator's SSO, then loads the launcher, the overview, a contract's detail, the
+/// skill-set tab, a set's detail, the skill-set editor, the finder and reports; each page's content
+/// is checked and a screenshot kept in .build/browser-screenshots. Pictures come from the
+/// simulator's mirror of CCP's image server.
 @Suite struct BrowserTests {
     static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appending(path: ".build/browser-screenshots")
@@ -58,6 +61,29 @@ import Testing
             let other = try #require(web.sync.simulator.world.name(ofCharacter: Int(web.sync.characterIDs[1])))
             let user = try await web.owner(of: id)
             try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(user, true)], on: $0) }
+            // A set made from a fitting, as an administrator pastes one on /skillsets.
+            let fitting = try String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appending(path: "docs/examples/fleet-rifter.eft"),
+                encoding: .utf8
+            )
+            let (contract, skillSet): (Int64, Int64) = try await web.pool.transaction { connection in
+                let imported = try Fitting.parse(fitting).skillSet(name: nil, catalog: SkillCatalog.shipped)
+                try SkillSetEditing.save(
+                    imported.skillSet,
+                    inGroups: ["Doctrine"],
+                    creatingGroups: true,
+                    by: "test",
+                    on: connection
+                )
+                return (
+                    try connection.query(
+                        "SELECT contract_id FROM readmodel.contract_items WHERE character_id = $1 ORDER BY 1 LIMIT 1",
+                        [id]
+                    )[0].get(0),
+                    try connection.query("SELECT id FROM skillsets.sets WHERE name = 'Fleet Rifter'")[0].get(0)
+                )
+            }
             let profile = FileManager.default.temporaryDirectory.appending(
                 path: "memberaudit-browser-\(UUID().uuidString)"
             )
@@ -74,7 +100,22 @@ import Testing
 
             let pages: [(file: String, path: String, expected: [String])] = [
                 ("launcher", "/launcher", ["Your characters", escapeHTML(name), "Register a character", "Share"]),
-                ("viewer", "/characters/\(id)", [escapeHTML(name), "Overview", "Assets", "Wallet journal"]),
+                (
+                    "viewer", "/characters/\(id)",
+                    [
+                        escapeHTML(name), "Overview", "Assets", "Wallet journal", "Security status",
+                        "/images/characters/\(id)/portrait",
+                    ]
+                ),
+                ("contract", "/characters/\(id)/contracts/\(contract)", ["Total at market prices", "/images/types/"]),
+                ("skill-sets-tab", "/characters/\(id)/skill_sets", ["Fleet Rifter", "Doctrine", "Can fly"]),
+                ("skill-set", "/characters/\(id)/skill_sets/\(skillSet)", ["Fleet Rifter", "Recommended", "Training"]),
+                ("skill-set-admin", "/skillsets", ["Fleet Rifter", "New skill set", "Import an EFT fitting"]),
+                (
+                    "skill-set-editor", "/skillsets/edit?set=Fleet%20Rifter",
+                    ["Add a skill", "Minmatar Frigate", "Rifter"]
+                ),
+                ("skill-set-report", "/reports/skillsets", ["Doctrine", "Can fly"]),
                 ("viewer-assets", "/characters/\(id)/assets", ["Search all assets", "places", "at market prices"]),
                 ("history", "/characters/\(id)/history", ["Wallet balance", "Location timeline"]),
                 ("finder", "/finder", ["Character finder", escapeHTML(name), escapeHTML(other)]),

@@ -176,7 +176,8 @@ func withWebHarness(
                 sso: sync.settings.sso,
                 syncScopes: sync.simulator.allScopes,
                 defaultGroup: "Members",
-                simulatorLogin: simulatorLogin
+                simulatorLogin: simulatorLogin,
+                imageServer: sync.base + "/images"
             ),
             cipher: sync.cipher,
             sections: sync.settings.sections,

@@ -23,18 +23,30 @@ struct AdminController {
             try await self.app.skillSetsPage(caller: try self.superuser(context, "Skill-set administration"))
         }
         routes.get("/skillsets/{action}") { _, context in
-            _ = try self.superuser(context, "Skill-set administration")
-            guard context.segment("action") == "export" else { throw HTTPError.noSuchPage }
-            return try await self.app.skillSetExport()
+            let caller = try self.superuser(context, "Skill-set administration")
+            switch context.segment("action") {
+            case "export": return try await self.app.skillSetExport()
+            case "new": return try await self.app.skillSetEditor(name: nil, caller: caller)
+            case "edit":
+                guard let name = context.query["set"], !name.isEmpty else { throw HTTPError.noSuchPage }
+                return try await self.app.skillSetEditor(name: name, caller: caller)
+            default: throw HTTPError.noSuchPage
+            }
         }
         routes.post("/skillsets/{action}") { _, context in
             let caller = try self.superuser(context, "Skill-set administration")
-            let notice = try await self.app.importSkillSet(
-                context.segment("action"),
-                form: context.form,
-                caller: caller
-            )
-            return try await self.app.skillSetsPage(caller: caller, notice: notice)
+            switch context.segment("action") {
+            case "save": return try await self.app.saveSkillSet(form: context.form, caller: caller)
+            case "clone": return try await self.app.cloneSkillSet(form: context.form, caller: caller)
+            case "delete": return try await self.app.deleteSkillSet(form: context.form, caller: caller)
+            default:
+                let notice = try await self.app.importSkillSet(
+                    context.segment("action"),
+                    form: context.form,
+                    caller: caller
+                )
+                return try await self.app.skillSetsPage(caller: caller, notice: notice)
+            }
         }
         return routes
     }

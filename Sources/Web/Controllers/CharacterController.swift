@@ -27,6 +27,14 @@ struct CharacterController {
                 caller: try self.app.require(context.caller)
             )
         }
+        routes.get("/characters/{character}/{what}/{item}") { _, context in
+            try await self.app.characterItemPage(
+                id: try context.characterID(),
+                tab: context.segment("what"),
+                item: try context.characterID("item"),
+                caller: try self.app.require(context.caller)
+            )
+        }
         routes.post("/characters/{character}/{what}") { _, context in
             let caller = try self.app.require(context.caller)
             try await self.app.characterAction(context.segment("what"), id: try context.characterID(), caller: caller)

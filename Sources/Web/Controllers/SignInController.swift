@@ -16,7 +16,7 @@ struct SignInController {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/css; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: Layout.stylesheet))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: Stylesheet.css))
             )
         }
         routes.get("/login") { _, context in

@@ -1,5 +1,6 @@
 import Access
 import Application
+import ESI
 import Foundation
 import Hummingbird
 import Logging
@@ -186,14 +187,25 @@ extension WebApp {
                 .compactMap { $0 }.joined(separator: ", ")
                 return "<li>\(catalog.name(of: skill.skillID)): \(levels)</li>"
             }
+            let ship: HTML =
+                set.shipTypeID.map {
+                    "<p>\(self.images.type(Int64($0), size: 32, alt: catalog.name(of: $0))) \(catalog.name(of: $0))</p>"
+                } ?? ""
+            let hidden: HTML = set.isVisible ? "" : " " + Format.badge("hidden", "stale")
+            let actions: HTML = """
+                <a href="/skillsets/edit?set=\(percentEncoded(set.name))">Edit</a> \
+                \(Layout.postButton("Clone", action: "/skillsets/clone", csrf: caller.csrf, extra: "<input type=\"hidden\" name=\"set\" value=\"\(set.name)\">")) \
+                \(Layout.postButton("Delete", action: "/skillsets/delete", csrf: caller.csrf, confirm: true, extra: "<input type=\"hidden\" name=\"set\" value=\"\(set.name)\">"))
+                """
             return
-                "<div class=\"card\"><h2>\(set.name)</h2><p class=\"muted\">\(set.description)</p><ul>\(skills)</ul></div>"
+                "<div class=\"card\"><h2>\(set.name)\(hidden)</h2>\(ship)<p class=\"muted\">\(set.description)</p><ul>\(skills)</ul><div>\(actions)</div></div>"
         }
         return self.page(
             "Skill sets",
             caller,
             """
             \(notice)
+            <p><a href="/skillsets/new"><button type="button" class="primary">New skill set</button></a></p>
             <div class="cards">
             <form class="card" method="post" action="/skillsets/import-eft">\(Layout.csrfField(caller.csrf))
             <h2>Import an EFT fitting</h2><p class="muted">The ship, modules, charges and drones with every prerequisite.</p>

@@ -80,7 +80,7 @@ extension WebApp {
                 diff.isEmpty
                 ? "<p>Nothing changed.</p>"
                 : diff.map { section -> HTML in
-                    "<h3>\(Self.title(section.section))</h3><ul>\(section.lines.map { "<li>\($0)</li>" as HTML })</ul>"
+                    "<h3>\(self.tabTitle(section.section))</h3><ul>\(section.lines.map { "<li>\($0)</li>" as HTML })</ul>"
                 }.joined()
         }
         return self.page("\(name): history", caller, content)
@@ -118,27 +118,6 @@ extension WebApp {
             low \(formatNumber(low)), high \(formatNumber(high)); \(values.count) fetches</p>
             """
     }
-
-    /// The character against every visible skill set: status, failed skills and training time.
-    func skillSetTab(id: Int64) async throws -> HTML {
-        let rows = try await self.pool.withConnection { connection in
-            try SkillSetChecks.verdicts(of: id, on: connection).map { verdict -> HTML in
-                let (status, omega) = (verdict.status, verdict.needsOmega)
-                return """
-                    <tr><td>\(verdict.skillSet)</td>
-                    <td class="\(raw: status == "none" ? "bad" : "ok")">\(status)\(raw: omega ? " (needs Omega)" : "")</td>
-                    <td>\(verdict.failedSkills ?? "")</td>
-                    <td>\(verdict.requiredSeconds.map(Self.duration) ?? "")</td>
-                    <td>\(verdict.fullSeconds.map(Self.duration) ?? "")</td></tr>
-                    """
-            }
-        }
-        guard !rows.isEmpty else { return "<p class=\"muted\">No skill sets yet.</p>" }
-        return
-            "<table><tr><th>Skill set</th><th>Can fly</th><th>Missing skills</th><th>Training to required</th><th>To all levels</th></tr>\(rows)</table>"
-    }
-
-    static func duration(_ seconds: Double) -> String { seconds > 0 ? formatDuration(seconds, largestUnits: 2) : "–" }
 
     /// A character's ownership epochs as the viewer may see them: `floor`, where their view of its
     /// past begins (the current epoch's start), unless they may see everything (auditors see

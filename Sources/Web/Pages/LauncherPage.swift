@@ -19,10 +19,10 @@ extension WebApp {
         var html: HTML = """
             <div class="totals">
             <div><strong>\(registered)</strong> of \(known) characters registered</div>
-            <div>Wallets: <strong>\(Format.isk(data.totalWallet))</strong></div>
-            <div>Skill points: <strong>\(Format.int(data.totalSkillPoints))</strong></div>
+            <div>Wallets: <strong>\(Format.iskShort(data.totalWallet))</strong></div>
+            <div>Skill points: <strong>\(Format.spShort(data.totalSkillPoints))</strong></div>
             </div>
-            <p><a href="/sso/add"><button type="button">Register a character</button></a></p>
+            <p><a href="/sso/add"><button type="button" class="primary">Register a character</button></a></p>
             """
         for change in data.groupChanges {
             let when = change.changedAt.map { formatTime($0) + ": " } ?? ""
@@ -56,20 +56,26 @@ extension WebApp {
             )
             let status: HTML =
                 card.tokenState != "valid"
-                ? "<span class=\"bad\">token: \(card.tokenError ?? card.tokenState)</span>"
-                : card.failingSections > 0
-                    ? "<span class=\"bad\">\(card.failingSections) sections failing</span>"
-                    : card.lastUpdate == nil
-                        ? "<span class=\"muted\">not synced yet</span>" : "<span class=\"ok\">up to date</span>"
+                ? Format.badge("token \(card.tokenError ?? card.tokenState)", "token")
+                : !card.enabled
+                    ? Format.badge("disabled", "stale")
+                    : card.failingSections > 0
+                        ? Format.badge("\(card.failingSections) sections failing", "failing")
+                        : card.lastUpdate == nil
+                            ? Format.badge("not synced yet", "stale") : Format.badge("up to date", "ok")
+            let badges: HTML =
+                (card.isMain ? " " + Format.badge("main", "info") : "")
+                + (card.shared ? " " + Format.badge("shared", "info") : "")
+            let alliance: HTML = card.alliance.map { " <span class=\"muted\">[\($0)]</span>" } ?? ""
             cards.append(
                 """
                 <div class="card">
-                <img src="https://images.evetech.net/characters/\(card.id)/portrait?size=64" width="64" height="64" alt="">
-                <h2>\(card.name)\(raw: card.isMain ? " <span title=\"main\">★</span>" : "")\(raw: card.shared ? " <span class=\"muted\">(shared)</span>" : "")</h2>
-                <div>\(card.corporation ?? "")\(raw: card.alliance == nil ? "" : " [")\(card.alliance ?? "")\(raw: card.alliance == nil ? "" : "]")</div>
+                \(self.images.portrait(card.id, size: 64, alt: "Portrait of " + card.name))
+                <h2><a href="/characters/\(card.id)">\(card.name)</a>\(badges)</h2>
+                <div>\(card.corporation ?? "")\(alliance)</div>
                 <div class="muted">\(card.location ?? card.system ?? "location unknown") · \(card.ship ?? "ship unknown")</div>
-                <div>\(Format.isk(card.wallet)) · \(Format.int(card.skillPoints)) SP</div>
-                <div>\(status)</div>
+                <div>\(Format.iskShort(card.wallet)) · \(Format.spShort(card.skillPoints))</div>
+                <div>\(status) <span class="muted">updated</span> \(Format.moment(card.lastUpdate))</div>
                 <div>\(actions)</div>
                 </div>
                 """

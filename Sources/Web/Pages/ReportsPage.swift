@@ -72,7 +72,7 @@ extension WebApp {
             try Self.report(name, viewer: caller.viewer, policies: policies, on: $0)
         }
         guard let table else { throw HTTPError.noSuchPage }
-        let headers = table.columns.map { "<th>\(Self.title($0))</th>" as HTML }
+        let headers = table.columns.map { "<th>\(Columns.label($0, section: ""))</th>" as HTML }
         let rows = table.rows.map { row -> HTML in
             "<tr>\(row.map { "<td>\($0.text)</td>" as HTML })</tr>"
         }

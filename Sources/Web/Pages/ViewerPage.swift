@@ -34,20 +34,29 @@ extension WebApp {
         if tab == "history" { return try await self.history(query: query, id: id, caller: caller) }
         guard tab == "overview" || Self.tabs.contains(where: { $0.section == tab }) else { throw HTTPError.noSuchPage }
         let viewer = caller.viewer
-        let (name, state, status, others) = try await self.pool.withConnection { connection in
+        let (name, state, status, household, sheet) = try await self.pool.withConnection { connection in
             try self.requireCharacter(id, caller, on: connection)
             if tab == "skill_sets", !viewer.has(.viewSkillSets) {
                 throw HTTPError.forbidden("The skill-set tab needs the view_skill_sets permission.")
             }
             let name = try CharacterQueries.resolve(String(id), on: connection).name
-            let sections = tab == "overview" ? ["overview"] : tab == "skill_sets" ? [] : [tab]
+            let sections = tab == "overview" || tab == "skill_sets" ? [] : [tab]
             let state = try CharacterQueries.state(of: id, name: name, sections: sections, on: connection)
             let status = try CharacterQueries.state(of: id, name: name, sections: ["update_status"], on: connection)
-            let others = try self.otherCharacters(of: id, viewer: viewer, on: connection)
-            return (name, state, status, others)
+            let household = try Household.load(of: id, viewer: viewer, on: connection)
+            let sheet = tab == "overview" ? try CharacterSheet.load(id, on: connection) : nil
+            return (name, state, status, household, sheet)
         }
-        var content: HTML = self.tabsHTML(id: id, current: tab, viewer: viewer)
-        if tab == "skill_sets" {
+        let health = SectionHealth.from(status)
+        var content: HTML = self.tabsHTML(
+            id: id,
+            current: tab,
+            viewer: viewer,
+            failing: Set(health.filter(\.failing).map(\.section))
+        )
+        if tab == "overview" {
+            content += self.overviewHTML(sheet, health: health, household: household)
+        } else if tab == "skill_sets" {
             content += try await self.skillSetTab(id: id)
         } else {
             var shown = state
@@ -56,6 +65,7 @@ extension WebApp {
                 content += links
                 shown = filtered
             }
+            if tab == "contacts" { content += self.standingGroups(state, id: id) }
             for section in shown.sections {
                 for part in section.parts {
                     if tab == "assets", let tree = self.assetTreeHTML(part, query: query, id: id) {
@@ -65,24 +75,36 @@ extension WebApp {
                     }
                 }
             }
-            content += self.statusHTML(status, section: tab)
-        }
-        if !others.isEmpty {
-            content +=
-                "<h2>Other characters of this user</h2><ul>\(others.map { "<li><a href=\"/characters/\($0.id)\">\($0.name)</a></li>" as HTML })</ul>"
+            content += self.statusHTML(health.first { $0.section == tab })
+            content += self.householdHTML(household)
         }
         return self.page(name, caller, content)
     }
 
-    /// The owner's other registered characters that the viewer may also open.
-    func otherCharacters(
-        of id: Int64,
-        viewer: Viewer,
-        on connection: PostgresConnection
-    ) throws -> [(id: Int64, name: String)] {
-        guard let owner = try AccessStore.facts(characterID: id, on: connection)?.ownerID else { return [] }
-        let visible = Set(try AccessStore.visibleCharacterIDs(of: viewer, ownedBy: owner, on: connection))
-        return try Registry.characters(ofUser: owner, except: id, on: connection).filter { visible.contains($0.id) }
+    /// The contacts' standing groups with their counts, each a link that filters the table.
+    func standingGroups(_ state: CharacterState, id: Int64) -> HTML {
+        guard let part = state.sections.first?.parts.first(where: { $0.name == "contacts" }),
+            let column = part.columns.firstIndex(of: "standing_group")
+        else { return "" }
+        let counts = Dictionary(
+            grouping: part.rows.compactMap { row -> String? in
+                if case .text(let group) = row[column] { group } else { nil }
+            }
+        ) { $0 }.mapValues(\.count)
+        let links = ["Excellent", "Good", "Neutral", "Bad", "Terrible"].compactMap { group -> HTML? in
+            guard let count = counts[group] else { return nil }
+            return "<a href=\"/characters/\(id)/contacts?q=\(group)\">\(group) (\(count))</a>"
+        }
+        return links.isEmpty ? "" : "<p class=\"tabs\">\(links)</p>"
+    }
+
+    /// A page below a tab: a contract's or a skill set's detail.
+    func characterItemPage(id: Int64, tab: String, item: Int64, caller: Caller) async throws -> Response {
+        switch tab {
+        case "contracts": try await self.contractPage(id: id, contract: item, caller: caller)
+        case "skill_sets": try await self.skillSetDetailPage(id: id, skillSet: item, caller: caller)
+        default: throw HTTPError.noSuchPage
+        }
     }
 
     func characterAction(_ action: String, id: Int64, caller: Caller) async throws {
@@ -100,12 +122,17 @@ extension WebApp {
         }
     }
 
-    func tabsHTML(id: Int64, current: String, viewer: Viewer) -> HTML {
+    /// The tabs, a failing section's marked.
+    func tabsHTML(id: Int64, current: String, viewer: Viewer, failing: Set<String> = []) -> HTML {
         var tabs: [(String, String)] = [("overview", "Overview")] + Self.tabs
         if !viewer.has(.viewSkillSets) { tabs.removeAll { $0.0 == "skill_sets" } }
         let links: [HTML] = tabs.map { section, title in
             let path = section == "overview" ? "/characters/\(id)" : "/characters/\(id)/\(section)"
-            return "<li><a href=\"\(path)\"\(raw: section == current ? " class=\"current\"" : "")>\(title)</a></li>"
+            let marker: HTML =
+                failing.contains(section)
+                ? " <span class=\"marker\" title=\"this section fails to update\">!</span>" : ""
+            return
+                "<li><a href=\"\(path)\"\(raw: section == current ? " class=\"current\"" : "")>\(title)\(marker)</a></li>"
         }
         return "<ul class=\"tabs\">\(links)</ul>"
     }
@@ -118,13 +145,17 @@ extension WebApp {
                 return "<div class=\"markup\">\(Sanitizer.sanitize(text))</div>"
             }
             if case .json(let text) = value { return Self.jsonList(text) }
-            return "\(Self.text(value))"
+            if section == "contracts", column == "contract_id", case .int(let contract) = value {
+                return "<a href=\"/characters/\(id)/contracts/\(contract)\">\(contract)</a>"
+            }
+            return Columns.cell(value, column: column)
         }
-        let heading: HTML = part.name == section || part.name == "overview" ? "" : "<h2>\(Self.title(part.name))</h2>"
+        let heading: HTML =
+            part.name == section || part.name == "overview" ? "" : "<h2>\(Columns.sentence(part.name))</h2>"
         if part.single {
             guard let row = part.rows.first else { return heading + "<p class=\"muted\">No data yet.</p>" }
             let fields = zip(part.columns, row).map { column, value -> HTML in
-                "<dt>\(Self.title(column))</dt><dd>\(cell(value, column: column))</dd>"
+                "<dt>\(Columns.label(column, section: section))</dt><dd>\(cell(value, column: column))</dd>"
             }
             return heading + "<dl class=\"fields\">\(fields)</dl>"
         }
@@ -139,17 +170,17 @@ extension WebApp {
                 changes: ["sort": column, "dir": direction, "page": "1"]
             )
             return
-                "<th><a href=\"\(link)\">\(Self.title(column))</a>\(raw: view.sortColumn == index ? (view.descending ? " ▼" : " ▲") : "")</th>"
+                "<th><a href=\"\(link)\">\(Columns.label(column, section: section))</a>\(raw: view.sortColumn == index ? (view.descending ? " ▼" : " ▲") : "")</th>"
         }
         let rows = view.rows.map { row -> HTML in
             let cells = zip(part.columns, row).map { column, value -> HTML in
-                "<td\(raw: Self.isNumber(value) ? " class=\"num\"" : "")>\(cell(value, column: column))</td>"
+                "<td\(raw: Columns.isNumber(value) ? " class=\"num\"" : "")>\(cell(value, column: column))</td>"
             }
             return "<tr>\(cells)</tr>"
         }
         let filter: HTML = """
             <form method="get" action="\(base)">\(raw: table.hiddenFields(query: query, except: ["q", "page"]))
-            <input type="search" name="\(table.prefix)q" value="\(table.filter)" placeholder="Filter \(Self.title(part.name).lowercased())">
+            <input type="search" name="\(table.prefix)q" value="\(table.filter)" placeholder="Filter \(Columns.sentence(part.name).lowercased())">
             <button type="submit">Filter</button></form>
             """
         var pager: HTML =
@@ -168,15 +199,11 @@ extension WebApp {
             + pager
     }
 
-    func statusHTML(_ status: CharacterState, section: String) -> HTML {
-        guard let part = status.sections.first?.parts.first,
-            let row = part.rows.first(where: { $0.first == .text(section) })
-        else { return "" }
-        let fields = Dictionary(uniqueKeysWithValues: zip(part.columns, row))
-        let failing = fields["failing"] == .bool(true)
-        let error: HTML = failing ? " · <span class=\"bad\">failing: \(Self.text(fields["error"] ?? .null))</span>" : ""
+    func statusHTML(_ health: SectionHealth?) -> HTML {
+        guard let health else { return "" }
+        let error: HTML = health.failing ? " · <span class=\"bad\">\(health.error ?? "")</span>" : ""
         return
-            "<p class=\"muted\">Last updated \(Self.text(fields["last_success_at"] ?? .null)), last changed \(Self.text(fields["last_changed_at"] ?? .null))\(error)</p>"
+            "<p class=\"status\">\(health.badge) Last updated \(Format.moment(health.lastSuccess)), last changed \(Format.moment(health.lastChanged))\(error)</p>"
     }
 
     /// Nested lists (a contract's items and bids) as a list of "key: value" lines.
@@ -185,22 +212,12 @@ extension WebApp {
             return "\(text)"
         }
         let items = entries.map { entry -> HTML in
-            let fields = entry.keys.sorted().map { key in "\(Self.title(key)): \(entry[key].map { "\($0)" } ?? "")" }
+            let fields = entry.keys.sorted().map { key in
+                "\(Columns.label(key, section: "")): \(entry[key].map { "\($0)" } ?? "")"
+            }
             return "<li>\(fields.joined(separator: " · "))</li>"
         }
         return "<ul>\(items)</ul>"
-    }
-
-    static func title(_ column: String) -> String {
-        let words = column.replacingOccurrences(of: "_", with: " ")
-        return words.prefix(1).uppercased() + words.dropFirst()
-    }
-
-    static func isNumber(_ value: DisplayValue) -> Bool {
-        switch value {
-        case .int, .double: true
-        default: false
-        }
     }
 
     static func text(_ value: DisplayValue) -> String {

@@ -1,0 +1,163 @@
+import Access
+import Application
+import Foundation
+import Postgres
+import Projections
+import SyncTestSupport
+import Testing
+
+@testable import Web
+
+/// The character sheet as a player reads it: the overview with pictures, words and readable
+/// numbers, a contract's detail, a skill set's detail with its skill plan, and contacts by group.
+@Suite struct CharacterSheetTests {
+    @Test func theOverviewShowsWhoWhereWhatAndWhen() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            let page = try await web.request("/characters/\(id)", cookie: cookie)
+            #expect(page.status == 200)
+            let html = page.text
+            let sheet = try #require(try await web.pool.withConnection { try CharacterSheet.load(id, on: $0) })
+            for text in [
+                "\(web.app.configuration.imageServer)/characters/\(id)/portrait?size=256", "alt=\"Portrait of ",
+                "https://zkillboard.com/character/\(id)/", "https://evewho.com/character/\(id)",
+                "https://forums.eveonline.com/u/", "Security status", "Skill points", "Wallet", "Location",
+                "Update status", "Last login",
+            ] {
+                #expect(html.contains(text), "the overview lacks \(text)")
+            }
+            if let corporation = sheet.corporationID {
+                #expect(html.contains("\(web.app.configuration.imageServer)/corporations/\(corporation)/logo"))
+                #expect(html.contains("https://evemaps.dotlan.net/corp/"))
+            }
+            // Numbers as players read them, with the exact figure on hover; no column names.
+            let wallet = try #require(sheet.wallet)
+            #expect(html.contains("title=\"\(Format.isk(wallet))\""), "wallet \(wallet) not shown readably")
+            for raw in [">Total sp", ">Ship type name", ">total_sp<", ">wallet_balance<", ">Security status<dd>0."] {
+                #expect(!html.contains(raw), "the overview shows the column name \(raw)")
+            }
+            // Every section's update status, with a badge.
+            #expect(html.contains("badge-ok") || html.contains("badge-stale"))
+        }
+    }
+
+    @Test func aFailingSectionIsMarkedOnItsTab() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            try await web.pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    UPDATE readmodel.sync_status SET last_outcome = 'failed', last_error = 'HTTP 502'
+                    WHERE character_id = $1 AND section = 'wallet_journal'
+                    """,
+                    [id]
+                )
+            }
+            let html = try await web.request("/characters/\(id)", cookie: cookie).text
+            let tab = try #require(html.components(separatedBy: "/wallet_journal\"").dropFirst().first)
+            #expect(tab.prefix(200).contains("class=\"marker\""), "\(tab.prefix(200))")
+            #expect(html.contains("badge-failing") && html.contains("HTTP 502"))
+            let journal = try await web.request("/characters/\(id)/wallet_journal", cookie: cookie).text
+            #expect(journal.contains("badge-failing"))
+        }
+    }
+
+    @Test func aContractsDetailSeparatesOfferedFromAskedAndTotalsThem() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            let contract: Int64 = try await web.pool.withConnection { connection in
+                try connection.query(
+                    "SELECT contract_id FROM readmodel.contract_items WHERE character_id = $1 ORDER BY 1 LIMIT 1",
+                    [id]
+                )[0].get(0)
+            }
+            let list = try await web.request("/characters/\(id)/contracts", cookie: cookie).text
+            #expect(list.contains("href=\"/characters/\(id)/contracts/\(contract)\""))
+            let page = try await web.request("/characters/\(id)/contracts/\(contract)", cookie: cookie)
+            #expect(page.status == 200)
+            let detail = try #require(
+                try await web.pool.withConnection {
+                    try ContractDetail.load(character: id, contract: contract, on: $0)
+                }
+            )
+            #expect(!(detail.offered.isEmpty && detail.asked.isEmpty))
+            if !detail.offered.isEmpty { #expect(page.text.contains("Items offered")) }
+            if !detail.asked.isEmpty { #expect(page.text.contains("Items asked for")) }
+            let offeredTotal = detail.offered.compactMap(\.value).reduce(0, +)
+            #expect(page.text.contains(Format.isk(offeredTotal)), "offered total \(offeredTotal)")
+            for item in detail.offered + detail.asked {
+                #expect(page.text.contains("\(web.app.configuration.imageServer)/types/\(item.typeID)/icon"))
+            }
+            #expect(try await web.request("/characters/\(id)/contracts/1", cookie: cookie).status == 404)
+            #expect(try await web.request("/characters/\(id)/assets/1", cookie: cookie).status == 404)
+        }
+    }
+
+    @Test func aSkillSetsDetailListsEverySkillAndThePlanOfWhatIsMissing() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let owner = try await web.owner(of: id)
+            try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(owner, true)], on: $0) }
+            let (cookie, csrf) = try await web.session(for: owner)
+            // A plan no simulated character has fully trained: every level V of a few skills.
+            let saved = try await web.request(
+                "/skillsets/import-plan",
+                method: "POST",
+                cookie: cookie,
+                form: ["csrf": csrf, "plan": "Navigation 5\nSpaceship Command 5\nGunnery 5", "name": "All fives"]
+            )
+            #expect(saved.status == 200, "\(saved.text.prefix(300))")
+            let tab = try await web.request("/characters/\(id)/skill_sets", cookie: cookie).text
+            let link = try #require(
+                tab.components(separatedBy: "href=\"/characters/\(id)/skill_sets/").dropFirst().first?
+                    .split(separator: "\"").first,
+                "no link to the set's detail: \(tab.prefix(600))"
+            )
+            let setID = try #require(Int64(link))
+            let page = try await web.request("/characters/\(id)/skill_sets/\(setID)", cookie: cookie)
+            #expect(page.status == 200)
+            let detail = try #require(
+                try await web.pool.withConnection {
+                    try SkillSetDetail.load(character: id, skillSet: setID, on: $0)
+                }
+            )
+            #expect(Set(detail.skills.map(\.name)) == ["Navigation", "Spaceship Command", "Gunnery"])
+            for skill in detail.skills {
+                #expect(page.text.contains(">\(skill.name)<"))
+                // The plan names every level from the one after the active level up to V.
+                let lines = detail.skillPlan.filter { $0.hasPrefix(skill.name + " ") }
+                #expect(lines == (max(0, skill.active) + 1...5).map { "\(skill.name) \($0)" }, "\(lines)")
+            }
+            #expect(page.text.contains(detail.skillPlan.joined(separator: "\n")))
+            #expect(try await web.request("/characters/\(id)/skill_sets/999999", cookie: cookie).status == 404)
+        }
+    }
+
+    @Test func contactsAreGroupedByStanding() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            let groups: [String] = try await web.pool.withConnection { connection in
+                try connection.query(
+                    """
+                    SELECT DISTINCT CASE WHEN standing > 5 THEN 'Excellent' WHEN standing > 0 THEN 'Good'
+                        WHEN standing = 0 THEN 'Neutral' WHEN standing >= -5 THEN 'Bad' ELSE 'Terrible' END
+                    FROM readmodel.contacts WHERE character_id = $1
+                    """,
+                    [id]
+                ).map { try $0.get(0) }
+            }
+            try #require(!groups.isEmpty, "the simulated character has contacts")
+            let html = try await web.request("/characters/\(id)/contacts", cookie: cookie).text
+            for group in groups {
+                #expect(html.contains("href=\"/characters/\(id)/contacts?q=\(group)\""), "no link to \(group)")
+            }
+            let first = try #require(groups.first)
+            let filtered = try await web.request("/characters/\(id)/contacts?q=\(first)", cookie: cookie)
+            #expect(filtered.status == 200 && filtered.text.contains("standing-"))
+        }
+    }
+}
