@@ -21,6 +21,9 @@ public struct LauncherCard: Sendable, Encodable {
     public var enabled: Bool
     public var shared: Bool
     public var isMain: Bool
+    /// This calendar month (UTC): the ore mined at market prices, and bounties and ESS payouts.
+    public var minedThisMonth: Double?
+    public var rattedThisMonth: Double?
 }
 
 public struct LauncherData: Sendable, Encodable {
@@ -42,7 +45,7 @@ public struct LauncherData: Sendable, Encodable {
             SELECT c.id, coalesce(o.name, c.name), o.corporation_name, o.alliance_name, o.location_name,
                    o.solar_system_name, o.ship_type_name, o.wallet_balance, o.total_sp, o.last_update,
                    coalesce(o.failing_sections, 0), c.token_state, c.token_error, c.enabled,
-                   s.character_id IS NOT NULL, u.main_character_id IS NOT DISTINCT FROM c.id
+                   s.character_id IS NOT NULL, u.main_character_id IS NOT DISTINCT FROM c.id, month.mined, month.ratted
             FROM sync.characters c
             JOIN sync.users u ON u.id = c.user_id
             -- Per character: OFFSET 0 keeps the planner from flattening the subquery, so the view's
@@ -50,6 +53,15 @@ public struct LauncherData: Sendable, Encodable {
             LEFT JOIN LATERAL (SELECT * FROM readmodel.character_overview v WHERE v.character_id = c.id OFFSET 0) o
                 ON true
             LEFT JOIN access.shared_characters s ON s.character_id = c.id
+            CROSS JOIN LATERAL (
+                SELECT (SELECT sum(m.quantity * p.average_price) FROM readmodel.mining_ledger m
+                        JOIN readmodel.market_prices p ON p.type_id = m.type_id
+                        WHERE m.character_id = c.id AND m.date >= date_trunc('month', now() AT TIME ZONE 'UTC')::date)
+                           AS mined,
+                       (SELECT sum(j.amount) FROM readmodel.wallet_journal j
+                        WHERE j.character_id = c.id AND j.ref_type IN ('bounty_prizes', 'ess_escrow_transfer')
+                          AND j.date >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS ratted
+            ) month
             WHERE c.user_id = \(viewer.userID)
             ORDER BY 16 DESC, 2
             """
@@ -70,7 +82,9 @@ public struct LauncherData: Sendable, Encodable {
                 tokenError: try row.get(12),
                 enabled: try row.get(13),
                 shared: try row.get(14),
-                isMain: try row.get(15)
+                isMain: try row.get(15),
+                minedThisMonth: try row.get(16),
+                rattedThisMonth: try row.get(17)
             )
         }
         let unregistered = try Registry.unregisteredCharacters(ofUser: viewer.userID, on: connection)

@@ -439,9 +439,27 @@ public enum CharacterQueries {
                 Part(
                     name: "standings",
                     sql: """
-                        SELECT s.from_id, coalesce(n.name, s.from_id::text) AS from_name, s.from_type, s.standing
+                        SELECT s.from_id, coalesce(n.name, s.from_id::text) AS from_name, s.from_type, s.standing,
+                               e.standing AS effective_standing,
+                               CASE WHEN e.standing > 5 THEN 'Excellent' WHEN e.standing > 0 THEN 'Good'
+                                    WHEN e.standing = 0 THEN 'Neutral' WHEN e.standing >= -5 THEN 'Bad'
+                                    ELSE 'Terrible' END AS standing_group
                         FROM readmodel.standings s LEFT JOIN readmodel.names n ON n.id = s.from_id
-                        WHERE s.character_id = $1 ORDER BY s.standing DESC, s.from_id
+                        LEFT JOIN sde.npc_corporations corporation ON corporation.id = s.from_id
+                        -- The standing the game applies: base + (10 − base) · 4 % per level of
+                        -- Diplomacy (below zero), Criminal Connections (pirate factions and their
+                        -- corporations) or Connections (the rest).
+                        CROSS JOIN LATERAL (
+                            SELECT round((s.standing + (10 - s.standing) * 0.04 * coalesce((
+                                SELECT k.active_skill_level FROM readmodel.skills k
+                                WHERE k.character_id = s.character_id
+                                  AND k.skill_id = CASE
+                                      WHEN s.standing < 0 THEN 3357
+                                      WHEN coalesce(corporation.faction_id, s.from_id)
+                                           IN (500010, 500011, 500012, 500019, 500020) THEN 3361
+                                      ELSE 3359 END), 0))::numeric, 2)::float8 AS standing
+                        ) e
+                        WHERE s.character_id = $1 ORDER BY e.standing DESC, s.from_id
                         """
                 )
             ]
@@ -489,6 +507,8 @@ public enum CharacterQueries {
                     name: "wallet_transactions",
                     sql: """
                         SELECT w.transaction_id, w.date, w.type_id, coalesce(t.name, w.type_id::text) AS type_name, w.quantity, w.unit_price,
+                               -- What the wallet gained (a sale) or paid (a purchase, negative).
+                               w.quantity * w.unit_price * CASE WHEN w.is_buy THEN -1 ELSE 1 END AS total,
                                w.is_buy, coalesce(c.name, w.client_id::text) AS client,
                                coalesce(l.name, w.location_id::text) AS location, w.is_personal, w.journal_ref_id
                         FROM readmodel.wallet_transactions w

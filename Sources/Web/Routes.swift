@@ -46,7 +46,7 @@ extension WebApp {
             query: table + moments + ["container", "place", "label", "list"]
         ),
         Route("GET", "/characters/{character}/{what}/{item}"),
-        Route("POST", "/characters/{character}/{what}"),
+        Route("POST", "/characters/{character}/{what}", form: ["confirm"]),
         Route(
             "GET",
             "/finder",
@@ -54,7 +54,8 @@ extension WebApp {
                 + ["shared", "unregistered", "mains"]
         ),
         Route("GET", "/reports"),
-        Route("GET", "/reports/{report}"),
+        Route("GET", "/reports/{report}", query: table),
+        Route("GET", "/reports/{report}/csv", query: table),
         Route("GET", "/exports"),
         Route("GET", "/exports/{file}"),
         Route("GET", "/admin"),

@@ -118,6 +118,8 @@ public struct WebApp: Sendable {
         var viewer: Viewer
         var session: SessionStore.Session
         var token: String
+        /// The user's characters that need them (the menu's badge).
+        var attention: Int64 = 0
         var csrf: String { self.session.csrfToken }
     }
 
@@ -130,7 +132,8 @@ public struct WebApp: Sendable {
             guard let session = try Sessions.find(token, on: connection),
                 let viewer = try AccessStore.viewer(userID: session.userID, on: connection)
             else { return nil }
-            return Caller(viewer: viewer, session: session, token: token)
+            let attention = try Registry.attentionCount(ofUser: viewer.userID, on: connection)
+            return Caller(viewer: viewer, session: session, token: token, attention: attention)
         }
     }
 
@@ -165,6 +168,7 @@ public struct WebApp: Sendable {
                 appName: self.configuration.appName,
                 viewer: caller?.viewer,
                 csrf: caller?.csrf,
+                attention: caller?.attention ?? 0,
                 content: content
             ),
             status: status

@@ -1,5 +1,6 @@
 import Access
 import Application
+import ESI
 import Foundation
 import Postgres
 import Projections
@@ -136,6 +137,56 @@ import Testing
         }
     }
 
+    @Test func theMenuCountsCharactersThatNeedTheUser() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            #expect(!(try await web.request("/launcher", cookie: cookie).text.contains("class=\"count\"")))
+            try await web.pool.withConnection { connection in
+                try connection.execute("UPDATE sync.characters SET token_state = 'invalid' WHERE id = $1", [id])
+                try connection.execute(
+                    """
+                    INSERT INTO sync.ownerships (character_id, character_name, owner_hash, user_id)
+                    SELECT 2112999999, 'Unregistered Alt', 'hash', user_id FROM sync.characters WHERE id = $1
+                    """,
+                    [id]
+                )
+            }
+            let page = try await web.request("/launcher", cookie: cookie).text
+            #expect(page.contains("class=\"count\""), "\(page.prefix(600))")
+            #expect(page.contains(">2</span>") && page.contains("Unregistered Alt"))
+        }
+    }
+
+    @Test func removalAsksFirst() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, csrf) = try await web.session(for: try await web.owner(of: id))
+            func registered() async throws -> Bool {
+                try await web.pool.withConnection {
+                    try $0.query("SELECT count(*) FROM sync.characters WHERE id = $1", [id])[0].get(0, as: Int64.self)
+                        == 1
+                }
+            }
+            let ask = try await web.request(
+                "/characters/\(id)/remove",
+                method: "POST",
+                cookie: cookie,
+                form: ["csrf": csrf]
+            )
+            #expect(ask.status == 200 && ask.text.contains("name=\"confirm\" value=\"yes\""), "\(ask.status)")
+            #expect(try await registered())
+            let removed = try await web.request(
+                "/characters/\(id)/remove",
+                method: "POST",
+                cookie: cookie,
+                form: ["csrf": csrf, "confirm": "yes"]
+            )
+            #expect(removed.status == 303 && removed.header("Location") == "/launcher")
+            #expect(!(try await registered()))
+        }
+    }
+
     @Test func contactsAreGroupedByStanding() async throws {
         try await withWebHarness(characters: 1) { web in
             let id = web.sync.characterIDs[0]
@@ -158,6 +209,40 @@ import Testing
             let first = try #require(groups.first)
             let filtered = try await web.request("/characters/\(id)/contacts?q=\(first)", cookie: cookie)
             #expect(filtered.status == 200 && filtered.text.contains("standing-"))
+        }
+    }
+}
+
+/// Reports on the page: sorted, filtered and paged on the server, names linked to the sheets, and
+/// the rows shown downloadable as CSV.
+@Suite struct ReportPageTests {
+    @Test func reportsSortFilterLinkAndDownloadWhatIsShown() async throws {
+        try await withWebHarness(characters: 3) { web in
+            let ids = web.sync.characterIDs
+            let owner = try await web.owner(of: ids[0])
+            try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(owner, true)], on: $0) }
+            let (cookie, _) = try await web.session(for: owner)
+            let names = try await web.pool.withConnection { connection in
+                try ids.map { try CharacterQueries.resolve(String($0), on: connection).name }
+            }
+            let page = try await web.request("/reports/compliance?sort=main&dir=desc", cookie: cookie)
+            #expect(page.status == 200)
+            let positions = names.map { page.text.range(of: ">\(escapeHTML($0))<")?.lowerBound }
+            #expect(positions.allSatisfy { $0 != nil }, "\(page.text.prefix(800))")
+            let sorted = zip(names, positions).sorted { $0.1! < $1.1! }.map(\.0)
+            #expect(sorted == names.sorted(by: >), "\(sorted)")
+            for id in ids { #expect(page.text.contains("href=\"/characters/\(id)\"")) }
+            #expect(page.text.contains("href=\"/reports/compliance/csv?dir=desc&amp;page=1&amp;sort=main\""))
+
+            let csv = try await web.request(
+                "/reports/compliance/csv?sort=main&dir=desc&q=\(percentEncoded(names[1]))",
+                cookie: cookie
+            )
+            #expect(csv.status == 200 && csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+            let lines = csv.text.split(whereSeparator: \.isNewline)
+            #expect(lines.count == 2 && lines[1].contains(names[1]), "\(csv.text)")
+            let (plain, _) = try await web.session(for: try await web.owner(of: ids[1]))
+            #expect(try await web.request("/reports/compliance/csv", cookie: plain).status == 403)
         }
     }
 }

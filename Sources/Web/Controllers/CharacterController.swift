@@ -37,7 +37,12 @@ struct CharacterController {
         }
         routes.post("/characters/{character}/{what}") { _, context in
             let caller = try self.app.require(context.caller)
-            try await self.app.characterAction(context.segment("what"), id: try context.characterID(), caller: caller)
+            let (action, id) = (context.segment("what"), try context.characterID())
+            // Removing deletes the character's data: the page asks first (the API does not).
+            if action == "remove", context.form["confirm"] != "yes" {
+                return try await self.app.confirmRemoval(id: id, caller: caller)
+            }
+            try await self.app.characterAction(action, id: id, caller: caller)
             return Response.redirect("/launcher")
         }
         return routes
@@ -59,6 +64,14 @@ struct DirectoryController {
         routes.get("/reports/{report}") { _, context in
             try await self.app.reports(
                 name: context.segment("report"),
+                query: context.query,
+                caller: try self.app.require(context.caller, .reportsAccess)
+            )
+        }
+        routes.get("/reports/{report}/csv") { _, context in
+            try await self.app.reportCSV(
+                name: context.segment("report"),
+                query: context.query,
                 caller: try self.app.require(context.caller, .reportsAccess)
             )
         }

@@ -43,7 +43,8 @@ enum Columns {
         "unallocated_sp": "Unallocated skill points", "wallet_balance": "Wallet", "character_id": "Character ID",
         "location_name": "Location", "online": "Online", "assignee": "Assigned to", "issuer": "Issued by",
         "mailing_list_id": "Mailing list ID", "label_id": "Label ID", "label_name": "Label",
-        "unread_count": "Unread", "standing_group": "Group", "is_npc": "NPC", "color": "Colour",
+        "unread_count": "Unread", "standing_group": "Group", "effective_standing": "Effective standing",
+        "is_npc": "NPC", "color": "Colour",
         "failing_sections": "Failing sections",
     ]
 
@@ -90,7 +91,7 @@ enum Columns {
             return "\(Format.isk(Double(number)))"
         case .double(let number) where column == "security" || column == "security_status":
             return Format.security(number)
-        case .double(let number) where column == "standing":
+        case .double(let number) where column == "standing" || column == "effective_standing":
             return self.standing(number)
         case .int(let number):
             return column.hasSuffix("_id") || column == "id" ? "\(String(number))" : "\(Format.int(number))"

@@ -75,6 +75,8 @@ extension WebApp {
                 <div>\(card.corporation ?? "")\(alliance)</div>
                 <div class="muted">\(card.location ?? card.system ?? "location unknown") · \(card.ship ?? "ship unknown")</div>
                 <div>\(Format.iskShort(card.wallet)) · \(Format.spShort(card.skillPoints))</div>
+                <div class="muted">This month: mined \(Format.iskShort(card.minedThisMonth ?? 0)), \
+                ratted \(Format.iskShort(card.rattedThisMonth ?? 0))</div>
                 <div>\(status) <span class="muted">updated</span> \(Format.moment(card.lastUpdate))</div>
                 <div>\(actions)</div>
                 </div>

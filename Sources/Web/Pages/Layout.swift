@@ -5,10 +5,21 @@ import Vocabulary
 /// The frame of every page: title, navigation by the viewer's permissions, and the content. No
 /// scripts: pages work with forms and links only; the stylesheet adapts them to phones.
 enum Layout {
-    static func page(title: String, appName: String, viewer: Viewer?, csrf: String?, content: HTML) -> HTML {
+    static func page(
+        title: String,
+        appName: String,
+        viewer: Viewer?,
+        csrf: String?,
+        attention: Int64 = 0,
+        content: HTML
+    ) -> HTML {
         var links: [HTML] = []
         if let viewer {
-            links.append("<a href=\"/launcher\">Characters</a>")
+            let badge: HTML =
+                attention > 0
+                ? "<span class=\"count\" title=\"characters to register again or not registered\">\(attention)</span>"
+                : ""
+            links.append("<a href=\"/launcher\">Characters\(badge)</a>")
             if viewer.has(.finderAccess) { links.append("<a href=\"/finder\">Finder</a>") }
             if viewer.has(.reportsAccess) { links.append("<a href=\"/reports\">Reports</a>") }
             if viewer.has(.exportsAccess) { links.append("<a href=\"/exports\">Export</a>") }

@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Hummingbird
 import Postgres
+import Projections
 import Reports
 import Vocabulary
 
@@ -59,7 +60,7 @@ extension WebApp {
         return table
     }
 
-    func reports(name: String?, caller: Caller) async throws -> Response {
+    func reports(name: String?, query: [String: String] = [:], caller: Caller) async throws -> Response {
         guard let name else {
             let items = Self.reports.map { report -> HTML in
                 "<li><a href=\"/reports/\(report.name)\">\(report.title)</a> <span class=\"muted\">\(report.about)</span></li>"
@@ -72,17 +73,76 @@ extension WebApp {
             try Self.report(name, viewer: caller.viewer, policies: policies, on: $0)
         }
         guard let table else { throw HTTPError.noSuchPage }
-        let headers = table.columns.map { "<th>\(Columns.label($0, section: ""))</th>" as HTML }
-        let rows = table.rows.map { row -> HTML in
-            "<tr>\(row.map { "<td>\($0.text)</td>" as HTML })</tr>"
-        }
+        let part = Self.displayPart(table)
+        // Names link to the character sheet (which checks the viewer may open it).
+        let idColumns = ["character": "character_id", "main": "main_id"]
+        let index = Dictionary(uniqueKeysWithValues: table.columns.enumerated().map { ($1, $0) })
+        let content = self.sortableTable(
+            part,
+            base: "/reports/\(name)",
+            query: query,
+            label: { Columns.label($0, section: "") },
+            cell: { value, column, row in
+                if let idColumn = idColumns[column], let at = index[idColumn], case .int(let id) = row[at],
+                    case .text(let text) = value
+                {
+                    return "<a href=\"/characters/\(id)\">\(text)</a>"
+                }
+                return Columns.cell(value, column: column)
+            },
+            download: "/reports/\(name)/csv"
+        )
         return self.page(
             entry.title,
             caller,
             """
-            <p class="muted">\(entry.about) \(table.rows.count) rows. As JSON: <a href="/api/reports/\(name)">/api/reports/\(name)</a></p>
-            <div class="scroll"><table><tr>\(headers)</tr>\(rows)</table></div>
+            <p class="muted">\(entry.about) As JSON: <a href="/api/reports/\(name)">/api/reports/\(name)</a></p>
+            \(content)
             """
         )
+    }
+
+    /// The report's rows as filtered and sorted on the page (every page of them), as CSV.
+    func reportCSV(name: String, query: [String: String], caller: Caller) async throws -> Response {
+        let policies = self.tokenPolicies
+        guard
+            var table = try await self.pool.withConnection({
+                try Self.report(name, viewer: caller.viewer, policies: policies, on: $0)
+            })
+        else { throw HTTPError.noSuchPage }
+        let part = Self.displayPart(table)
+        table.rows = TableQuery(query, prefix: "").apply(to: part, pageSize: max(1, part.rows.count)).rows.map {
+            $0.map(Self.reportValue)
+        }
+        return .download(Array(table.csv().utf8), contentType: "text/csv; charset=utf-8", filename: "\(name).csv")
+    }
+
+    static func displayPart(_ table: ReportTable) -> DisplayPart {
+        DisplayPart(
+            name: table.name,
+            columns: table.columns,
+            rows: table.rows.map { row in
+                row.map { value -> DisplayValue in
+                    switch value {
+                    case .text(let text): .text(text)
+                    case .int(let number): .int(number)
+                    case .double(let number): .double(number)
+                    case .bool(let flag): .bool(flag)
+                    case .null: .null
+                    }
+                }
+            }
+        )
+    }
+
+    static func reportValue(_ value: DisplayValue) -> ReportValue {
+        switch value {
+        case .text(let text), .json(let text): .text(text)
+        case .int(let number): .int(number)
+        case .double(let number): .double(number)
+        case .bool(let flag): .bool(flag)
+        case .time(let date): .text(formatTime(date))
+        case .null: .null
+        }
     }
 }

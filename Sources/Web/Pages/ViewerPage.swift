@@ -107,6 +107,26 @@ extension WebApp {
         }
     }
 
+    /// Asks before a character is removed: what goes, and a button that removes it.
+    func confirmRemoval(id: Int64, caller: Caller) async throws -> Response {
+        let name = try await self.pool.withConnection { connection in
+            try self.requireCharacter(id, caller, on: connection)
+            return try CharacterQueries.resolve(String(id), on: connection).name
+        }
+        return self.page(
+            "Remove \(name)?",
+            caller,
+            """
+            <p>Removing <strong>\(name)</strong> deletes its token, stops its updates and takes it off every \
+            page and report. What was recorded stays in the audit log until an administrator purges it. \
+            The character can be registered again later.</p>
+            <form method="post" action="/characters/\(id)/remove">\(Layout.csrfField(caller.csrf))
+            <input type="hidden" name="confirm" value="yes">
+            <button type="submit" class="danger">Remove \(name)</button> <a href="/launcher">Keep it</a></form>
+            """
+        )
+    }
+
     func characterAction(_ action: String, id: Int64, caller: Caller) async throws {
         if action == "remove" {
             _ = try await CharacterActions.remove(id, ownedBy: caller.viewer.userID, pool: self.pool)
@@ -159,44 +179,15 @@ extension WebApp {
             }
             return heading + "<dl class=\"fields\">\(fields)</dl>"
         }
-        let table = TableQuery(query, prefix: part.name == section ? "" : part.name + ".")
-        let view = table.apply(to: part)
-        let base = "/characters/\(id)/\(tab)"
-        let headers = part.columns.enumerated().map { index, column -> HTML in
-            let direction = view.sortColumn == index && !view.descending ? "desc" : "asc"
-            let link = table.link(
-                base: base,
+        return heading
+            + self.sortableTable(
+                part,
+                base: "/characters/\(id)/\(tab)",
                 query: query,
-                changes: ["sort": column, "dir": direction, "page": "1"]
+                prefix: part.name == section ? "" : part.name + ".",
+                label: { Columns.label($0, section: section) },
+                cell: { value, column, _ in cell(value, column: column) }
             )
-            return
-                "<th><a href=\"\(link)\">\(Columns.label(column, section: section))</a>\(raw: view.sortColumn == index ? (view.descending ? " ▼" : " ▲") : "")</th>"
-        }
-        let rows = view.rows.map { row -> HTML in
-            let cells = zip(part.columns, row).map { column, value -> HTML in
-                "<td\(raw: Columns.isNumber(value) ? " class=\"num\"" : "")>\(cell(value, column: column))</td>"
-            }
-            return "<tr>\(cells)</tr>"
-        }
-        let filter: HTML = """
-            <form method="get" action="\(base)">\(raw: table.hiddenFields(query: query, except: ["q", "page"]))
-            <input type="search" name="\(table.prefix)q" value="\(table.filter)" placeholder="Filter \(Columns.sentence(part.name).lowercased())">
-            <button type="submit">Filter</button></form>
-            """
-        var pager: HTML =
-            "<div class=\"pager\"><span>\(view.total) rows\(raw: view.total == part.rows.count ? "" : " of \(part.rows.count)")</span>"
-        if view.page > 1 {
-            pager +=
-                "<a href=\"\(table.link(base: base, query: query, changes: ["page": String(view.page - 1)]))\">Previous</a>"
-        }
-        if view.page < view.pages {
-            pager +=
-                "<a href=\"\(table.link(base: base, query: query, changes: ["page": String(view.page + 1)]))\">Next</a>"
-        }
-        pager += "<span>page \(view.page) of \(max(view.pages, 1))</span></div>"
-        return heading + filter
-            + "<div class=\"scroll\"><table><thead><tr>\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>"
-            + pager
     }
 
     func statusHTML(_ health: SectionHealth?) -> HTML {
