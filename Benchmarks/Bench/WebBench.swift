@@ -212,6 +212,13 @@ struct WebBench: AsyncParsableCommand {
                         "/characters/\(own)/wallet_journal",
                         "/characters/\(own)/mails", "/characters/\(own)/skills", "/api/characters/\(own)/assets",
                     ]
+                    // The richer pages of issue 18: a contract's detail and the NPC standings.
+                    let contract: Int64? = try connection.query(
+                        "SELECT min(contract_id) FROM readmodel.contracts WHERE character_id = $1",
+                        [own]
+                    )[0].get(0)
+                    if let contract { paths.append("/characters/\(own)/contracts/\(contract)") }
+                    paths.append("/characters/\(own)/standings")
                     if role != "Members" {
                         paths += ["/finder", "/finder?q=a", "/characters/\(other)", "/characters/\(other)/contacts"]
                     }

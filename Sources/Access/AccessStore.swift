@@ -140,6 +140,19 @@ public enum AccessStore {
 }
 
 extension AccessStore {
+    /// Every user who holds `permission`, through a group or as a superuser.
+    public static func users(with permission: Permission, on connection: PostgresConnection) throws -> [Viewer] {
+        try connection.query(
+            """
+            SELECT u.id FROM sync.users u
+            WHERE u.is_superuser OR EXISTS (
+                SELECT FROM access.user_groups ug JOIN access.group_permissions p ON p.group_id = ug.group_id
+                WHERE ug.user_id = u.id AND p.permission = \(permission.rawValue))
+            ORDER BY u.id
+            """
+        ).compactMap { try self.viewer(userID: try $0.get(0), on: connection) }
+    }
+
     /// A SQL condition that holds for what lies in the viewer's report scope (`accessible_users`):
     /// `corporation` and `alliance` name the columns of the owner's main; `user` the owner's id
     /// column (the viewer's own always count). The column names are SQL, never input.

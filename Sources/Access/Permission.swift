@@ -25,6 +25,8 @@ public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
     case exportsAccess = "exports_access"
     /// The skill-set tab of the viewer.
     case viewSkillSets = "view_skill_sets"
+    /// Being told, in the inbox, when a character one may see is removed.
+    case notifiedOnCharacterRemoval = "notified_on_character_removal"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -42,6 +44,7 @@ public enum Permission: String, CaseIterable, Sendable, Codable, Comparable {
         case .shareCharacters: "sharing one's own characters with recruiters"
         case .exportsAccess: "data exports"
         case .viewSkillSets: "the skill-set tab of the viewer"
+        case .notifiedOnCharacterRemoval: "a notification when a character one may see is removed"
         }
     }
 

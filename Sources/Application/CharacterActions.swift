@@ -30,6 +30,7 @@ public enum CharacterActions {
     /// trail) until `memberaudit purge`; registering it again later syncs it afresh. Nil when the
     /// character is unknown; else what was removed and who joined or left a compliance group.
     /// With `owner`, only that user's registered character may be removed (the launcher's button).
+    /// Users with notified_on_character_removal who could see it find a notification in their inbox.
     public static func remove(
         _ id: Int64,
         ownedBy owner: Int64? = nil,
@@ -45,10 +46,24 @@ public enum CharacterActions {
                 }
             }
             try CharacterRemoval.lockProjections(on: connection)
+            // Who is told (notified_on_character_removal): those who may see it until now.
+            let watchers = try AccessStore.users(with: .notifiedOnCharacterRemoval, on: connection).filter {
+                try AccessStore.decide($0, characterID: id, on: connection) == .allowed
+            }
+            let name = (try? CharacterQueries.resolve(String(id), on: connection).name) ?? String(id)
             let (registered, known) = try Registry.unregister(id, on: connection)
             guard registered || known else { return nil }
             let rows = try CharacterRemoval.deleteReadModels(of: id, on: connection)
             let compliance = try ComplianceGroups.update(on: connection)
+            for watcher in watchers {
+                try Notifications.add(
+                    user: watcher.userID,
+                    character: nil,
+                    kind: "character_removed",
+                    message: "\(name) (\(id)) was removed: it is no longer updated or shown.",
+                    on: connection
+                )
+            }
             return (Removed(characterID: id, wasRegistered: registered, readModelRows: rows), compliance)
         }
     }

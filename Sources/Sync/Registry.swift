@@ -250,20 +250,6 @@ public struct Registry: Sendable {
         ).map { try $0.get(0) }
     }
 
-    /// How many of the user's characters need them: registered ones whose token no longer works or
-    /// that are disabled, and ones they proved to own at a login but did not register (the menu's
-    /// badge).
-    public static func attentionCount(ofUser userID: Int64, on connection: PostgresConnection) throws -> Int64 {
-        try connection.query(
-            """
-            SELECT (SELECT count(*) FROM sync.characters c
-                    WHERE c.user_id = \(userID) AND (c.token_state <> 'valid' OR NOT c.enabled))
-                 + (SELECT count(*) FROM sync.ownerships o
-                    WHERE o.user_id = \(userID) AND NOT EXISTS (SELECT FROM sync.characters c WHERE c.id = o.character_id))
-            """
-        )[0].get(0)
-    }
-
     /// The user's registered characters but `except`, the main first, then by name.
     public static func characters(
         ofUser userID: Int64,

@@ -28,6 +28,10 @@ public struct Route: Sendable, CustomStringConvertible {
 extension WebApp {
     private static let moments = ["since", "until", "from", "to"]
     private static let table = ["sort", "dir", "q", "page"]
+    private static let finder =
+        table + [
+            "corporation", "alliance", "main", "main_corporation", "main_alliance", "shared", "unregistered", "mains",
+        ]
 
     /// The routes, page families first, then the JSON API (docs/openapi-web.yaml).
     public static let routes: [Route] = [
@@ -39,6 +43,8 @@ extension WebApp {
         Route("GET", "/sso/callback", query: ["code", "state", "error", "error_description"]),
         Route("POST", "/logout"),
         Route("GET", "/launcher", query: ["missing"]),
+        Route("GET", "/notifications"),
+        Route("POST", "/notifications/read"),
         Route("GET", "/characters/{character}"),
         Route(
             "GET",
@@ -47,12 +53,8 @@ extension WebApp {
         ),
         Route("GET", "/characters/{character}/{what}/{item}"),
         Route("POST", "/characters/{character}/{what}", form: ["confirm"]),
-        Route(
-            "GET",
-            "/finder",
-            query: table + ["corporation", "alliance", "main", "main_corporation", "main_alliance"]
-                + ["shared", "unregistered", "mains"]
-        ),
+        Route("GET", "/finder", query: finder),
+        Route("GET", "/finder/csv", query: finder),
         Route("GET", "/reports"),
         Route("GET", "/reports/{report}", query: table),
         Route("GET", "/reports/{report}/csv", query: table),

@@ -118,7 +118,8 @@ public struct WebApp: Sendable {
         var viewer: Viewer
         var session: SessionStore.Session
         var token: String
-        /// The user's characters that need them (the menu's badge).
+        /// The user's notifications not read yet, and characters that need them (the menu's badges).
+        var unread: Int64 = 0
         var attention: Int64 = 0
         var csrf: String { self.session.csrfToken }
     }
@@ -132,8 +133,8 @@ public struct WebApp: Sendable {
             guard let session = try Sessions.find(token, on: connection),
                 let viewer = try AccessStore.viewer(userID: session.userID, on: connection)
             else { return nil }
-            let attention = try Registry.attentionCount(ofUser: viewer.userID, on: connection)
-            return Caller(viewer: viewer, session: session, token: token, attention: attention)
+            let (unread, attention) = try Notifications.counts(ofUser: viewer.userID, on: connection)
+            return Caller(viewer: viewer, session: session, token: token, unread: unread, attention: attention)
         }
     }
 
@@ -168,6 +169,7 @@ public struct WebApp: Sendable {
                 appName: self.configuration.appName,
                 viewer: caller?.viewer,
                 csrf: caller?.csrf,
+                unread: caller?.unread ?? 0,
                 attention: caller?.attention ?? 0,
                 content: content
             ),

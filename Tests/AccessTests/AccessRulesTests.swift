@@ -103,7 +103,7 @@ import Vocabulary
     @Test func permissionsByNameWithAClearError() throws {
         #expect(try Permission.parse("VIEW_SHARED_CHARACTERS") == .viewSharedCharacters)
         #expect { try Permission.parse("see_everything") } throws: { ($0 as? AccessError)?.code == .unknownPermission }
-        #expect(Permission.allCases.count == 11)
+        #expect(Permission.allCases.count == 12)
     }
 
     @Test func theListsInSQLAreTheRulesOnRandomWorlds() async throws {
@@ -239,7 +239,7 @@ import Vocabulary
                 #expect(users.map(\.name) == ["other", "owner"])
                 #expect(users[1].groups == ["Members"] && users[1].permissions == [.basicAccess])
                 try AccessChanges.apply([.setSuperuser("other", true)], on: connection)
-                #expect(try AccessAdmin.users(on: connection)[0].permissions.count == 11)
+                #expect(try AccessAdmin.users(on: connection)[0].permissions.count == Permission.allCases.count)
                 #expect { try AccessAdmin.addMember("nobody", to: "Members", on: connection) } throws: {
                     ($0 as? AccessError)?.code == .unknownUser
                 }

@@ -126,6 +126,7 @@ import Testing
                     }
                 }
                 try await check("/launcher", 200)
+                try await check("/notifications", 200)
                 try await check("/api/me", 200)
                 try await check("/api/characters", 200)
                 try await check("/finder", has(role.user, .finderAccess) ? 200 : 403)

@@ -246,3 +246,30 @@ import Testing
         }
     }
 }
+
+/// The finder on the shared table: sorted by any column on the server, the rows shown as CSV.
+@Suite struct FinderPageTests {
+    @Test func theFinderSortsAndDownloadsWhatItShows() async throws {
+        try await withWebHarness(characters: 3) { web in
+            let ids = web.sync.characterIDs
+            let owner = try await web.owner(of: ids[0])
+            try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(owner, true)], on: $0) }
+            let (cookie, _) = try await web.session(for: owner)
+            let names = try await web.pool.withConnection { connection in
+                try ids.map { try CharacterQueries.resolve(String($0), on: connection).name }
+            }
+            let page = try await web.request("/finder?sort=character&dir=asc", cookie: cookie)
+            #expect(page.status == 200)
+            let positions = try names.map { try #require(page.text.range(of: ">\(escapeHTML($0))</a>")?.lowerBound) }
+            #expect(zip(names, positions).sorted { $0.1 < $1.1 }.map(\.0) == names.sorted())
+            let csv = try await web.request("/finder/csv?sort=character&dir=desc", cookie: cookie)
+            #expect(csv.status == 200 && csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+            let lines = csv.text.split(whereSeparator: \.isNewline)
+            #expect(lines.first?.hasPrefix("character_id,character,") == true)
+            let listed = lines.dropFirst().compactMap { $0.split(separator: ",").dropFirst().first.map(String.init) }
+            #expect(listed == names.sorted(by: >), "\(csv.text)")
+            let (plain, _) = try await web.session(for: try await web.owner(of: ids[1]))
+            #expect(try await web.request("/finder/csv", cookie: plain).status == 403)
+        }
+    }
+}

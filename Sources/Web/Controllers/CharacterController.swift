@@ -1,8 +1,8 @@
 import Access
 import Hummingbird
 
-/// A member's characters: the launcher, the character sheet and its tabs, and what an owner (or
-/// a sharer) does to a character from the sheet.
+/// A member's characters: the launcher, the inbox, the character sheet and its tabs, and what an
+/// owner (or a sharer) does to a character from the sheet.
 struct CharacterController {
     let app: WebApp
 
@@ -10,6 +10,12 @@ struct CharacterController {
         let routes = RouteCollection(context: WebContext.self)
         routes.get("/launcher") { _, context in
             try await self.app.launcher(caller: try self.app.require(context.caller))
+        }
+        routes.get("/notifications") { _, context in
+            try await self.app.notificationsPage(caller: try self.app.require(context.caller))
+        }
+        routes.post("/notifications/read") { _, context in
+            try await self.app.markNotificationsRead(caller: try self.app.require(context.caller))
         }
         routes.get("/characters/{character}") { _, context in
             try await self.app.characterPage(
@@ -57,6 +63,12 @@ struct DirectoryController {
         let routes = RouteCollection(context: WebContext.self)
         routes.get("/finder") { _, context in
             try await self.app.finder(query: context.query, caller: try self.app.require(context.caller, .finderAccess))
+        }
+        routes.get("/finder/csv") { _, context in
+            try await self.app.finderCSV(
+                query: context.query,
+                caller: try self.app.require(context.caller, .finderAccess)
+            )
         }
         routes.get("/reports") { _, context in
             try await self.app.reports(name: nil, caller: try self.app.require(context.caller, .reportsAccess))

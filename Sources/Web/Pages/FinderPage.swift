@@ -2,6 +2,8 @@ import Access
 import Foundation
 import Hummingbird
 import Postgres
+import Projections
+import Reports
 
 extension WebApp {
     /// Every character the viewer may open or whose user is in their scope, registered or only
@@ -46,37 +48,51 @@ extension WebApp {
             \(field("main_alliance", "Main's alliance"))\(box("mains", "mains only"))\(box("shared", "shared"))\
             \(box("unregistered", "unregistered"))<button type="submit">Find</button></form>
             """
-        var table = TableQuery(q, prefix: "")
-        table.page = table.page(of: rows.count, pageSize: Self.pageSize)
-        let shown = rows.dropFirst((table.page - 1) * Self.pageSize).prefix(Self.pageSize)
-        let lines = shown.map { row -> HTML in
-            let name: HTML = row.canView ? "<a href=\"/characters/\(row.id)\">\(row.name)</a>" : "\(row.name)"
-            let flags = [
-                row.isMain ? "★ main" : nil, row.shared ? "shared" : nil, row.registered ? nil : "unregistered",
-            ]
-            .compactMap { $0 }.joined(separator: ", ")
-            return """
-                <tr><td>\(name)</td><td>\(row.corporation ?? "")</td><td>\(row.alliance ?? "")</td><td>\(row.user)</td>\
-                <td>\(row.main ?? "")</td><td>\(row.mainCorporation ?? "")\(raw: row.mainAlliance == nil ? "" : " [")\(row.mainAlliance ?? "")\(raw: row.mainAlliance == nil ? "" : "]")</td>\
-                <td class="\(raw: row.registered ? "" : "bad")">\(flags)</td></tr>
-                """
-        }
-        var pager: HTML = "<div class=\"pager\"><span>\(rows.count) characters</span>"
-        if table.page > 1 {
-            pager +=
-                "<a href=\"\(table.link(base: "/finder", query: q, changes: ["page": String(table.page - 1)]))\">Previous</a>"
-        }
-        if table.page * Self.pageSize < rows.count {
-            pager +=
-                "<a href=\"\(table.link(base: "/finder", query: q, changes: ["page": String(table.page + 1)]))\">Next</a>"
-        }
-        pager += "</div>"
-        return self.page(
-            "Character finder",
-            caller,
-            form
-                + "<div class=\"scroll\"><table><tr><th>Character</th><th>Corporation</th><th>Alliance</th><th>User</th><th>Main</th><th>Main's organisation</th><th></th></tr>\(lines)</table></div>"
-                + pager
+        let part = Self.finderPart(rows)
+        let openable = Set(rows.filter(\.canView).map(\.id))
+        let table = self.sortableTable(
+            part,
+            base: "/finder",
+            query: q,
+            label: { Columns.label($0, section: "finder") },
+            cell: { value, column, row in
+                if column == "character", case .int(let id) = row[0], openable.contains(id) {
+                    return "<a href=\"/characters/\(id)\">\(WebApp.text(value))</a>"
+                }
+                if column == "registered", value == .bool(false) { return Format.badge("not registered", "stale") }
+                return Columns.cell(value, column: column)
+            },
+            filter: false,
+            download: "/finder/csv"
+        )
+        return self.page("Character finder", caller, form + table)
+    }
+
+    /// The finder's rows as shown (filtered and sorted, every page) as CSV.
+    func finderCSV(query: [String: String], caller: Caller) async throws -> Response {
+        let rows = try await self.pool.withConnection { try Self.finderRows(caller.viewer, query: query, on: $0) }
+        let part = Self.finderPart(rows)
+        let shown = TableQuery(query, prefix: "").apply(to: part, pageSize: max(1, part.rows.count)).rows
+        let table = ReportTable(name: "finder", columns: part.columns, rows: shown.map { $0.map(Self.reportValue) })
+        return .download(Array(table.csv().utf8), contentType: "text/csv; charset=utf-8", filename: "characters.csv")
+    }
+
+    static func finderPart(_ rows: [Finder.Row]) -> DisplayPart {
+        DisplayPart(
+            name: "characters",
+            columns: [
+                "character_id", "character", "corporation", "alliance", "user", "main", "main_corporation",
+                "main_alliance", "is_main", "shared", "registered",
+            ],
+            rows: rows.map { row in
+                [
+                    .int(row.id), .text(row.name), row.corporation.map(DisplayValue.text) ?? .null,
+                    row.alliance.map(DisplayValue.text) ?? .null, .text(row.user),
+                    row.main.map(DisplayValue.text) ?? .null, row.mainCorporation.map(DisplayValue.text) ?? .null,
+                    row.mainAlliance.map(DisplayValue.text) ?? .null, .bool(row.isMain), .bool(row.shared),
+                    .bool(row.registered),
+                ]
+            }
         )
     }
 }

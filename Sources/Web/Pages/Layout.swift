@@ -10,6 +10,7 @@ enum Layout {
         appName: String,
         viewer: Viewer?,
         csrf: String?,
+        unread: Int64 = 0,
         attention: Int64 = 0,
         content: HTML
     ) -> HTML {
@@ -20,6 +21,8 @@ enum Layout {
                 ? "<span class=\"count\" title=\"characters to register again or not registered\">\(attention)</span>"
                 : ""
             links.append("<a href=\"/launcher\">Characters\(badge)</a>")
+            let unreadBadge: HTML = unread > 0 ? "<span class=\"count\" title=\"not read yet\">\(unread)</span>" : ""
+            links.append("<a href=\"/notifications\">Inbox\(unreadBadge)</a>")
             if viewer.has(.finderAccess) { links.append("<a href=\"/finder\">Finder</a>") }
             if viewer.has(.reportsAccess) { links.append("<a href=\"/reports\">Reports</a>") }
             if viewer.has(.exportsAccess) { links.append("<a href=\"/exports\">Export</a>") }

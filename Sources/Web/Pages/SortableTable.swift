@@ -2,7 +2,8 @@ import Projections
 
 /// One table of rows as every page shows them: sorted, filtered and paged on the server from the
 /// query (`sort`, `dir`, `q`, `page`, each under `prefix` where a page has several tables), with a
-/// filter box, sort links on the headers and a pager; `download` adds a link to the same rows as CSV.
+/// filter box (unless the page has its own), sort links on the headers and a pager; `download` adds
+/// a link to the same rows as CSV.
 extension WebApp {
     func sortableTable(
         _ part: DisplayPart,
@@ -11,6 +12,7 @@ extension WebApp {
         prefix: String = "",
         label: (String) -> String,
         cell: (DisplayValue, String, [DisplayValue]) -> HTML,
+        filter showsFilter: Bool = true,
         download: String? = nil
     ) -> HTML {
         let table = TableQuery(query, prefix: prefix)
@@ -48,7 +50,7 @@ extension WebApp {
                 "<a href=\"\(table.link(base: download, query: query, changes: ["page": "1"]))\">Download as CSV</a>"
         }
         pager += "</div>"
-        return filter
+        return (showsFilter ? filter : "")
             + "<div class=\"scroll\"><table><thead><tr>\(headers)</tr></thead><tbody>\(rows)</tbody></table></div>"
             + pager
     }
