@@ -294,6 +294,12 @@ public struct Registry: Sendable {
         }
     }
 
+    /// Makes every section of the character due now, so the next worker pass updates it. False
+    /// when the character has no work (unknown or never queued).
+    public static func requestUpdate(_ id: Int64, on connection: PostgresConnection) throws -> Bool {
+        try connection.execute("UPDATE sync.work SET due_at = now() WHERE character_id = \(id)") > 0
+    }
+
     /// Enables or disables syncing a character. False when unknown.
     public func setEnabled(_ id: Int64, _ enabled: Bool) async throws -> Bool {
         try await self.pool.withConnection { connection in

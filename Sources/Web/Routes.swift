@@ -61,7 +61,12 @@ extension WebApp {
         Route("GET", "/exports"),
         Route("GET", "/exports/{file}"),
         Route("GET", "/admin"),
-        Route("POST", "/admin/{action}", form: ["group", "description", "permission", "user", "value"]),
+        Route("GET", "/admin/characters", query: table + ["status"]),
+        Route(
+            "POST",
+            "/admin/{action}",
+            form: ["group", "description", "permission", "user", "value", "character", "confirm"]
+        ),
         Route("GET", "/skillsets"),
         Route("GET", "/skillsets/{action}", query: ["set"]),
         Route(

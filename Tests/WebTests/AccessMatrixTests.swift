@@ -138,6 +138,7 @@ import Testing
                 try await check("/exports", has(role.user, .exportsAccess) ? 200 : 403)
                 try await check("/exports/contracts.zip", has(role.user, .exportsAccess) ? 200 : 403)
                 try await check("/admin", role.user == "admin" ? 200 : 403)
+                try await check("/admin/characters", role.user == "admin" ? 200 : 403)
                 try await check("/api/admin/users", role.user == "admin" ? 200 : 403)
                 try await check("/skillsets", role.user == "admin" ? 200 : 403)
                 try await check("/api/skillsets", role.user == "admin" ? 200 : 403)

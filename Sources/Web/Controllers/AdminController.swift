@@ -3,7 +3,8 @@ import Application
 import Hummingbird
 import Postgres
 
-/// Superusers' pages: users, groups and permissions (`/admin`), skill sets (`/skillsets`).
+/// Superusers' pages: users, groups and permissions (`/admin`), characters (`/admin/characters`),
+/// skill sets (`/skillsets`).
 /// Each POST makes its change through the application layer, then shows the page again.
 struct AdminController {
     let app: WebApp
@@ -11,8 +12,18 @@ struct AdminController {
     var routes: RouteCollection<WebContext> {
         let routes = RouteCollection(context: WebContext.self)
         routes.get("/admin") { _, context in try await self.app.adminPage(caller: try self.superuser(context)) }
+        routes.get("/admin/characters") { _, context in
+            try await self.app.characterAdminPage(query: context.query, caller: try self.superuser(context))
+        }
         routes.post("/admin/{action}") { _, context in
-            _ = try self.superuser(context)
+            let caller = try self.superuser(context)
+            if context.segment("action").hasPrefix("character-") {
+                return try await self.app.characterAdminAction(
+                    context.segment("action"),
+                    form: context.form,
+                    caller: caller
+                )
+            }
             guard let change = try WebApp.accessChange(context.segment("action"), form: context.form) else {
                 throw HTTPError.noSuchPage
             }

@@ -28,6 +28,7 @@ enum Layout {
             if viewer.has(.exportsAccess) { links.append("<a href=\"/exports\">Export</a>") }
             if viewer.isSuperuser {
                 links.append("<a href=\"/skillsets\">Skill sets</a>")
+                links.append("<a href=\"/admin/characters\">All characters</a>")
                 links.append("<a href=\"/admin\">Admin</a>")
             }
         }

@@ -107,8 +107,15 @@ extension WebApp {
         }
     }
 
-    /// Asks before a character is removed: what goes, and a button that removes it.
-    func confirmRemoval(id: Int64, caller: Caller) async throws -> Response {
+    /// Asks before a character is removed: what goes, and a button that posts `action` again with
+    /// `confirm=yes` (and `hidden` fields).
+    func confirmRemoval(
+        id: Int64,
+        caller: Caller,
+        action: String? = nil,
+        hidden: HTML = "",
+        back: String = "/launcher"
+    ) async throws -> Response {
         let name = try await self.pool.withConnection { connection in
             try self.requireCharacter(id, caller, on: connection)
             return try CharacterQueries.resolve(String(id), on: connection).name
@@ -120,9 +127,9 @@ extension WebApp {
             <p>Removing <strong>\(name)</strong> deletes its token, stops its updates and takes it off every \
             page and report. What was recorded stays in the audit log until an administrator purges it. \
             The character can be registered again later.</p>
-            <form method="post" action="/characters/\(id)/remove">\(Layout.csrfField(caller.csrf))
+            <form method="post" action="\(action ?? "/characters/\(id)/remove")">\(Layout.csrfField(caller.csrf))\(hidden)
             <input type="hidden" name="confirm" value="yes">
-            <button type="submit" class="danger">Remove \(name)</button> <a href="/launcher">Keep it</a></form>
+            <button type="submit" class="danger">Remove \(name)</button> <a href="\(back)">Keep it</a></form>
             """
         )
     }
