@@ -90,7 +90,18 @@ extension Responders {
             return .value(.object([("roles", .array(c.roles.map { .string($0) }))]))
         case "/fw/stats":
             let counts = JSONValue.object([("last_week", .int(0)), ("total", .int(c.fwKills)), ("yesterday", .int(0))])
-            return .value(.object([("kills", counts), ("victory_points", counts)]))
+            var fields: [(String, JSONValue)] = [("kills", counts), ("victory_points", counts)]
+            // Every third character serves in one of the four militias, enlisted a year after its
+            // birth, at a rank of 0–9 (ESI leaves the other fields out for the rest).
+            if c.id % 3 == 0 {
+                let rank = c.id / 3 % 10
+                fields += [
+                    ("faction_id", .int([500_001, 500_002, 500_003, 500_004][c.id % 4])),
+                    ("enlisted_on", .date(c.birthday.addingTimeInterval(365 * 86_400))),
+                    ("current_rank", .int(rank)), ("highest_rank", .int(min(9, rank + 1))),
+                ]
+            }
+            return .value(.object(fields))
         case "/agents_research", "/notifications", "/notifications/contacts", "/medals", "/calendar", "/industry/jobs",
             "/orders", "/fittings":
             return .value(.array([]))

@@ -214,9 +214,14 @@ public enum CharacterQueries {
                     single: true,
                     sql: """
                         SELECT w.faction_id, coalesce(f.name, w.faction_id::text) AS faction, w.enlisted_on, w.current_rank,
-                               w.highest_rank, w.kills_yesterday, w.kills_last_week, w.kills_total,
+                               current_title.name AS current_rank_name, w.highest_rank,
+                               highest_title.name AS highest_rank_name, w.kills_yesterday, w.kills_last_week, w.kills_total,
                                w.victory_points_yesterday, w.victory_points_last_week, w.victory_points_total, w.fetched_at
                         FROM readmodel.character_fw_stats w LEFT JOIN sde.factions f ON f.id = w.faction_id
+                        LEFT JOIN (VALUES \(MilitiaRanks.sqlValues)) current_title (faction_id, rank, name)
+                            ON current_title.faction_id = w.faction_id AND current_title.rank = w.current_rank
+                        LEFT JOIN (VALUES \(MilitiaRanks.sqlValues)) highest_title (faction_id, rank, name)
+                            ON highest_title.faction_id = w.faction_id AND highest_title.rank = w.highest_rank
                         WHERE w.character_id = $1
                         """
                 )

@@ -3,10 +3,10 @@ import Application
 import ESI
 import Foundation
 import Postgres
-import Projections
 import SyncTestSupport
 import Testing
 
+@testable import Projections
 @testable import Web
 
 /// The character sheet as a player reads it: the overview with pictures, words and readable
@@ -187,6 +187,26 @@ import Testing
         }
     }
 
+    @Test func militiaRanksHaveTheirTitles() async throws {
+        try await withWebHarness(characters: 4) { web in
+            let (cookie, _) = try await web.superuserSessionAndNames()
+            let enlisted: [(Int64, Int64, Int64)] = try await web.pool.withConnection { connection in
+                try connection.query(
+                    """
+                    SELECT character_id, faction_id, current_rank FROM readmodel.character_fw_stats
+                    WHERE faction_id BETWEEN 500001 AND 500004 AND current_rank BETWEEN 0 AND 9
+                    """
+                ).map { try $0.decode((Int64, Int64, Int64).self) }
+            }
+            try #require(!enlisted.isEmpty, "a simulated character is in a militia")
+            for (id, faction, rank) in enlisted {
+                let title = try #require(MilitiaRanks.titles.first { $0.faction == faction }?.names[Int(rank)])
+                let page = try await web.request("/characters/\(id)/fw_stats", cookie: cookie).text
+                #expect(page.contains("<dt>Current title</dt><dd>\(title)</dd>"), "\(id): \(title)")
+            }
+        }
+    }
+
     @Test func contactsAreGroupedByStanding() async throws {
         try await withWebHarness(characters: 1) { web in
             let id = web.sync.characterIDs[0]
@@ -219,12 +239,7 @@ import Testing
     @Test func reportsSortFilterLinkAndDownloadWhatIsShown() async throws {
         try await withWebHarness(characters: 3) { web in
             let ids = web.sync.characterIDs
-            let owner = try await web.owner(of: ids[0])
-            try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(owner, true)], on: $0) }
-            let (cookie, _) = try await web.session(for: owner)
-            let names = try await web.pool.withConnection { connection in
-                try ids.map { try CharacterQueries.resolve(String($0), on: connection).name }
-            }
+            let (cookie, names) = try await web.superuserSessionAndNames()
             let page = try await web.request("/reports/compliance?sort=main&dir=desc", cookie: cookie)
             #expect(page.status == 200)
             let positions = names.map { page.text.range(of: ">\(escapeHTML($0))<")?.lowerBound }
@@ -252,12 +267,7 @@ import Testing
     @Test func theFinderSortsAndDownloadsWhatItShows() async throws {
         try await withWebHarness(characters: 3) { web in
             let ids = web.sync.characterIDs
-            let owner = try await web.owner(of: ids[0])
-            try await web.pool.withConnection { try AccessChanges.apply([.setSuperuser(owner, true)], on: $0) }
-            let (cookie, _) = try await web.session(for: owner)
-            let names = try await web.pool.withConnection { connection in
-                try ids.map { try CharacterQueries.resolve(String($0), on: connection).name }
-            }
+            let (cookie, names) = try await web.superuserSessionAndNames()
             let page = try await web.request("/finder?sort=character&dir=asc", cookie: cookie)
             #expect(page.status == 200)
             let positions = try names.map { try #require(page.text.range(of: ">\(escapeHTML($0))</a>")?.lowerBound) }
@@ -271,5 +281,19 @@ import Testing
             let (plain, _) = try await web.session(for: try await web.owner(of: ids[1]))
             #expect(try await web.request("/finder/csv", cookie: plain).status == 403)
         }
+    }
+}
+
+extension WebHarness {
+    /// The first character's owner made a superuser, their session, and every character's name.
+    func superuserSessionAndNames() async throws -> (cookie: String, names: [String]) {
+        let ids = self.sync.characterIDs
+        let owner = try await self.owner(of: ids[0])
+        try await self.pool.withConnection { try AccessChanges.apply([.setSuperuser(owner, true)], on: $0) }
+        let (cookie, _) = try await self.session(for: owner)
+        let names = try await self.pool.withConnection { connection in
+            try ids.map { try CharacterQueries.resolve(String($0), on: connection).name }
+        }
+        return (cookie, names)
     }
 }

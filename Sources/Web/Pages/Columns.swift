@@ -20,6 +20,7 @@ enum Columns {
         "date_issued": "Issued", "date_expired": "Expires", "date_completed": "Completed", "volume": "Volume (m³)",
         "start_location": "Location", "record_id": "Record", "corporation_history.start_date": "Joined",
         "is_deleted": "Closed since", "enlisted_on": "Enlisted", "current_rank": "Current rank",
+        "current_rank_name": "Current title", "highest_rank_name": "Highest title",
         "highest_rank": "Highest rank", "kills_yesterday": "Kills yesterday", "kills_last_week": "Kills last week",
         "kills_total": "Kills in total", "victory_points_yesterday": "Victory points yesterday",
         "victory_points_last_week": "Victory points last week", "victory_points_total": "Victory points in total",

@@ -8,15 +8,11 @@ import Vocabulary
 /// with prices and totals), the bids with the current one, the acceptor and the time left.
 extension WebApp {
     func contractPage(id: Int64, contract: Int64, caller: Caller) async throws -> Response {
-        let (name, detail) = try await self.pool.withConnection { connection in
-            try self.requireCharacter(id, caller, on: connection)
-            let name = try CharacterQueries.resolve(String(id), on: connection).name
-            return (name, try ContractDetail.load(character: id, contract: contract, on: connection))
+        try await self.itemPage(id: id, tab: "contracts", caller: caller) { connection in
+            try ContractDetail.load(character: id, contract: contract, on: connection)
+        } render: { name, detail in
+            ("\(name): contract \(contract)", self.contractHTML(detail, characterID: id))
         }
-        guard let detail else { throw HTTPError.noSuchPage }
-        var content = self.tabsHTML(id: id, current: "contracts", viewer: caller.viewer)
-        content += self.contractHTML(detail, characterID: id)
-        return self.page("\(name): contract \(contract)", caller, content)
     }
 
     func contractHTML(_ contract: ContractDetail, characterID: Int64) -> HTML {

@@ -49,18 +49,14 @@ extension WebApp {
     static func duration(_ seconds: Double) -> String { seconds > 0 ? formatDuration(seconds, largestUnits: 2) : "–" }
 
     func skillSetDetailPage(id: Int64, skillSet: Int64, caller: Caller) async throws -> Response {
-        let (name, detail) = try await self.pool.withConnection { connection in
-            try self.requireCharacter(id, caller, on: connection)
+        try await self.itemPage(id: id, tab: "skill_sets", caller: caller) { connection in
             guard caller.viewer.has(.viewSkillSets) else {
                 throw HTTPError.forbidden("The skill-set tab needs the view_skill_sets permission.")
             }
-            let name = try CharacterQueries.resolve(String(id), on: connection).name
-            return (name, try SkillSetDetail.load(character: id, skillSet: skillSet, on: connection))
+            return try SkillSetDetail.load(character: id, skillSet: skillSet, on: connection)
+        } render: { name, detail in
+            ("\(name): \(detail.name)", self.skillSetDetailHTML(detail, characterID: id))
         }
-        guard let detail else { throw HTTPError.noSuchPage }
-        var content = self.tabsHTML(id: id, current: "skill_sets", viewer: caller.viewer)
-        content += self.skillSetDetailHTML(detail, characterID: id)
-        return self.page("\(name): \(detail.name)", caller, content)
     }
 
     func skillSetDetailHTML(_ detail: SkillSetDetail, characterID: Int64) -> HTML {

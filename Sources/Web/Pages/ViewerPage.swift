@@ -107,6 +107,24 @@ extension WebApp {
         }
     }
 
+    /// A page below a character's tab (a contract, a skill set): the character checked first,
+    /// then `load` on the same connection, 404 when it finds nothing; the tabs above the content.
+    func itemPage<Item: Sendable>(
+        id: Int64,
+        tab: String,
+        caller: Caller,
+        load: @escaping @Sendable (PostgresConnection) throws -> Item?,
+        render: (String, Item) -> (title: String, content: HTML)
+    ) async throws -> Response {
+        let (name, item) = try await self.pool.withConnection { connection in
+            try self.requireCharacter(id, caller, on: connection)
+            return (try CharacterQueries.resolve(String(id), on: connection).name, try load(connection))
+        }
+        guard let item else { throw HTTPError.noSuchPage }
+        let (title, content) = render(name, item)
+        return self.page(title, caller, self.tabsHTML(id: id, current: tab, viewer: caller.viewer) + content)
+    }
+
     /// Asks before a character is removed: what goes, and a button that posts `action` again with
     /// `confirm=yes` (and `hidden` fields).
     func confirmRemoval(
