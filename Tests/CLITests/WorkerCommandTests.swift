@@ -1,5 +1,6 @@
 import Foundation
 import FoundationNetworking
+import Postgres
 import Synchronization
 import TestSupport
 import Testing
@@ -54,10 +55,22 @@ import Testing
                 environment: session.environment
             )
             defer { if process.isRunning { process.terminate() } }
-            try await Task.sleep(for: .seconds(1.5))
-            #expect(process.isRunning, "the pass ended before the signal: \(printed.text)")
+            // The signal goes once the pass holds its sections (claimed in the queue), not after a
+            // fixed wait: beside the whole suite, starting the process may take longer than one.
+            let database = try PostgresConnection(conninfo: session.conninfo)
+            var claimed: Int64 = 0
+            for _ in 0..<600 where claimed == 0 && process.isRunning {
+                try await Task.sleep(for: .milliseconds(50))
+                claimed = try database.query("SELECT count(*) FROM sync.work WHERE lease_owner IS NOT NULL")[0].get(0)
+            }
+            #expect(
+                claimed > 0 && process.isRunning,
+                "the pass did not start or ended before the signal: \(printed.text)"
+            )
             process.terminate()
-            for _ in 0..<400 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+            // What is in flight finishes first: with 3 s an answer, a section with dependent fetches
+            // (mail bodies, contract items) takes tens of seconds.
+            for _ in 0..<1200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
             let text = printed.text
             #expect(
                 !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 0,
