@@ -47,9 +47,13 @@ public enum CharacterActions {
             }
             try CharacterRemoval.lockProjections(on: connection)
             // Who is told (notified_on_character_removal): those who may see it until now.
-            let watchers = try AccessStore.users(with: .notifiedOnCharacterRemoval, on: connection).filter {
-                try AccessStore.decide($0, characterID: id, on: connection) == .allowed
-            }
+            let facts = try AccessStore.facts(characterID: id, on: connection)
+            let watchers =
+                try facts.map { facts in
+                    try AccessStore.users(with: .notifiedOnCharacterRemoval, on: connection).filter {
+                        AccessRules.canView($0, facts)
+                    }
+                } ?? []
             let name = (try? CharacterQueries.resolve(String(id), on: connection).name) ?? String(id)
             let (registered, known) = try Registry.unregister(id, on: connection)
             guard registered || known else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// A JSON value with ordered object members, rendered to the same bytes every time.
 enum JSONValue: Sendable, Equatable {
@@ -13,7 +14,7 @@ enum JSONValue: Sendable, Equatable {
     static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered() == rhs.rendered() }
 
     static func int(_ value: Int) -> JSONValue { .int(Int64(value)) }
-    static func date(_ date: Date) -> JSONValue { .string(isoTimestamp(date)) }
+    static func date(_ date: Date) -> JSONValue { .string(CivilDate.iso8601(date)) }
 
     func rendered() -> [UInt8] {
         var output = [UInt8]()
@@ -30,7 +31,7 @@ enum JSONValue: Sendable, Equatable {
                     ? (value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : "\(value)")
                     : "0").utf8
             )
-        case .string(let value): renderString(value, into: &output)
+        case .string(let value): JSONText.appendString(value, to: &output)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .null: output.append(contentsOf: "null".utf8)
         case .array(let values):
@@ -44,45 +45,13 @@ enum JSONValue: Sendable, Equatable {
             output.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                renderString(key, into: &output)
+                JSONText.appendString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 value.render(into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
     }
-}
-
-private func renderString(_ text: String, into output: inout [UInt8]) {
-    output.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "\""): output.append(contentsOf: "\\\"".utf8)
-        case UInt8(ascii: "\\"): output.append(contentsOf: "\\\\".utf8)
-        case UInt8(ascii: "\n"): output.append(contentsOf: "\\n".utf8)
-        case UInt8(ascii: "\r"): output.append(contentsOf: "\\r".utf8)
-        case UInt8(ascii: "\t"): output.append(contentsOf: "\\t".utf8)
-        case 0..<0x20: output.append(contentsOf: String(format: "\\u%04x", byte).utf8)
-        default: output.append(byte)
-        }
-    }
-    output.append(UInt8(ascii: "\""))
-}
-
-/// `2026-11-25T12:17:16Z`, as ESI writes timestamps.
-func isoTimestamp(_ date: Date) -> String {
-    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    return String(
-        format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-        parts.tm_year + 1900,
-        parts.tm_mon + 1,
-        parts.tm_mday,
-        parts.tm_hour,
-        parts.tm_min,
-        parts.tm_sec
-    )
 }
 
 /// `Sun, 12 Jan 2020 13:35:47 GMT`, as HTTP dates are written.

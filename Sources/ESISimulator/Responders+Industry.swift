@@ -1,5 +1,6 @@
 import Foundation
 import StaticData
+import Vocabulary
 
 extension Responders {
     /// The mining ledger and planets.
@@ -9,7 +10,7 @@ extension Responders {
             return .paged(
                 c.mining.reversed().map { entry in
                     .object([
-                        ("date", .string(String(isoTimestamp(entry.date).prefix(10)))),
+                        ("date", .string(String(CivilDate.iso8601(entry.date).prefix(10)))),
                         ("quantity", .int(entry.quantity)),
                         ("solar_system_id", .int(entry.systemID)), ("type_id", .int(entry.typeID)),
                     ])

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// The append-only event log in PostgreSQL.
 ///
@@ -253,28 +254,13 @@ private func insertEvents(_ batch: PreparedBatch, key: UUID, on connection: Post
 /// Written by hand: `JSONEncoder` was the largest client cost of an append.
 func encodeParameters(_ parameters: [String: String]) -> String {
     guard !parameters.isEmpty else { return "{}" }
-    var json = "{"
+    var json: [UInt8] = [UInt8(ascii: "{")]
     for (index, key) in parameters.keys.sorted().enumerated() {
-        if index > 0 { json += "," }
-        appendJSONString(key, to: &json)
-        json += ":"
-        appendJSONString(parameters[key]!, to: &json)
+        if index > 0 { json.append(UInt8(ascii: ",")) }
+        JSONText.appendString(key, to: &json)
+        json.append(UInt8(ascii: ":"))
+        JSONText.appendString(parameters[key] ?? "", to: &json)
     }
-    return json + "}"
-}
-
-private func appendJSONString(_ text: String, to json: inout String) {
-    json += "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": json += "\\\""
-        case "\\": json += "\\\\"
-        case "\n": json += "\\n"
-        case "\r": json += "\\r"
-        case "\t": json += "\\t"
-        case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
-        default: json.unicodeScalars.append(scalar)
-        }
-    }
-    json += "\""
+    json.append(UInt8(ascii: "}"))
+    return String(decoding: json, as: UTF8.self)
 }

@@ -133,6 +133,10 @@ public struct WebApp: Sendable {
             guard let session = try Sessions.find(token, on: connection),
                 let viewer = try AccessStore.viewer(userID: session.userID, on: connection)
             else { return nil }
+            // The menu's counts only for pages: the API and the stylesheet show no menu.
+            guard !request.isAPI, !request.uri.path.hasPrefix("/static/") else {
+                return Caller(viewer: viewer, session: session, token: token)
+            }
             let (unread, attention) = try Notifications.counts(ofUser: viewer.userID, on: connection)
             return Caller(viewer: viewer, session: session, token: token, unread: unread, attention: attention)
         }

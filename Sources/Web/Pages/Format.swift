@@ -50,7 +50,7 @@ enum Format {
         guard let date else { return "<span class=\"muted\">never</span>" }
         let time = formatTime(date)
         let (shown, hover) = exact ? (String(time.dropLast(4)), self.relative(date)) : (self.relative(date), time)
-        return "<time datetime=\"\(time.replacingOccurrences(of: " ", with: "T"))\" title=\"\(hover)\">\(shown)</time>"
+        return "<time datetime=\"\(CivilDate.iso8601(date))\" title=\"\(hover)\">\(shown)</time>"
     }
 
     /// A day as `2019-05-03`.

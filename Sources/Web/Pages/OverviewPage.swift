@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Postgres
 import Projections
+import SkillSets
 import Sync
 import Vocabulary
 
@@ -28,7 +29,7 @@ struct SectionHealth {
 
     static func from(_ status: CharacterState) -> [SectionHealth] {
         guard let part = status.sections.first?.parts.first else { return [] }
-        let index = Dictionary(uniqueKeysWithValues: part.columns.enumerated().map { ($1, $0) })
+        let index = Dictionary(part.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         func value(_ row: [DisplayValue], _ column: String) -> DisplayValue {
             guard let at = index[column], at < row.count else { return .null }
             return row[at]
@@ -129,7 +130,7 @@ extension WebApp {
         facts.append(("Assets", Format.iskShort(sheet.assetValue) + " <span class=\"muted\">at market prices</span>"))
         facts.append(("Skill points", Format.spShort(sheet.totalSP) + self.unallocated(sheet.unallocatedSP)))
         if let skill = sheet.training {
-            let level = sheet.trainingLevel.map { " \(Self.roman($0))" } ?? ""
+            let level = sheet.trainingLevel.map { " \(SkillLevel.roman(Int(clamping: $0)))" } ?? ""
             let queue: HTML =
                 sheet.queueFinishes.map { " <span class=\"muted\">· queue ends</span> \(Format.moment($0))" } ?? ""
             facts.append(("In training", "\(skill)\(level), finishes \(Format.moment(sheet.trainingFinishes))\(queue)"))
@@ -188,11 +189,5 @@ extension WebApp {
 
     func tabTitle(_ section: String) -> String {
         Self.tabs.first { $0.section == section }?.title ?? Columns.sentence(section)
-    }
-
-    /// Skill levels as the game writes them.
-    static func roman(_ level: Int64) -> String {
-        let numerals = ["0", "I", "II", "III", "IV", "V"]
-        return (0...5).contains(level) ? numerals[Int(level)] : String(level)
     }
 }

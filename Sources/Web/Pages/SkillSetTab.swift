@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Postgres
 import Projections
+import SkillSets
 import Vocabulary
 
 /// The character's skill-set tab (every visible set with its groups, doctrine flag, ship and
@@ -60,7 +61,7 @@ extension WebApp {
     }
 
     func skillSetDetailHTML(_ detail: SkillSetDetail, characterID: Int64) -> HTML {
-        func level(_ value: Int?) -> String { value.map { Self.roman(Int64($0)) } ?? "–" }
+        func level(_ value: Int?) -> String { value.map(SkillLevel.roman) ?? "–" }
         let rows = detail.skills.map { skill -> HTML in
             let state: HTML =
                 skill.failsRequired
@@ -68,7 +69,7 @@ extension WebApp {
                 : skill.failsRecommended ? Format.badge("below recommended", "stale") : Format.badge("ok", "ok")
             let alpha: HTML =
                 skill.trained > skill.active
-                ? " " + Format.badge("trained \(Self.roman(Int64(skill.trained)))", "omega") : ""
+                ? " " + Format.badge("trained \(SkillLevel.roman(skill.trained))", "omega") : ""
             return """
                 <tr><td>\(skill.name)</td><td class="num">\(level(skill.required))</td>\
                 <td class="num">\(level(skill.recommended))</td><td class="num">\(level(skill.active))\(alpha)</td>\
