@@ -41,7 +41,8 @@ public struct SkillSetDetail: Sendable {
         let missing =
             self.skills.filter { $0.failsRequired } + self.skills.filter { !$0.failsRequired && $0.failsRecommended }
         return missing.flatMap { skill -> [String] in
-            let from = max(0, skill.active) + 1
+            // Clamped: a hostile level from ESI must not overflow the arithmetic.
+            let from = min(max(0, skill.active), 5) + 1
             guard from <= skill.maximum else { return [] }
             return (from...skill.maximum).map { "\(skill.name) \($0)" }
         }
