@@ -117,16 +117,51 @@ LEFT JOIN character_wallet w ON w.character_id = u.character_id
 LEFT JOIN skill_totals t ON t.character_id = u.character_id
 LEFT JOIN character_online o ON o.character_id = u.character_id;
 
+-- The ship a character sits in when ESI's asset list leaves it out (it can, while the character
+-- is in space): placed where the character is, as aa-memberaudit does, and only for characters
+-- whose assets were fetched. Capsules (group 29) are not added. The read model keeps what ESI
+-- sent; the addition is made here, at query time, from the ship and location read models.
+CREATE VIEW added_ships AS
+SELECT s.character_id, s.ship_item_id AS item_id, s.ship_type_id AS type_id, s.ship_name,
+       coalesce(l.structure_id, l.station_id, l.solar_system_id) AS location_id,
+       CASE WHEN l.structure_id IS NOT NULL THEN 'item' WHEN l.station_id IS NOT NULL THEN 'station'
+            ELSE 'solar_system' END AS location_type
+FROM character_ship s
+JOIN character_location l ON l.character_id = s.character_id
+WHERE s.ship_item_id IS NOT NULL AND s.ship_item_id <> 0
+  AND coalesce(l.structure_id, l.station_id, l.solar_system_id) IS NOT NULL
+  AND EXISTS (SELECT FROM assets x WHERE x.character_id = s.character_id)
+  AND NOT EXISTS (SELECT FROM assets x WHERE x.character_id = s.character_id AND x.item_id = s.ship_item_id)
+  AND NOT EXISTS (SELECT FROM universe_types t WHERE t.id = s.ship_type_id AND t.group_id = 29);
+
+-- The asset tree with the added ship: what ESI listed inside it (its fitting and cargo, which name
+-- the ship as their place) moves under it, one level deeper.
+CREATE VIEW assets_with_ship AS
+SELECT a.character_id, a.item_id, a.type_id, a.quantity, a.location_id, a.location_type, a.location_flag,
+       a.is_singleton, a.is_blueprint_copy,
+       CASE WHEN x.item_id IS NOT NULL AND a.parent_item_id IS NULL THEN x.item_id ELSE a.parent_item_id END
+           AS parent_item_id,
+       coalesce(x.location_id, a.root_location_id) AS root_location_id,
+       a.depth + CASE WHEN x.item_id IS NULL THEN 0 ELSE 1 END AS depth,
+       NULL::text AS ship_name, false AS added_current_ship
+FROM assets a
+LEFT JOIN added_ships x ON x.character_id = a.character_id AND x.item_id = a.root_location_id
+UNION ALL
+SELECT character_id, item_id, type_id, 1, location_id, location_type, 'Hangar', true, false, NULL, location_id, 0,
+       ship_name, true
+FROM added_ships;
+
 -- Assets with type, group and category names, the item's own name, its top-level place (station,
 -- structure or system, with system and region) and a value where a market price is known.
 CREATE VIEW assets_view AS
 SELECT a.character_id, a.item_id, a.type_id, coalesce(t.name, a.type_id::text) AS type_name,
-       t.group_name, t.category_name, n.name AS item_name, a.quantity, a.location_flag, a.location_type,
-       a.is_singleton, a.is_blueprint_copy, a.parent_item_id, a.depth, a.root_location_id,
+       t.group_name, t.category_name, coalesce(n.name, a.ship_name) AS item_name, a.quantity, a.location_flag,
+       a.location_type, a.is_singleton, a.is_blueprint_copy, a.parent_item_id, a.depth, a.root_location_id,
        coalesce(place.name, a.root_location_id::text) AS root_location_name, place.kind AS root_location_kind,
        place.solar_system_id, system.name AS solar_system_name, region.id AS region_id, region.name AS region_name,
-       p.average_price, CASE WHEN a.is_blueprint_copy THEN NULL ELSE p.average_price * a.quantity END AS value
-FROM assets a
+       p.average_price, CASE WHEN a.is_blueprint_copy THEN NULL ELSE p.average_price * a.quantity END AS value,
+       a.added_current_ship
+FROM assets_with_ship a
 LEFT JOIN LATERAL (SELECT x.name, x.group_name, x.category_name FROM universe_types x WHERE x.id = a.type_id LIMIT 1) t
     ON true
 LEFT JOIN asset_names n ON n.character_id = a.character_id AND n.item_id = a.item_id

@@ -77,7 +77,8 @@ struct ServeCommand: AsyncParsableCommand {
                     defaultGroup: settings.string("MEMBERAUDIT_DEFAULT_GROUP"),
                     simulatorLogin: settings.string("MEMBERAUDIT_SIMULATOR_LOGIN") == "1",
                     universeLookup: sync,
-                    imageServer: imageServer
+                    imageServer: imageServer,
+                    serverStatus: ServerStatusWatch(settings: sync)
                 ),
                 cipher: context.cipher,
                 sections: sync.sections,

@@ -6,8 +6,11 @@ extension Responders {
     static func assets(_ suffix: String, _ c: CharacterState, _ context: RequestContext) -> RouteBody? {
         switch suffix {
         case "/assets":
+            // ESI's list can lack the ship the character sits in (aa-memberaudit adds it back); the
+            // simulator leaves it out while the character is in space. Its fitting stays listed.
+            let listed = c.stationID == nil ? c.assets.filter { $0.itemID != c.shipItemID } : c.assets
             return .paged(
-                c.assets.map { asset in
+                listed.map { asset in
                     var members: [(String, JSONValue)] = [
                         ("is_singleton", .bool(asset.isSingleton)), ("item_id", .int(asset.itemID)),
                         ("location_flag", .string(asset.locationFlag)), ("location_id", .int(asset.locationID)),

@@ -25,6 +25,10 @@ public enum Catalog {
 
     /// The views over all read models (`projections/views.sql`).
     static var viewsSQL: String { EmbeddedFiles.text(named: "views.sql")! }
+
+    /// What the `readmodel` schema's comment records once the views of this build are created: an
+    /// upgrade whose views changed (and no read model's tables) recreates them at start.
+    static var viewsStamp: String { "views.sql sha256 " + SHA256.hash(data: Data(viewsSQL.utf8)).hexEncoded }
 }
 
 /// A projector's DDL file: its text, the version its header declares, and its hash.

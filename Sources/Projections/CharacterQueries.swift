@@ -88,7 +88,7 @@ public enum CharacterQueries {
                     sql: """
                         SELECT item_id, type_name, item_name, quantity, location_flag, parent_item_id, root_location_name,
                                solar_system_name, region_name, is_singleton, is_blueprint_copy, value, type_id,
-                               root_location_id, group_name, category_name
+                               root_location_id, group_name, category_name, added_current_ship
                         FROM readmodel.assets_view WHERE character_id = $1
                         ORDER BY root_location_name, coalesce(parent_item_id, item_id), depth, type_name, item_id
                         """

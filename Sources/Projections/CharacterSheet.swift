@@ -66,7 +66,7 @@ public struct CharacterSheet: Sendable {
                                ORDER BY q.queue_position LIMIT 1) training ON true
             LEFT JOIN LATERAL (SELECT max(q.finish_date) AS finishes FROM readmodel.skill_queue q
                                WHERE q.character_id = o.character_id) queue ON true
-            LEFT JOIN LATERAL (SELECT sum(p.average_price * a.quantity) AS value FROM readmodel.assets a
+            LEFT JOIN LATERAL (SELECT sum(p.average_price * a.quantity) AS value FROM readmodel.assets_with_ship a
                                JOIN readmodel.market_prices p ON p.type_id = a.type_id
                                WHERE a.character_id = o.character_id AND a.is_blueprint_copy IS NOT TRUE) assets ON true
             WHERE o.character_id = \(id)

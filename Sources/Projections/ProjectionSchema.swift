@@ -74,6 +74,16 @@ enum ProjectionSchema {
             throw ProjectionError(.badSchema, "projections/views.sql: \(error.message)")
         }
         try connection.executeScript("SET LOCAL search_path = public, pg_catalog")
+        // The stamp is words and hex digits: nothing to quote.
+        try connection.executeScript("COMMENT ON SCHEMA readmodel IS '\(Catalog.viewsStamp)'")
+    }
+
+    /// Whether the views in `readmodel` are this build's (false when there are none yet).
+    static func viewsAreCurrent(on connection: PostgresConnection) throws -> Bool {
+        let rows = try connection.query(
+            "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'readmodel'"
+        )
+        return try rows.first?.get(0, as: String?.self) == Catalog.viewsStamp
     }
 }
 

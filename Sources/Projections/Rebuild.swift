@@ -86,7 +86,12 @@ public struct Rebuilder: Sendable {
             try connection.transaction { connection in
                 try UniverseLoader.ensureShippedLoaded(on: connection)
                 let installed = try InstalledProjector.load(connection)
-                return Catalog.names.filter { name in installed[name].map { !$0.isCurrent(name: name) } ?? true }
+                let stale = Catalog.names.filter { name in installed[name].map { !$0.isCurrent(name: name) } ?? true }
+                // Tables current but the views of an older build: only the views are made again.
+                if stale.isEmpty, try !ProjectionSchema.viewsAreCurrent(on: connection) {
+                    try ProjectionSchema.recreateViews(on: connection)
+                }
+                return stale
             }
         }
         guard !stale.isEmpty else { return [] }

@@ -37,6 +37,8 @@ public struct WebConfiguration: Sendable {
     /// CCP's image server, or a mirror of it (`MEMBERAUDIT_IMAGE_SERVER`; the simulator serves one
     /// at `/images`, for pages with pictures where there is no internet).
     public var imageServer: String
+    /// ESI's `/status`, for the launcher's count of players online; nil: not shown.
+    public var serverStatus: ServerStatusWatch?
 
     public init(
         appName: String = "Member Audit",
@@ -48,7 +50,8 @@ public struct WebConfiguration: Sendable {
         defaultGroup: String? = nil,
         simulatorLogin: Bool = false,
         universeLookup: SyncSettings? = nil,
-        imageServer: String = Images.ccp
+        imageServer: String = Images.ccp,
+        serverStatus: ServerStatusWatch? = nil
     ) {
         self.appName = appName
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
@@ -60,6 +63,7 @@ public struct WebConfiguration: Sendable {
         self.simulatorLogin = simulatorLogin
         self.universeLookup = universeLookup
         self.imageServer = imageServer.hasSuffix("/") ? String(imageServer.dropLast()) : imageServer
+        self.serverStatus = serverStatus
     }
 }
 

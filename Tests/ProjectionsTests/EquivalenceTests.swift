@@ -200,6 +200,30 @@ import Testing
         }
     }
 
+    @Test func changedViewsAreMadeAgainAtStartUpWithoutARebuild() async throws {
+        try await TestDatabase.with { pool, _ in
+            try await appendFetch(pool, character: 1, section: "implants", json: "[9899, 9941]")
+            try await project(pool)
+            // As if an older build had installed other views: one missing, an older stamp.
+            try await pool.withConnection {
+                try $0.executeScript(
+                    "DROP VIEW readmodel.character_overview; COMMENT ON SCHEMA readmodel IS 'views.sql sha256 old'"
+                )
+            }
+            let rebuiltAt = try await value(
+                pool,
+                "SELECT max(rebuilt_at)::text FROM projection.projectors",
+                as: String.self
+            )
+            #expect(try await Rebuilder(pool: pool).prepare() == [])
+            #expect(try await value(pool, "SELECT count(*) FROM readmodel.character_overview", as: Int64.self) == 1)
+            #expect(
+                try await value(pool, "SELECT max(rebuilt_at)::text FROM projection.projectors", as: String.self)
+                    == rebuiltAt
+            )
+        }
+    }
+
     @Test func aDDLFileThatDisagreesWithItsProjectorIsRefusedWithTheDifference() async throws {
         try await TestDatabase.with { pool, _ in
             let wrong = Projector(

@@ -1,8 +1,10 @@
 import Access
 import Application
 import ESI
+import ESISimulator
 import Foundation
 import Postgres
+import Sync
 import SyncTestSupport
 import Testing
 
@@ -155,6 +157,88 @@ import Testing
             let page = try await web.request("/launcher", cookie: cookie).text
             #expect(page.contains("class=\"count\""), "\(page.prefix(600))")
             #expect(page.contains(">2</span>") && page.contains("Unregistered Alt"))
+        }
+    }
+
+    @Test func theLauncherShowsPlayersOnlineAndTheMonthsTotals() async throws {
+        try await withWebHarness(characters: 2) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            let status = try #require(await web.app.configuration.serverStatus?.current())
+            // The simulator counts 20,000 players and its own characters.
+            #expect(status.players == 20_000 + web.sync.characterIDs.count)
+            let page = try await web.request("/launcher", cookie: cookie).text
+            #expect(page.contains("Players online: <strong>\(Format.int(Int64(status.players)))</strong>"), "\(page)")
+            #expect(page.contains("This month: mined <strong>"))
+        }
+    }
+
+    @Test func theShipESILeavesOutOfTheAssetsIsAddedWithItsFitting() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let id = web.sync.characterIDs[0]
+            let (cookie, _) = try await web.session(for: try await web.owner(of: id))
+            // In space (Jita, no station), the simulator's asset list leaves out the ship, as ESI's can.
+            #expect(
+                web.sync.simulator.world.script(
+                    Int(id),
+                    .travel(solarSystemID: 30_000_142, stationID: nil),
+                    at: web.sync.simulator.clock.now()
+                )
+            )
+            // Past ESI's cache of the asset list (an hour).
+            try await web.sync.advanceTime(by: 3_601)
+            _ = try await web.sync.engine().runPass(
+                filter: PassFilter(sections: web.sync.settings.sections),
+                force: true
+            )
+            try await ProjectionRunner(pool: web.pool).catchUp()
+            try await web.pool.withConnection { connection in
+                let ship = try connection.query(
+                    "SELECT ship_item_id, ship_name FROM readmodel.character_ship WHERE character_id = $1",
+                    [id]
+                )[0]
+                let (shipID, shipName) = (try ship.get(0, as: Int64.self), try ship.get(1, as: String.self))
+                // The read model keeps what ESI sent ...
+                let listed = try connection.query(
+                    "SELECT count(*) FROM readmodel.assets WHERE character_id = $1 AND item_id = $2",
+                    [id, shipID]
+                )
+                #expect(try listed[0].get(0, as: Int64.self) == 0)
+                // ... the views add the ship where the character is, with its fitting inside it.
+                let added = try connection.query(
+                    """
+                    SELECT item_name, root_location_id FROM readmodel.assets_view
+                    WHERE character_id = $1 AND item_id = $2 AND added_current_ship
+                    """,
+                    [id, shipID]
+                )
+                #expect(added.count == 1)
+                #expect(try added.first?.get(0, as: String.self) == shipName)
+                #expect(try added.first?.get(1, as: Int64.self) == 30_000_142)
+                let inside = try connection.query(
+                    """
+                    SELECT count(*), count(*) FILTER (WHERE root_location_id = 30000142 AND depth = 1)
+                    FROM readmodel.assets_view WHERE character_id = $1 AND parent_item_id = $2
+                    """,
+                    [id, shipID]
+                )[0]
+                #expect(try inside.get(0, as: Int64.self) > 0)
+                #expect(try inside.get(0, as: Int64.self) == inside.get(1, as: Int64.self))
+            }
+            let page = try await web.request("/characters/\(id)/assets?place=30000142", cookie: cookie).text
+            #expect(page.contains("current ship, not in ESI"), "\(page)")
+        }
+    }
+
+    @Test func aServerStatusIsReadOnlyFromAPlausibleAnswer() {
+        #expect(ServerStatus(json: ["players": 23_456, "server_version": "2945123"])?.players == 23_456)
+        #expect(ServerStatus(json: ["players": 0, "vip": true])?.vip == true)
+        let hostile: [Any] = [
+            ["players": -1], ["players": 1e300], ["players": "many"], ["server_version": "1"], "<html>502</html>",
+            [1, 2, 3], ["players": 20_000_000],
+        ]
+        for json in hostile {
+            #expect(ServerStatus(json: json) == nil, "\(json)")
         }
     }
 

@@ -177,7 +177,8 @@ func withWebHarness(
                 syncScopes: sync.simulator.allScopes,
                 defaultGroup: "Members",
                 simulatorLogin: simulatorLogin,
-                imageServer: sync.base + "/images"
+                imageServer: sync.base + "/images",
+                serverStatus: ServerStatusWatch(settings: sync.settings)
             ),
             cipher: sync.cipher,
             sections: sync.settings.sections,

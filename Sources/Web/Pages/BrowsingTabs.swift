@@ -15,6 +15,7 @@ extension WebApp {
             let rootName = column("root_location_name"), let type = column("type_name"), let name = column("item_name"),
             let quantity = column("quantity"), let value = column("value"), let flag = column("location_flag")
         else { return nil }
+        let added = column("added_current_ship")
         func int(_ value: DisplayValue) -> Int64? {
             if case .int(let number) = value { return number }
             return nil
@@ -38,8 +39,12 @@ extension WebApp {
                 let itemID = int(row[item]) ?? 0
                 let inside = children[itemID]?.count ?? 0
                 let contents: HTML = inside > 0 ? "<a href=\"\(base)?container=\(itemID)\">\(inside) inside</a>" : ""
+                // ESI's asset list left out the ship the character sits in; the view adds it.
+                let marker: HTML =
+                    added.map { row[$0] == .bool(true) } == true
+                    ? " " + Format.badge("current ship, not in ESI's asset list", "stale") : ""
                 return """
-                    <tr><td>\(Self.text(row[type]))</td><td>\(Self.text(row[name]))</td><td class="num">\(Self.text(row[quantity]))</td>\
+                    <tr><td>\(Self.text(row[type]))</td><td>\(Self.text(row[name]))\(marker)</td><td class="num">\(Self.text(row[quantity]))</td>\
                     <td>\(Self.text(row[flag]))</td><td class="num">\(Format.isk(number(row[value])))</td><td>\(contents)</td></tr>
                     """
             }

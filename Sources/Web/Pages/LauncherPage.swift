@@ -5,22 +5,37 @@ import Foundation
 import Hummingbird
 import Postgres
 import Projections
+import Sync
 import Vocabulary
 
 extension WebApp {
     func launcher(caller: Caller) async throws -> Response {
         let data = try await self.pool.withConnection { try LauncherData.load(caller.viewer, on: $0) }
-        return self.page("Your characters", caller, self.launcherHTML(data, csrf: caller.csrf))
+        let server = self.configuration.serverStatus?.known()
+        return self.page("Your characters", caller, self.launcherHTML(data, server: server, csrf: caller.csrf))
     }
 
-    func launcherHTML(_ data: LauncherData, csrf: String) -> HTML {
+    func launcherHTML(_ data: LauncherData, server: ServerStatus? = nil, csrf: String) -> HTML {
         let registered = data.characters.count
         let known = registered + data.unregistered.count
+        let mined = data.characters.compactMap(\.minedThisMonth).reduce(0, +)
+        let ratted = data.characters.compactMap(\.rattedThisMonth).reduce(0, +)
+        // ESI's /status, as the original's dashboard: unknown until ESI first answers.
+        let online: HTML =
+            if let server {
+                "<div>Players online: <strong>\(Format.int(Int64(server.players)))</strong>\(server.vip ? " (VIP mode)" : "")</div>"
+            } else if self.configuration.serverStatus != nil {
+                "<div class=\"muted\">Players online: not known yet</div>"
+            } else {
+                ""
+            }
         var html: HTML = """
             <div class="totals">
             <div><strong>\(registered)</strong> of \(known) characters registered</div>
             <div>Wallets: <strong>\(Format.iskShort(data.totalWallet))</strong></div>
             <div>Skill points: <strong>\(Format.spShort(data.totalSkillPoints))</strong></div>
+            <div>This month: mined <strong>\(Format.iskShort(mined))</strong>, ratted <strong>\(Format.iskShort(ratted))</strong></div>
+            \(online)
             </div>
             <p><a href="/sso/add"><button type="button" class="primary">Register a character</button></a></p>
             """
