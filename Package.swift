@@ -36,7 +36,7 @@ let package = Package(
         .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"]),
 
         // MARK: Libraries
-        .target(name: "LZ4", dependencies: ["CLZ4"], swiftSettings: swiftSettings),
+        .target(name: "LZ4", dependencies: ["CLZ4", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "Zip", dependencies: ["Vocabulary", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "Exports", dependencies: ["Postgres", "Zip"], swiftSettings: swiftSettings),
         .target(name: "CUniverseArchive", path: "Sources/CUniverseArchive"),
@@ -307,7 +307,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionsTests",
             dependencies: [
-                "Application", "ESI", "ESISimulator", "EventLog", "Postgres", "Projections", "Reports", "SkillSets",
+                "Application", "Audit", "ESI", "ESISimulator", "EventLog", "Postgres", "Projections", "Reports",
+                "SkillSets",
                 "Sync",
                 "SyncTestSupport", "TestSupport", "Vocabulary",
             ],

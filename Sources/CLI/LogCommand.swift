@@ -3,12 +3,13 @@ import EventLog
 import Foundation
 import Reports
 import Settings
+import Synchronization
 
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "Inspect the event log.",
-        subcommands: [LogStatsCommand.self]
+        abstract: "Inspect the event log, and store its payloads as delta chains.",
+        subcommands: [LogStatsCommand.self, LogReencodeCommand.self]
     )
 }
 
@@ -41,6 +42,69 @@ struct LogStatsCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(statistics), as: UTF8.self))
         case .table:
             print(renderStatistics(statistics))
+        }
+    }
+}
+
+struct LogReencodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reencode",
+        abstract: "Store the log's payloads again as delta chains (the same bytes, fewer of them on disk).",
+        discussion: """
+            New payloads are stored as LZ4 deltas against the previous version of their stream and \
+            route (docs/event-log.md). This command does the same for payloads stored before that, \
+            or under another --maximum-chain: each stream's, section's and route's versions in order, \
+            a delta where it is smaller, a keyframe every --maximum-chain versions. The bytes of a \
+            payload and its hash never change, and each rewritten payload is decoded and compared \
+            before it is written. It may run while workers sync (--pause leaves the database to \
+            them), and may be stopped at any time: each version key is rewritten in one \
+            transaction with the run's checkpoint (eventlog.reencodings), and the next run goes on \
+            from there. Running it again when nothing is left to do rewrites nothing. \
+            --maximum-chain 0 turns every delta back into a keyframe.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The most deltas between a payload and its keyframe (0 to 64).")
+    var maximumChain = EventStore.defaultMaximumChain
+
+    @Option(help: "Milliseconds to rest after each stream, section and route (0 to 60000).")
+    var pause = 0
+
+    func validate() throws {
+        guard (0...64).contains(self.maximumChain) else {
+            throw ValidationError("--maximum-chain must be from 0 to 64")
+        }
+        guard (0...60_000).contains(self.pause) else { throw ValidationError("--pause must be from 0 to 60000") }
+    }
+
+    func run() async throws {
+        let settings = try self.global.settings()
+        try await withMigratedDatabase(settings) { database in
+            var reencoder = PayloadReencoder(pool: database.pool, maximumChain: self.maximumChain)
+            reencoder.pause = .milliseconds(self.pause)
+            let lastReport = Mutex(Date.distantPast)
+            let result = try await reencoder.run { progress in
+                guard
+                    lastReport.withLock({ last in
+                        guard Date().timeIntervalSince(last) >= 2 || progress.keysDone == progress.keys else {
+                            return false
+                        }
+                        last = Date()
+                        return true
+                    })
+                else { return }
+                printError(
+                    "reencode run \(progress.run)\(progress.resumed ? " (resumed)" : ""): "
+                        + "\(progress.keysDone) of \(progress.keys) streams and routes, \(progress.payloads) payloads rewritten, "
+                        + "\(formatBytes(progress.bytesBefore)) → \(formatBytes(progress.bytesAfter))"
+                )
+            }
+            print(
+                "re-encoded \(result.payloads) payloads of \(result.keys) streams and routes: "
+                    + "\(formatBytes(result.bytesBefore)) stored before, \(formatBytes(result.bytesAfter)) after"
+            )
         }
     }
 }

@@ -72,34 +72,7 @@ extension EventStore {
         on connection: PostgresConnection
     ) throws -> [PayloadHash: Result<[UInt8], EventLogError>] {
         guard !hashes.isEmpty else { return [:] }
-        var result = [PayloadHash: Result<[UInt8], EventLogError>]()
-        let rows = try connection.query(
-            "SELECT hash, codec, raw_size, body FROM eventlog.payloads WHERE hash = ANY($1)",
-            [hashes.map { ByteA($0.bytes) }]
-        )
-        for row in rows {
-            let hash = PayloadHash(bytes: try row.get(0, as: ByteA.self).bytes)!
-            let codecID: Int16 = try row.get(1)
-            guard let codec = PayloadCodec(rawValue: codecID) else {
-                result[hash] = .failure(
-                    EventLogError(.corruptPayload, "payload \(hash) has an unknown codec \(codecID)")
-                )
-                continue
-            }
-            do {
-                let raw = try codec.decode(try row.get(3, as: ByteA.self).bytes, rawSize: try row.get(2))
-                if verify, PayloadHash(of: raw) != hash {
-                    result[hash] = .failure(
-                        EventLogError(.corruptPayload, "payload \(hash) decodes to bytes with another hash")
-                    )
-                } else {
-                    result[hash] = .success(raw)
-                }
-            } catch let error as EventLogError {
-                result[hash] = .failure(EventLogError(.corruptPayload, "payload \(hash): \(error.message)"))
-            }
-        }
-        return result
+        return try PayloadChains.decode(hashes, verify: verify, on: connection)
     }
 }
 

@@ -12,8 +12,17 @@ public struct EventStore: Sendable {
     /// Runs inside each append's transaction after its events are written, before the commit
     /// (tests use it to stretch transactions and provoke late commits).
     package var beforeCommit: (@Sendable (PostgresConnection) throws -> Void)?
+    /// The most deltas between a payload and its keyframe (0: every payload a keyframe, as before
+    /// delta payloads). Reading a payload decodes at most this many deltas and one keyframe;
+    /// docs/benchmarks.md has the measurements behind the default.
+    public var maximumChain: Int
 
-    public init(pool: PostgresPool) { self.pool = pool }
+    public static let defaultMaximumChain = 16
+
+    public init(pool: PostgresPool, maximumChain: Int = EventStore.defaultMaximumChain) {
+        self.pool = pool
+        self.maximumChain = max(0, min(maximumChain, 64))
+    }
 
     /// Appends `events` atomically, in order.
     ///
@@ -27,7 +36,13 @@ public struct EventStore: Sendable {
         let batch = PreparedBatch(events)
         let beforeCommit = self.beforeCommit
         return try await self.pool.withConnection { connection in
-            try appendBatch(batch, key: key, on: connection, beforeCommit: beforeCommit)
+            try appendBatch(
+                batch,
+                key: key,
+                maximumChain: self.maximumChain,
+                on: connection,
+                beforeCommit: beforeCommit
+            )
         }
     }
 
@@ -44,7 +59,14 @@ public struct EventStore: Sendable {
         let batch = PreparedBatch(events)
         let beforeCommit = self.beforeCommit
         return try await self.pool.withConnection { connection in
-            try appendBatch(batch, key: key, on: connection, beforeEvents: work, beforeCommit: beforeCommit)
+            try appendBatch(
+                batch,
+                key: key,
+                maximumChain: self.maximumChain,
+                on: connection,
+                beforeEvents: work,
+                beforeCommit: beforeCommit
+            )
         }
     }
 
@@ -79,14 +101,14 @@ struct PreparedBatch: Sendable {
     let hashes: [PayloadHash?]
     let sizes: [Int32?]
     /// Distinct new payloads, sorted by hash so concurrent appenders lock them in the same order.
-    let payloads: [(hash: PayloadHash, raw: [UInt8])]
+    let payloads: [(hash: PayloadHash, raw: [UInt8], versionOf: VersionKey)]
     /// Payloads that events confirm as unchanged, which must already be stored.
     let references: [PayloadHash]
 
     init(_ events: [NewEvent]) {
         var hashes = [PayloadHash?]()
         var sizes = [Int32?]()
-        var payloads = [PayloadHash: [UInt8]]()
+        var payloads = [PayloadHash: ([UInt8], VersionKey)]()
         var references = Set<PayloadHash>()
         for event in events {
             switch event.payload {
@@ -101,15 +123,27 @@ struct PreparedBatch: Sendable {
                 let hash = PayloadHash(of: raw)
                 hashes.append(hash)
                 sizes.append(Int32(raw.count))
-                payloads[hash] = raw
+                if payloads[hash] == nil {
+                    payloads[hash] = (
+                        raw, VersionKey(stream: event.stream.rawValue, section: event.section, route: event.route)
+                    )
+                }
             }
         }
         self.events = events
         self.hashes = hashes
         self.sizes = sizes
-        self.payloads = payloads.map { ($0.key, $0.value) }.sorted { $0.hash < $1.hash }
+        self.payloads = payloads.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.hash < $1.hash }
         self.references = references.subtracting(payloads.keys).sorted()
     }
+}
+
+/// What a payload is a version of: the previous payload of the same stream, section and route is
+/// the base a new one is stored against.
+struct VersionKey: Sendable, Hashable {
+    var stream: String
+    var section: String
+    var route: String
 }
 
 private struct DuplicateAppend: Error {}
@@ -117,6 +151,7 @@ private struct DuplicateAppend: Error {}
 func appendBatch(
     _ batch: PreparedBatch,
     key: UUID,
+    maximumChain: Int = EventStore.defaultMaximumChain,
     on connection: PostgresConnection,
     beforeEvents: (@Sendable (PostgresConnection) throws -> Void)? = nil,
     beforeCommit: (@Sendable (PostgresConnection) throws -> Void)? = nil
@@ -138,9 +173,13 @@ func appendBatch(
             "a not-modified event refers to payload \(missing), which the log does not hold"
         )
     }
-    let newPayloads = batch.payloads.filter { !known.contains($0.hash) }.map { payload in
-        let encoded = PayloadCodec.encode(payload.raw)
-        return (payload.hash, encoded.codec, Int32(payload.raw.count), encoded.body)
+    let fresh = batch.payloads.filter { !known.contains($0.hash) }
+    let bases = maximumChain > 0 ? try previousVersions(of: fresh, on: connection) : [:]
+    let newPayloads = fresh.map { payload in
+        (
+            payload.hash, Int32(payload.raw.count),
+            PayloadCodec.encode(payload.raw, base: bases[payload.versionOf], maximumChain: maximumChain)
+        )
     }
 
     for attempt in 0..<2 {
@@ -181,23 +220,59 @@ private func existingAppend(_ key: UUID, on connection: PostgresConnection) thro
     return AppendResult(positions: first...(first + count - 1), wasDuplicate: true)
 }
 
+/// The newest payload of each version key that the log holds (fetched or confirmed; not an error
+/// body), decoded: the bases new payloads are stored against. A base that cannot be read is no
+/// base: the new payload becomes a keyframe.
+private func previousVersions(
+    of payloads: [(hash: PayloadHash, raw: [UInt8], versionOf: VersionKey)],
+    on connection: PostgresConnection
+) throws -> [VersionKey: PayloadBase] {
+    let keys = Array(Set(payloads.filter { $0.raw.count >= 128 }.map(\.versionOf)))
+    guard !keys.isEmpty else { return [:] }
+    var newest = [VersionKey: (hash: PayloadHash, chain: Int)]()
+    for row in try connection.query(
+        """
+        SELECT k.stream, k.section, k.route, b.payload_hash, p.chain
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS k(stream, section, route)
+        CROSS JOIN LATERAL (
+            SELECT e.payload_hash FROM eventlog.events e
+            WHERE e.stream = k.stream AND e.section = k.section AND e.route = k.route
+              AND e.outcome <> 'failed' AND e.payload_hash IS NOT NULL
+            ORDER BY e.position DESC LIMIT 1) b
+        JOIN eventlog.payloads p ON p.hash = b.payload_hash
+        """,
+        [keys.map(\.stream), keys.map(\.section), keys.map(\.route)]
+    ) {
+        guard let hash = PayloadHash(bytes: try row.get(3, as: ByteA.self).bytes) else { continue }
+        let key = VersionKey(stream: try row.get(0), section: try row.get(1), route: try row.get(2))
+        newest[key] = (hash, Int(try row.get(4, as: Int16.self)))
+    }
+    let decoded = try PayloadChains.decode(Set(newest.values.map(\.hash)), verify: false, on: connection)
+    return newest.compactMapValues { base in
+        guard case .success(let raw) = decoded[base.hash] else { return nil }
+        return PayloadBase(hash: base.hash, raw: raw, chain: base.chain)
+    }
+}
+
 private func insert(
-    _ payloads: [(PayloadHash, PayloadCodec, Int32, [UInt8])],
+    _ payloads: [(PayloadHash, Int32, EncodedPayload)],
     on connection: PostgresConnection
 ) throws {
     guard !payloads.isEmpty else { return }
     try connection.execute(
         """
-        INSERT INTO eventlog.payloads (hash, codec, raw_size, stored_size, body)
-        SELECT * FROM unnest($1::bytea[], $2::int2[], $3::int4[], $4::int4[], $5::bytea[])
+        INSERT INTO eventlog.payloads (hash, codec, raw_size, stored_size, body, base_hash, chain)
+        SELECT * FROM unnest($1::bytea[], $2::int2[], $3::int4[], $4::int4[], $5::bytea[], $6::bytea[], $7::int2[])
         ON CONFLICT (hash) DO NOTHING
         """,
         [
             payloads.map { ByteA($0.0.bytes) },
-            payloads.map { $0.1.rawValue },
-            payloads.map { $0.2 },
-            payloads.map { Int32($0.3.count) },
-            payloads.map { ByteA($0.3) },
+            payloads.map { $0.2.codec.rawValue },
+            payloads.map { $0.1 },
+            payloads.map { Int32($0.2.body.count) },
+            payloads.map { ByteA($0.2.body) },
+            payloads.map { $0.2.base.map { ByteA($0.bytes) } },
+            payloads.map { Int16($0.2.chain) },
         ]
     )
 }

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Postgres
 import Vocabulary
@@ -79,6 +80,8 @@ public enum CharacterRemoval {
                 "INSERT INTO sync.removed_characters (character_id) VALUES ($1) ON CONFLICT DO NOTHING",
                 [id]
             )
+            // Payloads other streams keep must not rest on one that goes with this stream.
+            _ = try PayloadReencoding.keyframeDependants(ofStream: "character:\(id)", on: connection)
             let row = try connection.query(
                 "SELECT events, payloads FROM eventlog.purge_stream($1)",
                 ["character:\(id)"]
