@@ -8,7 +8,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks of Member Audit's parts. Run through tools/bench, which builds in release mode.",
         subcommands: [
             EventLogBench.self, SyncBench.self, RebuildBench.self, SkillSetsBench.self, AuditBench.self, WebBench.self,
-            UniverseBench.self,
+            UniverseBench.self, StorageBench.self,
         ]
     )
 }

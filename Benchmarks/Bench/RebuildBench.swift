@@ -159,6 +159,14 @@ struct LogGenerator {
     let pool: PostgresPool
     let characters: Int
     let days: Int
+    /// Deltas between keyframes of the appended payloads (0: every payload a keyframe).
+    var maximumChain = EventStore.defaultMaximumChain
+    /// Every section every hour (forced passes), instead of when its staleness says.
+    var forced = false
+    /// Told after each simulated hour's events are appended.
+    var afterHour: @Sendable (Int) async throws -> Void = { _ in }
+    /// Simulated hours to sync (nil: `days` × 24).
+    var hours: Int?
 
     func generate() async throws {
         var configuration = SimulatorConfiguration()
@@ -179,12 +187,13 @@ struct LogGenerator {
             ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element),
         ]
         let states = halves.map { _ in SyncStateBox() }
-        let store = EventStore(pool: self.pool)
+        let store = EventStore(pool: self.pool, maximumChain: self.maximumChain)
+        let forced = self.forced
         let started = Date()
         // One append in flight at a time, overlapping the next hour's generation: appends stay in
         // log order, so a 304 never refers to a payload still being appended.
         var appending: Task<Void, any Error>?
-        for hour in 0..<(self.days * 24) {
+        for hour in 0..<(self.hours ?? self.days * 24) {
             if hour > 0 { simulator.clock.advance(by: 3600) }
             let minute = hour * 60
             let events = try await withThrowingTaskGroup(of: [NewEvent].self) { group in
@@ -195,7 +204,7 @@ struct LogGenerator {
                             guard let token = try simulator.accessToken(characterID: id, scopes: simulator.allScopes)
                             else { continue }
                             for section in Section.allCases
-                            where section != .roles && minute % section.defaultStaleMinutes == 0 {
+                            where section != .roles && (forced || minute % section.defaultStaleMinutes == 0) {
                                 events += state.sync(section, of: Int64(id), token: token, simulator: simulator)
                             }
                         }
@@ -207,12 +216,13 @@ struct LogGenerator {
                 return all
             }
             try await appending?.value
+            if hour > 0 { try await self.afterHour(hour - 1) }
             appending = Task {
                 for start in stride(from: 0, to: events.count, by: 5000) {
                     try await store.append(Array(events[start..<min(start + 5000, events.count)]))
                 }
             }
-            if hour % 24 == 23 {
+            if hour % 24 == 23 && self.hours == nil {
                 FileHandle.standardError.write(
                     Data(
                         String(
@@ -226,6 +236,7 @@ struct LogGenerator {
             }
         }
         try await appending?.value
+        try await self.afterHour((self.hours ?? self.days * 24) - 1)
     }
 }
 
