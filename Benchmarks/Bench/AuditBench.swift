@@ -38,7 +38,7 @@ struct AuditBench: AsyncParsableCommand {
             print(String(format: "generated the log in %.0f s", seconds))
             // As autovacuum leaves an append-only table in steady state: pages all-visible, statistics.
             let vacuum = try await measureAsync {
-                try await pool.withConnection { try $0.executeScript("VACUUM ANALYZE eventlog.events") }
+                try await pool.withConnection { try $0.executeScript("VACUUM ANALYZE eventlog.entries") }
             }
             print(String(format: "VACUUM ANALYZE of the log: %.0f s", vacuum))
         } else {
@@ -179,8 +179,8 @@ struct AuditBench: AsyncParsableCommand {
                 SELECT count(*), count(*) FILTER (WHERE outcome = 'fetched'), count(DISTINCT stream),
                        min(fetched_at), max(fetched_at), (SELECT count(*) FROM eventlog.payloads),
                        (SELECT coalesce(sum(stored_size), 0)::int8 FROM eventlog.payloads),
-                       pg_total_relation_size('eventlog.events')::int8 + (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::int8
-                           FROM pg_inherits WHERE inhparent = 'eventlog.events'::regclass)
+                       pg_total_relation_size('eventlog.entries')::int8 + (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::int8
+                           FROM pg_inherits WHERE inhparent = 'eventlog.entries'::regclass)
                 FROM eventlog.events
                 """
             )[0]

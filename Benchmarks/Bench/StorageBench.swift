@@ -49,7 +49,7 @@ struct StorageBench: AsyncParsableCommand {
             )
         )
         try await pool.withConnection {
-            for statement in ["VACUUM ANALYZE eventlog.events", "VACUUM ANALYZE eventlog.payloads"] {
+            for statement in ["VACUUM ANALYZE eventlog.entries", "VACUUM ANALYZE eventlog.payloads"] {
                 try $0.executeScript(statement)
             }
         }
@@ -208,7 +208,7 @@ struct Footprint: Sendable {
     static func measure(_ pool: PostgresPool, vacuum: Bool = false) async throws -> Footprint {
         try await pool.withConnection { connection in
             if vacuum {
-                for table in ["eventlog.events", "eventlog.payloads", "eventlog.appends"] {
+                for table in ["eventlog.entries", "eventlog.payloads", "eventlog.appends"] {
                     try connection.executeScript("VACUUM \(table)")
                 }
             }
@@ -216,11 +216,13 @@ struct Footprint: Sendable {
                 """
                 SELECT
                   coalesce((SELECT sum(pg_table_size(inhrelid)) FROM pg_inherits
-                            WHERE inhparent = 'eventlog.events'::regclass), 0)::int8,
+                            WHERE inhparent = 'eventlog.entries'::regclass), 0)::int8,
                   coalesce((SELECT sum(pg_indexes_size(inhrelid)) FROM pg_inherits
-                            WHERE inhparent = 'eventlog.events'::regclass), 0)::int8,
+                            WHERE inhparent = 'eventlog.entries'::regclass), 0)::int8,
                   pg_table_size('eventlog.payloads')::int8, pg_indexes_size('eventlog.payloads')::int8,
-                  pg_total_relation_size('eventlog.appends')::int8,
+                  pg_total_relation_size('eventlog.appends')::int8
+                    + coalesce(pg_total_relation_size(to_regclass('eventlog.streams')), 0)::int8
+                    + coalesce(pg_total_relation_size(to_regclass('eventlog.routes')), 0)::int8,
                   (SELECT coalesce(sum(payload_size), 0)::int8 FROM eventlog.events),
                   (SELECT count(*) FROM eventlog.events),
                   (SELECT coalesce(sum(stored_size), 0)::int8 FROM eventlog.payloads)

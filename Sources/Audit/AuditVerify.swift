@@ -97,10 +97,12 @@ public enum AuditVerify {
             (
                 "append",
                 """
-                SELECT e.position::text, CASE WHEN a.key IS NULL THEN 'its append ' || e.append_key || ' is not recorded'
-                       ELSE 'lies outside its append (' || a.first_position || ', ' || a.event_count || ' events)' END
-                FROM eventlog.events e LEFT JOIN eventlog.appends a ON a.key = e.append_key
-                WHERE (a.key IS NULL OR e.position < a.first_position OR e.position >= a.first_position + a.event_count) \(scope)
+                SELECT e.position::text, CASE WHEN a.key IS NULL THEN 'no append records it'
+                       ELSE 'lies outside the append before it (' || a.first_position || ', ' || a.event_count || ' events)' END
+                FROM eventlog.events e
+                LEFT JOIN LATERAL (SELECT x.key, x.first_position, x.event_count FROM eventlog.appends x
+                                   WHERE x.first_position <= e.position ORDER BY x.first_position DESC LIMIT 1) a ON true
+                WHERE (a.key IS NULL OR e.position >= a.first_position + a.event_count) \(scope)
                 """
             ),
             (
@@ -139,8 +141,8 @@ public enum AuditVerify {
         let tables = try connection.query(
             """
             SELECT c.oid::regclass::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'eventlog' AND (c.relname IN ('events', 'payloads', 'appends')
-                  OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'eventlog.events'::regclass))
+            WHERE n.nspname = 'eventlog' AND (c.relname IN ('entries', 'payloads', 'appends', 'streams', 'routes')
+                  OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'eventlog.entries'::regclass))
             ORDER BY 1
             """
         ).map { (try $0.get(0, as: String.self), try $0.get(1, as: String.self)) }

@@ -108,7 +108,6 @@ public struct RecordedEvent: Sendable, Equatable {
     public var payloadHash: PayloadHash?
     public var payloadSize: Int?
     public var compatibilityDate: String?
-    public var appendKey: UUID
 }
 
 /// The positions an append occupies.

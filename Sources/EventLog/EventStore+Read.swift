@@ -78,7 +78,7 @@ extension EventStore {
 
 let eventColumns = """
     position, stream, section, route, parameters::text, outcome, http_status, error, etag, last_modified, expires, \
-    pages, fetched_at, recorded_at, payload_hash, payload_size, to_char(compatibility_date, 'YYYY-MM-DD'), append_key
+    pages, fetched_at, recorded_at, payload_hash, payload_size, to_char(compatibility_date, 'YYYY-MM-DD')
     """
 
 func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {
@@ -106,7 +106,6 @@ func decodeEvent(_ row: PostgresRow) throws -> RecordedEvent {
         recordedAt: try row.get(13),
         payloadHash: try row.get(14, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) },
         payloadSize: try row.get(15, as: Int?.self),
-        compatibilityDate: try row.get(16),
-        appendKey: try row.get(17)
+        compatibilityDate: try row.get(16)
     )
 }

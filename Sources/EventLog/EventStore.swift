@@ -235,10 +235,11 @@ private func previousVersions(
         SELECT k.stream, k.section, k.route, b.payload_hash, p.chain
         FROM unnest($1::text[], $2::text[], $3::text[]) AS k(stream, section, route)
         CROSS JOIN LATERAL (
-            SELECT e.payload_hash FROM eventlog.events e
-            WHERE e.stream = k.stream AND e.section = k.section AND e.route = k.route
-              AND e.outcome <> 'failed' AND e.payload_hash IS NOT NULL
-            ORDER BY e.position DESC LIMIT 1) b
+            SELECT e.payload_hash FROM eventlog.entries e
+            WHERE e.stream_id = (SELECT id FROM eventlog.streams WHERE name = k.stream)
+              AND e.route_id = (SELECT id FROM eventlog.routes WHERE section = k.section AND route = k.route)
+              AND e.outcome <> 2 AND e.payload_hash IS NOT NULL
+            ORDER BY e.fetched_at DESC, e.position DESC LIMIT 1) b
         JOIN eventlog.payloads p ON p.hash = b.payload_hash
         """,
         [keys.map(\.stream), keys.map(\.section), keys.map(\.route)]
@@ -279,32 +280,49 @@ private func insert(
 
 private func insertEvents(_ batch: PreparedBatch, key: UUID, on connection: PostgresConnection) throws -> AppendResult {
     let count = Int64(batch.events.count)
-    // Taking the head row's lock here, after the payloads, keeps it held only for the short rest.
+    let events = batch.events
+    // New streams and routes get their ids first (only names not there yet, so the identities
+    // are not used up by conflicts).
+    try connection.execute(
+        """
+        WITH streams AS (
+            INSERT INTO eventlog.streams (name)
+            SELECT DISTINCT x FROM unnest($1::text[]) x WHERE NOT EXISTS (SELECT FROM eventlog.streams s WHERE s.name = x)
+            ON CONFLICT (name) DO NOTHING)
+        INSERT INTO eventlog.routes (section, route)
+        SELECT DISTINCT a, b FROM unnest($2::text[], $3::text[]) AS t(a, b)
+        WHERE NOT EXISTS (SELECT FROM eventlog.routes r WHERE r.section = a AND r.route = b)
+        ON CONFLICT (section, route) DO NOTHING
+        """,
+        [events.map(\.stream.rawValue), events.map(\.section), events.map(\.route)]
+    )
+    // Taking the head row's lock here, after the payloads and names, keeps it held only for the
+    // short rest.
     let first = try connection.query(
         "UPDATE eventlog.head SET position = position + $1 RETURNING position - $1 + 1",
         [count]
     )[0].get(0, as: Int64.self)
-    let events = batch.events
-    try connection.execute(
+    let written = try connection.execute(
         """
-        INSERT INTO eventlog.events (position, stream, section, route, parameters, outcome, http_status, error, etag,
-            last_modified, expires, pages, fetched_at, payload_hash, payload_size, compatibility_date, append_key)
-        SELECT $1 + e.n - 1, e.stream, e.section, e.route, e.parameters::jsonb, e.outcome, e.http_status, e.error,
-            e.etag, e.last_modified, e.expires, e.pages, e.fetched_at, e.payload_hash, e.payload_size,
-            e.compatibility_date::date, $2
-        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int2[], $9::text[], $10::text[],
-            $11::timestamptz[], $12::timestamptz[], $13::int4[], $14::timestamptz[], $15::bytea[], $16::int4[],
-            $17::text[])
+        INSERT INTO eventlog.entries (position, fetched_at, last_modified, expires, stream_id, payload_size, pages,
+            compatibility_date, route_id, outcome, http_status, payload_hash, etag, error, parameters)
+        SELECT $1 + e.n - 1, e.fetched_at, e.last_modified, e.expires, s.id, e.payload_size, e.pages,
+            e.compatibility_date::date, r.id, e.outcome, e.http_status, e.payload_hash, e.etag, e.error, e.parameters::jsonb
+        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int2[], $7::int2[], $8::text[], $9::text[],
+            $10::timestamptz[], $11::timestamptz[], $12::int4[], $13::timestamptz[], $14::bytea[], $15::int4[],
+            $16::text[])
             WITH ORDINALITY AS e(stream, section, route, parameters, outcome, http_status, error, etag, last_modified,
                 expires, pages, fetched_at, payload_hash, payload_size, compatibility_date, n)
+        JOIN eventlog.streams s ON s.name = e.stream
+        JOIN eventlog.routes r ON r.section = e.section AND r.route = e.route
         """,
         [
-            first, key,
+            first,
             events.map(\.stream.rawValue),
             events.map(\.section),
             events.map(\.route),
-            events.map { encodeParameters($0.parameters) },
-            events.map(\.outcome.rawValue),
+            events.map { $0.storedParameters },
+            events.map { $0.outcome.code },
             events.map { $0.httpStatus.map { Int16(clamping: $0) } },
             events.map(\.error),
             events.map(\.etag),
@@ -317,12 +335,40 @@ private func insertEvents(_ batch: PreparedBatch, key: UUID, on connection: Post
             events.map(\.compatibilityDate),
         ]
     )
+    // Every event has its stream and route by now; a row lost in the joins would leave a gap.
+    guard written == batch.events.count else {
+        throw EventLogError(.invalidEvent, "\(batch.events.count - written) events found no stream or route id")
+    }
     let recorded = try connection.execute(
         "INSERT INTO eventlog.appends (key, first_position, event_count) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
         [key, first, Int32(count)]
     )
     if recorded == 0 { throw DuplicateAppend() }
     return AppendResult(positions: first...(first + count - 1), wasDuplicate: false)
+}
+
+extension Outcome {
+    /// How `eventlog.entries` stores it.
+    var code: Int16 {
+        switch self {
+        case .fetched: 0
+        case .notModified: 1
+        case .failed: 2
+        }
+    }
+}
+
+extension NewEvent {
+    /// The parameters as stored: nil when they are the stream's own (a character stream's
+    /// `character_id` alone, or none for a public stream), which `eventlog.events` puts back.
+    var storedParameters: String? {
+        if let id = self.stream.characterID {
+            if self.parameters == ["character_id": String(id)] { return nil }
+        } else if self.parameters.isEmpty {
+            return nil
+        }
+        return encodeParameters(self.parameters)
+    }
 }
 
 /// Parameters as a JSON object with sorted keys, so equal requests store equal text.

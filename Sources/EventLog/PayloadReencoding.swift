@@ -109,7 +109,12 @@ public struct PayloadReencoder: Sendable {
             return (id, nil, (Int64(0), Int64(0), Int64(0)))
         }
         let keys = try await self.pool.withConnection { connection in
-            try connection.query("SELECT DISTINCT stream, section, route FROM eventlog.events").map {
+            try connection.query(
+                """
+                SELECT s.name, r.section, r.route FROM (SELECT DISTINCT stream_id, route_id FROM eventlog.entries) k
+                JOIN eventlog.streams s ON s.id = k.stream_id JOIN eventlog.routes r ON r.id = k.route_id
+                """
+            ).map {
                 VersionKey(stream: try $0.get(0), section: try $0.get(1), route: try $0.get(2))
             }
         }.sorted { ($0.stream, $0.section, $0.route) < ($1.stream, $1.section, $1.route) }

@@ -80,18 +80,15 @@ enum EventSource {
                     WHERE r.stream = e.stream AND (r.through_position IS NULL OR e.position <= r.through_position))
         """
 
-    /// Every stream of the log but those of characters still removed (a skip scan of the stream
-    /// index: one probe per stream).
+    /// Every stream of the log with events but those of characters still removed (one probe of the
+    /// stream index per stream).
     static func streams(on connection: PostgresConnection) throws -> [String] {
         try connection.query(
             """
-            WITH RECURSIVE s AS (
-                SELECT min(stream) AS stream FROM eventlog.events
-                UNION ALL
-                SELECT (SELECT min(stream) FROM eventlog.events WHERE stream > s.stream) FROM s WHERE s.stream IS NOT NULL
-            )
-            SELECT stream FROM s WHERE stream IS NOT NULL
-              AND stream NOT IN (SELECT stream FROM sync.removed_characters WHERE through_position IS NULL)
+            SELECT s.name FROM eventlog.streams s
+            WHERE EXISTS (SELECT FROM eventlog.entries e WHERE e.stream_id = s.id)
+              AND s.name NOT IN (SELECT stream FROM sync.removed_characters WHERE through_position IS NULL)
+            ORDER BY s.name
             """
         ).map { try $0.get(0, as: String.self) }
     }

@@ -103,7 +103,7 @@ import Testing
                     UPDATE eventlog.payloads SET body = overlay(body PLACING '\\x00' FROM length(body) - 2 FOR 1)
                         WHERE hash = decode('\(hash)', 'hex');
                     SET session_replication_role = DEFAULT;
-                    ALTER TABLE eventlog.events_000000 DISABLE TRIGGER events_000000_no_truncate;
+                    ALTER TABLE eventlog.entries_000000 DISABLE TRIGGER entries_000000_no_truncate;
                     """
                 )
                 return hash
@@ -112,11 +112,11 @@ import Testing
             #expect(broken.status == 1, "\(broken.output)")
             #expect(broken.output.contains("PROBLEM payload \(corrupted):"), "\(broken.output)")
             #expect(
-                broken.output.contains("eventlog.events_000000: the TRUNCATE guard is disabled"),
+                broken.output.contains("eventlog.entries_000000: the TRUNCATE guard is disabled"),
                 "\(broken.output)"
             )
             try await pool.withConnection {
-                try $0.executeScript("ALTER TABLE eventlog.events_000000 ENABLE TRIGGER events_000000_no_truncate")
+                try $0.executeScript("ALTER TABLE eventlog.entries_000000 ENABLE TRIGGER entries_000000_no_truncate")
             }
             let mine = try await run(["audit", "verify", "--character", id, "--format", "json"])
             #expect(mine.status == 1)

@@ -193,7 +193,7 @@ import Testing
             #expect(result.positions == 19_999_999...20_000_003)
             let partitions = try await pool.withConnection { connection in
                 try connection.query(
-                    "SELECT count(*) FROM pg_inherits WHERE inhparent = 'eventlog.events'::regclass"
+                    "SELECT count(*) FROM pg_inherits WHERE inhparent = 'eventlog.entries'::regclass"
                 )[0].get(0, as: Int.self)
             }
             #expect(partitions >= 3)  // the one holding 20,000,000 and up, and headroom

@@ -237,9 +237,11 @@ import Testing
             try await pool.withConnection { connection in
                 try connection.execute(
                     """
-                    INSERT INTO eventlog.events (position, stream, section, route, outcome, http_status, fetched_at, payload_hash, append_key)
-                    SELECT position + 1, 'character:90000001', 'loyalty', '/characters/{character_id}/loyalty/points', 'fetched', 200, now(), $1, gen_random_uuid()
-                    FROM eventlog.head
+                    WITH s AS (INSERT INTO eventlog.streams (name) VALUES ('character:90000001') RETURNING id),
+                         r AS (INSERT INTO eventlog.routes (section, route)
+                               VALUES ('loyalty', '/characters/{character_id}/loyalty/points') RETURNING id)
+                    INSERT INTO eventlog.entries (position, stream_id, route_id, outcome, http_status, fetched_at, payload_hash)
+                    SELECT position + 1, s.id, r.id, 0, 200, now(), $1 FROM eventlog.head, s, r
                     """,
                     [ByteA(hash.bytes)]
                 )
