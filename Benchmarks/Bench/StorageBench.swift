@@ -20,7 +20,9 @@ struct StorageBench: AsyncParsableCommand {
 
     @Option(help: "Characters of the month log.") var characters = 500
     @Option(help: "Days of the month log.") var days = 30
-    @Option(help: "Chain lengths to re-encode the month log with, in order.") var chains = "4,8,16,32"
+    @Option(help: "Chain length the month log is appended with (0: keyframes only, as before delta payloads).")
+    var generateChain = 0
+    @Option(help: "Chain lengths to re-encode the month log with, in order (empty: none).") var chains = "4,8,16,32"
     @Option(help: "Characters of the steady-state run.") var steadyCharacters = 10
     @Option(help: "Hours of forced passes after the steady state's first sync.") var steadyHours = 24
     @Option(help: "As-of queries per section and chain length.") var samples = 200
@@ -38,14 +40,20 @@ struct StorageBench: AsyncParsableCommand {
         _ = try await pool.withConnection { try Migrator().migrate($0) }
         _ = try await Rebuilder(pool: pool).prepare()
         let generation = try await measureAsync {
-            try await LogGenerator(pool: pool, characters: self.characters, days: self.days, maximumChain: 0).generate()
+            try await LogGenerator(
+                pool: pool,
+                characters: self.characters,
+                days: self.days,
+                maximumChain: self.generateChain
+            ).generate()
         }
         print(
             String(
-                format: "month log: %d characters × %d days generated in %.0f s (keyframes only)",
+                format: "month log: %d characters × %d days generated in %.0f s (appended with chain %d)",
                 self.characters,
                 self.days,
-                generation
+                generation,
+                self.generateChain
             )
         )
         try await pool.withConnection {
@@ -53,14 +61,14 @@ struct StorageBench: AsyncParsableCommand {
                 try $0.executeScript(statement)
             }
         }
-        print(try await Footprint.measure(pool).describe(characterDays: self.characters * self.days, label: "chain 0"))
+        print(try await Footprint.measure(pool).describe(characterDays: self.characters * self.days, label: "appended with chain \(self.generateChain)"))
         print(try await Footprint.perOutcome(pool))
         let indexing = try await measureAsync { try await AuditIndex(pool: pool).catchUp() }
         print(String(format: "audit index built in %.0f s", indexing))
         // The warm-up installs the read models.
         _ = try await Rebuilder(pool: pool).rebuild(RebuildOptions(jobs: 2))
-        try await self.measureReads(pool, label: "chain 0")
-        for chain in self.chains.split(separator: ",").compactMap({ Int($0) }) {
+        try await self.measureReads(pool, label: "appended with chain \(self.generateChain)")
+        for chain in self.chains.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
             let cpu = processCPUSeconds()
             var last: PayloadReencoder.Progress?
             let seconds = try await measureAsync {
@@ -258,9 +266,17 @@ struct Footprint: Sendable {
     /// columns, before the line pointer and index entries).
     static func perOutcome(_ pool: PostgresPool) async throws -> String {
         try await pool.withConnection { connection in
-            try connection.query(
-                "SELECT outcome, count(*), avg(pg_column_size(e.*))::float8 FROM eventlog.events e GROUP BY 1 ORDER BY 1"
-            ).map { row in
+            // The stored rows: eventlog.entries since compact envelopes, eventlog.events before them.
+            let compact = try connection.query("SELECT to_regclass('eventlog.entries') IS NOT NULL")[0].get(0, as: Bool.self)
+            let sql =
+                compact
+                ? """
+                SELECT CASE outcome WHEN 0 THEN 'fetched' WHEN 1 THEN 'not_modified' ELSE 'failed' END,
+                       count(*), avg(pg_column_size(e.*))::float8
+                FROM eventlog.entries e GROUP BY 1 ORDER BY 1
+                """
+                : "SELECT outcome, count(*), avg(pg_column_size(e.*))::float8 FROM eventlog.events e GROUP BY 1 ORDER BY 1"
+            return try connection.query(sql).map { row in
                 String(
                     format: "row of a %@ event: %.0f bytes on average (n=%d)",
                     try row.get(0, as: String.self),
