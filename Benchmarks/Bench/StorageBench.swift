@@ -24,14 +24,20 @@ struct StorageBench: AsyncParsableCommand {
     var generateChain = 0
     @Option(help: "Chain lengths to re-encode the month log with, in order (empty: none).") var chains = "4,8,16,32"
     @Option(help: "Characters of the steady-state run.") var steadyCharacters = 10
-    @Option(help: "Hours of forced passes after the steady state's first sync.") var steadyHours = 24
+    @Option(help: "Hours of passes after the steady state's first sync.") var steadyHours = 24
+    @Option(help: "Chain lengths the steady state is appended with, once each.") var steadyChains = "0,16"
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Every section fetched every hour of the steady state (--no-steady-forced: when its staleness says it is due, as in the month log)."
+    )
+    var steadyForced = true
     @Option(help: "As-of queries per section and chain length.") var samples = 200
     @Flag(help: "Only the steady-state run.") var steadyOnly = false
 
     func run() async throws {
         print("machine: \(machineDescription())")
         let admin = PostgresPool(conninfo: "", maxConnections: 2)
-        for chain in [0, EventStore.defaultMaximumChain] {
+        for chain in self.steadyChains.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
             try await self.steadyState(chain: chain, admin: admin)
         }
         guard !self.steadyOnly else { return }
@@ -112,7 +118,7 @@ struct StorageBench: AsyncParsableCommand {
         let afterFirst = Footprints()
         let cpu = processCPUSeconds()
         var generator = LogGenerator(pool: pool, characters: self.steadyCharacters, days: 1, maximumChain: chain)
-        generator.forced = true
+        generator.forced = self.steadyForced
         generator.hours = self.steadyHours + 1
         generator.afterHour = { hour in
             if hour == 0 { afterFirst.first = try await Footprint.measure(pool, vacuum: true) }
@@ -127,13 +133,14 @@ struct StorageBench: AsyncParsableCommand {
         print(
             String(
                 format:
-                    "steady state, chain %d: %d characters, first sync %.2f MB on disk; then %d forced hours: "
+                    "steady state, chain %d: %d characters, first sync %.2f MB on disk; then %d %@ hours: "
                     + "+%.2f MB on disk for +%.2f MB of raw JSON (%.2f %%), %.0f kB per character-day "
                     + "(events %.0f kB, payloads %.0f kB); %.2f CPU-s of generation and appends",
                 chain,
                 self.steadyCharacters,
                 Double(first.total) / 1e6,
                 self.steadyHours,
+                self.steadyForced ? "forced" : "due-only",
                 Double(grown) / 1e6,
                 Double(raw) / 1e6,
                 100 * Double(grown) / Double(max(raw, 1)),
