@@ -291,7 +291,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["EventLog", "Postgres", "TestSupport", "Zip"],
+            dependencies: ["EventLog", "LocalPostgres", "Postgres", "TestSupport", "Zip"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -208,7 +208,7 @@ public final class LocalPostgres: Sendable {
 
     /// PostgreSQL's server programs: `MEMBERAUDIT_PG_BINDIR`, else the newest `/usr/lib/postgresql/N/bin`
     /// (Debian keeps them off PATH), else the folder of `initdb` on PATH.
-    static func findBinDirectory() throws(LocalPostgresError) -> URL {
+    public static func findBinDirectory() throws(LocalPostgresError) -> URL {
         let manager = FileManager.default
         if let configured = ProcessInfo.processInfo.environment["MEMBERAUDIT_PG_BINDIR"], !configured.isEmpty {
             return URL(fileURLWithPath: configured)

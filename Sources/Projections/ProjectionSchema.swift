@@ -57,6 +57,35 @@ enum ProjectionSchema {
         }
     }
 
+    /// Makes the live schema again when it is gone, with the grants of its migration: losing the
+    /// read models entirely is survivable, a rebuild brings them back from the log.
+    static func ensureLive(on connection: PostgresConnection) throws {
+        try connection.executeScript(
+            """
+            DO $$
+            BEGIN
+                IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'readmodel') THEN
+                    CREATE SCHEMA readmodel;
+                    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'memberaudit_app') THEN
+                        GRANT USAGE, CREATE ON SCHEMA readmodel TO memberaudit_app;
+                        ALTER DEFAULT PRIVILEGES IN SCHEMA readmodel
+                            GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO memberaudit_app;
+                    END IF;
+                END IF;
+            END
+            $$
+            """
+        )
+    }
+
+    /// The tables in the live schema now.
+    static func liveTables(on connection: PostgresConnection) throws -> Set<String> {
+        Set(
+            try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'readmodel'")
+                .map { try $0.get(0, as: String.self) }
+        )
+    }
+
     /// Drops the views of `readmodel` and, when every projector's tables are installed, creates
     /// them again from `projections/views.sql`.
     static func recreateViews(on connection: PostgresConnection) throws {

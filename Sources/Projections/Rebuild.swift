@@ -85,8 +85,15 @@ public struct Rebuilder: Sendable {
         let stale = try await self.pool.withConnection { connection in
             try connection.transaction { connection in
                 try UniverseLoader.ensureShippedLoaded(on: connection)
+                try ProjectionSchema.ensureLive(on: connection)
                 let installed = try InstalledProjector.load(connection)
-                let stale = Catalog.names.filter { name in installed[name].map { !$0.isCurrent(name: name) } ?? true }
+                let present = try ProjectionSchema.liveTables(on: connection)
+                // Stale: not installed, of another build, or with tables gone (dropped by hand, or
+                // the whole schema lost).
+                let stale = Catalog.names.filter { name in
+                    guard let projector = installed[name], projector.isCurrent(name: name) else { return true }
+                    return !projector.tables.allSatisfy(present.contains)
+                }
                 // Tables current but the views of an older build: only the views are made again.
                 if stale.isEmpty, try !ProjectionSchema.viewsAreCurrent(on: connection) {
                     try ProjectionSchema.recreateViews(on: connection)
@@ -121,6 +128,7 @@ public struct Rebuilder: Sendable {
             try UniverseLoader.ensureShippedLoaded(on: connection)
             try Self.dropAbandonedShadows(on: connection)
             return try connection.transaction { connection in
+                try ProjectionSchema.ensureLive(on: connection)
                 try connection.executeScript("CREATE SCHEMA \(shadow)")
                 try connection.executeScript("COMMENT ON SCHEMA \(shadow) IS '\(Int(Date().timeIntervalSince1970))'")
                 for projector in targets { try ProjectionSchema.createTables(projector, in: shadow, on: connection) }

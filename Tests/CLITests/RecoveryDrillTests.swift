@@ -1,0 +1,132 @@
+import Foundation
+import LocalPostgres
+import TestSupport
+import Testing
+
+/// The recovery procedures of docs/deploy.md, performed: a synced database backed up with
+/// pg_dump and restored into a fresh cluster, and read models lost entirely and rebuilt.
+@Suite struct RecoveryDrillTests {
+    /// Registers two characters and syncs them (the read models and the audit index follow).
+    func syncedDatabase(_ environment: [String: String], tokens: [String]) async throws {
+        for token in tokens.prefix(2) {
+            let add = try await runMemberAudit(["characters", "add", "--refresh-token", token], environment: environment)
+            #expect(add.status == 0, "\(add.output)")
+        }
+        let sync = try await runMemberAudit(["sync"], environment: environment)
+        #expect(sync.status == 0 && sync.output.contains("48 fetched"), "\(sync.output)")
+    }
+
+    /// Every read-model table's row count and checksum (the rebuild's own, order-independent).
+    func readModelChecksums(_ conninfo: String) throws -> [String: String] {
+        let tables = try psql(
+            conninfo,
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'readmodel' AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).split(separator: "\n").map(String.init)
+        var checksums = [String: String]()
+        for table in tables {
+            checksums[table] = try psql(
+                conninfo,
+                "SELECT count(*) || ' ' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0) FROM readmodel.\"\(table)\" t"
+            )
+        }
+        return checksums
+    }
+
+    @Test func aDumpRestoredIntoAFreshClusterVerifiesAndRebuildsEqual() async throws {
+        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        defer { simulator.terminate() }
+        let folder = URL(fileURLWithPath: "/tmp/memberaudit-drill-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        chmod(folder.path, 0o755)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        try await TestDatabase.with { _, conninfo in
+            try await self.syncedDatabase(simulatorEnvironment(database: conninfo, simulator: base), tokens: tokens)
+            let before = try self.readModelChecksums(conninfo)
+            #expect(before["character_details"]?.hasPrefix("2 ") == true, "\(before)")
+
+            // The backup: the cluster's roles (grants name them), then the database.
+            let roles = folder.appending(path: "roles.sql")
+            let dump = folder.appending(path: "memberaudit.dump")
+            try runTool("pg_dumpall", ["--roles-only", "-d", conninfo, "-f", roles.path])
+            try runTool("pg_dump", ["--format=custom", "-d", conninfo, "-f", dump.path])
+
+            // The restore, into a cluster made for it, then its checks.
+            let cluster = try LocalPostgres(dataDirectory: folder.appending(path: "restored"), fsync: false)
+            try cluster.start()
+            defer { try? cluster.stop() }
+            // Roles that exist already (postgres) are reported and skipped.
+            _ = try? runTool("psql", ["-q", "-d", cluster.conninfo, "-f", roles.path])
+            try runTool("pg_restore", ["--exit-on-error", "-d", cluster.conninfo, dump.path])
+            #expect(try self.readModelChecksums(cluster.conninfo) == before)
+
+            let restored = simulatorEnvironment(database: cluster.conninfo, simulator: base)
+            let verify = try await runMemberAudit(["audit", "verify"], environment: restored)
+            #expect(verify.status == 0, "\(verify.output)")
+            let rebuild = try await runMemberAudit(["rebuild", "--verify", "--format", "json"], environment: restored)
+            #expect(rebuild.status == 0, "\(rebuild.output)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(jsonPart(rebuild.output).utf8)) as? [String: Any]
+            )
+            let checks = try #require(report["checks"] as? [[String: Any]])
+            #expect(!checks.isEmpty && checks.allSatisfy { $0["matches"] as? Bool == true }, "\(checks)")
+            // The restored log takes new events: a sync there appends after the restored positions.
+            let sync = try await runMemberAudit(["sync", "--force", "--section", "skills"], environment: restored)
+            #expect(sync.status == 0 && sync.output.contains("0 failed"), "\(sync.output)")
+        }
+    }
+
+    @Test func readModelsDroppedEntirelyAreRebuiltEqual() async throws {
+        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        defer { simulator.terminate() }
+        try await TestDatabase.with { _, conninfo in
+            let environment = simulatorEnvironment(database: conninfo, simulator: base)
+            try await self.syncedDatabase(environment, tokens: tokens)
+            let before = try self.readModelChecksums(conninfo)
+            #expect(before.count > 30, "\(before.keys.sorted())")
+
+            _ = try psql(conninfo, "DROP SCHEMA readmodel CASCADE")
+            let rebuild = try await runMemberAudit(["rebuild"], environment: environment)
+            #expect(rebuild.status == 0, "\(rebuild.output)")
+            #expect(try self.readModelChecksums(conninfo) == before)
+            let show = try await runMemberAudit(["overview"], environment: environment)
+            #expect(show.status == 0, "the views are back too: \(show.output)")
+
+            // Without anyone running rebuild: any command that prepares the read models (here a
+            // sync with nothing due) finds them gone and makes them again.
+            _ = try psql(conninfo, "DROP SCHEMA readmodel CASCADE")
+            let sync = try await runMemberAudit(["sync"], environment: environment)
+            #expect(sync.status == 0 && sync.output.contains("0 sections"), "\(sync.output)")
+            #expect(try self.readModelChecksums(conninfo) == before)
+        }
+    }
+}
+
+/// The JSON document at the end of a command's output (after any progress lines).
+private func jsonPart(_ output: String) -> String {
+    output.split(separator: "\n", omittingEmptySubsequences: false).drop { !$0.hasPrefix("{") }.joined(separator: "\n")
+}
+
+/// Runs one of PostgreSQL's client programs to its end; throws with its output when it fails.
+@discardableResult
+private func runTool(_ name: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = try LocalPostgres.findBinDirectory().appending(path: name)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw TestSetupError("\(name) \(arguments.joined(separator: " ")) failed: \(output)")
+    }
+    return output
+}
+
+/// One query's result through psql, unaligned and without headers.
+private func psql(_ conninfo: String, _ sql: String) throws -> String {
+    try runTool("psql", ["-X", "-qtA", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql])
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
