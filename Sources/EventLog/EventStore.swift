@@ -349,11 +349,21 @@ private func insertEvents(_ batch: PreparedBatch, key: UUID, on connection: Post
 
 extension Outcome {
     /// How `eventlog.entries` stores it.
-    var code: Int16 {
+    public var code: Int16 {
         switch self {
         case .fetched: 0
         case .notModified: 1
         case .failed: 2
+        }
+    }
+
+    /// The outcome of a stored code; the table's check allows no other, and anything else would
+    /// be read as a failure rather than trap.
+    public init(storedCode: Int16) {
+        switch storedCode {
+        case 0: self = .fetched
+        case 1: self = .notModified
+        default: self = .failed
         }
     }
 }

@@ -33,8 +33,18 @@ struct EnvelopeRow {
 
 /// Synchronous reads of the log for projection (they run on a pool connection's own queue).
 enum EventSource {
-    static let columns =
-        "position, stream, section, parameters::text, outcome, http_status, error, fetched_at, payload_hash, coalesce(payload_size, 0)"
+    /// The stored rows, not the `eventlog.events` view: the view builds a JSON object of each
+    /// character stream's parameters and names the outcome for every row, work a rebuild of
+    /// millions of events should not do only to parse it back (see docs/event-log.md, "On disk").
+    static let columns = """
+        e.position, s.name, rt.section, e.parameters::text, e.outcome, e.http_status, e.error, e.fetched_at, \
+        e.payload_hash, coalesce(e.payload_size, 0), s.character_id
+        """
+
+    /// The tables `columns` reads, as `e`, `s` and `rt`.
+    static let tables = """
+        eventlog.entries e JOIN eventlog.streams s ON s.id = e.stream_id JOIN eventlog.routes rt ON rt.id = e.route_id
+        """
 
     /// Events after `position`, up to `through`, at most `limit` scanned, in log order; removed
     /// characters' events are scanned but not returned. `scanned`: the last position looked at (a
@@ -47,14 +57,14 @@ enum EventSource {
     ) throws -> (events: [EnvelopeRow], scanned: Int64?, scannedCount: Int) {
         let rows = try connection.query(
             """
-            SELECT \(columns), NOT \(notRemoved) FROM eventlog.events e WHERE position > $1 AND position <= $2
-            ORDER BY position LIMIT $3
+            SELECT \(columns), NOT \(notRemoved) FROM \(tables) WHERE e.position > $1 AND e.position <= $2
+            ORDER BY e.position LIMIT $3
             """,
             [position, last, Int64(limit)]
         )
         var events = [EnvelopeRow]()
         events.reserveCapacity(rows.count)
-        for row in rows where !(try row.get(10, as: Bool.self)) { events.append(try decode(row)) }
+        for row in rows where !(try row.get(11, as: Bool.self)) { events.append(try decode(row)) }
         return (events, try rows.last.map { try $0.get(0, as: Int64.self) }, rows.count)
     }
 
@@ -66,18 +76,18 @@ enum EventSource {
     ) throws -> [EnvelopeRow] {
         try connection.query(
             """
-            SELECT \(columns) FROM eventlog.events e WHERE stream = ANY($1) AND position <= $2 AND \(notRemoved)
-            ORDER BY stream, position
+            SELECT \(columns) FROM \(tables) WHERE s.name = ANY($1) AND e.position <= $2 AND \(notRemoved)
+            ORDER BY s.name, e.position
             """,
             [streams, last]
         ).map(decode)
     }
 
     /// Removed characters' events stay in the log, but no read model shows them (see
-    /// docs/skill-sets.md, "Removing a character"); for the events table as `e`.
+    /// docs/skill-sets.md, "Removing a character"); for `tables`.
     static let notRemoved = """
         NOT EXISTS (SELECT 1 FROM sync.removed_characters r
-                    WHERE r.stream = e.stream AND (r.through_position IS NULL OR e.position <= r.through_position))
+                    WHERE r.stream = s.name AND (r.through_position IS NULL OR e.position <= r.through_position))
         """
 
     /// Every stream of the log with events but those of characters still removed (one probe of the
@@ -105,12 +115,17 @@ enum EventSource {
     }
 
     static func decode(_ row: PostgresRow) throws -> EnvelopeRow {
-        EnvelopeRow(
+        // Parameters are stored only when they are not the stream's own (a character stream's
+        // `character_id`); the stream's own are made here, without a JSON round trip.
+        let parameters =
+            try row.get(3, as: String?.self).map(parseParameters)
+            ?? (try row.get(10, as: Int64?.self)).map { ["character_id": String($0)] } ?? [:]
+        return EnvelopeRow(
             position: try row.get(0),
             stream: EventLog.Stream(rawValue: try row.get(1)),
             section: try row.get(2),
-            parameters: parseParameters(try row.get(3)),
-            outcome: Outcome(rawValue: try row.get(4)) ?? .failed,
+            parameters: parameters,
+            outcome: Outcome(storedCode: try row.get(4, as: Int16.self)),
             httpStatus: try row.get(5, as: Int?.self),
             error: try row.get(6),
             fetchedAt: try row.get(7),

@@ -34,7 +34,7 @@ extension Rebuilder {
                 let positions = chunk.map(\.1)
                 let events = Dictionary(
                     uniqueKeysWithValues: try connection.query(
-                        "SELECT \(EventSource.columns) FROM eventlog.events WHERE position = ANY($1)",
+                        "SELECT \(EventSource.columns) FROM \(EventSource.tables) WHERE e.position = ANY($1)",
                         [positions]
                     ).map { try EventSource.decode($0) }.map { ($0.position, $0) }
                 )
