@@ -28,7 +28,8 @@ struct StorageBench: AsyncParsableCommand {
     @Option(help: "Chain lengths the steady state is appended with, once each.") var steadyChains = "0,16"
     @Flag(
         inversion: .prefixedNo,
-        help: "Every section fetched every hour of the steady state (--no-steady-forced: when its staleness says it is due, as in the month log)."
+        help:
+            "Every section fetched every hour of the steady state (--no-steady-forced: when its staleness says it is due, as in the month log)."
     )
     var steadyForced = true
     @Option(help: "As-of queries per section and chain length.") var samples = 200
@@ -37,7 +38,8 @@ struct StorageBench: AsyncParsableCommand {
     func run() async throws {
         print("machine: \(machineDescription())")
         let admin = PostgresPool(conninfo: "", maxConnections: 2)
-        for chain in self.steadyChains.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+        for chain in self.steadyChains.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }
+        ) {
             try await self.steadyState(chain: chain, admin: admin)
         }
         guard !self.steadyOnly else { return }
@@ -67,7 +69,12 @@ struct StorageBench: AsyncParsableCommand {
                 try $0.executeScript(statement)
             }
         }
-        print(try await Footprint.measure(pool).describe(characterDays: self.characters * self.days, label: "appended with chain \(self.generateChain)"))
+        print(
+            try await Footprint.measure(pool).describe(
+                characterDays: self.characters * self.days,
+                label: "appended with chain \(self.generateChain)"
+            )
+        )
         print(try await Footprint.perOutcome(pool))
         let indexing = try await measureAsync { try await AuditIndex(pool: pool).catchUp() }
         print(String(format: "audit index built in %.0f s", indexing))
@@ -274,7 +281,10 @@ struct Footprint: Sendable {
     static func perOutcome(_ pool: PostgresPool) async throws -> String {
         try await pool.withConnection { connection in
             // The stored rows: eventlog.entries since compact envelopes, eventlog.events before them.
-            let compact = try connection.query("SELECT to_regclass('eventlog.entries') IS NOT NULL")[0].get(0, as: Bool.self)
+            let compact = try connection.query("SELECT to_regclass('eventlog.entries') IS NOT NULL")[0].get(
+                0,
+                as: Bool.self
+            )
             let sql =
                 compact
                 ? """

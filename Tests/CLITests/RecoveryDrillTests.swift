@@ -9,7 +9,10 @@ import Testing
     /// Registers two characters and syncs them (the read models and the audit index follow).
     func syncedDatabase(_ environment: [String: String], tokens: [String]) async throws {
         for token in tokens.prefix(2) {
-            let add = try await runMemberAudit(["characters", "add", "--refresh-token", token], environment: environment)
+            let add = try await runMemberAudit(
+                ["characters", "add", "--refresh-token", token],
+                environment: environment
+            )
             #expect(add.status == 0, "\(add.output)")
         }
         let sync = try await runMemberAudit(["sync"], environment: environment)
