@@ -116,8 +116,8 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Access", "Application", "Audit", "ESI", "Exports", "Postgres", "Projections", "Reports", "SkillSets",
-                "StaticData", "Sync", "TokenVault", "Vocabulary",
+                "Access", "Application", "Audit", "ESI", "Exports", "Migrations", "Postgres", "Projections", "Reports",
+                "SkillSets", "StaticData", "Sync", "TokenVault", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

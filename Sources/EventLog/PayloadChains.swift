@@ -56,7 +56,9 @@ enum PayloadChains {
                 result = .failure(EventLogError(.missingPayload, "payload \(hash) is not in the log"))
             }
             decoded[hash] = result
-            if case .success(let raw) = result { DecodedPayloads.shared[hash] = raw }
+            if case .success(let raw) = result, let row = rows[hash], self.vouched(row, hash: hash, raw: raw) {
+                DecodedPayloads.shared[hash] = raw
+            }
             return result
         }
         var result = [PayloadHash: Result<[UInt8], EventLogError>]()
@@ -64,6 +66,14 @@ enum PayloadChains {
             result[hash] = decode(hash, depth: 0)
         }
         return result
+    }
+
+    /// Whether decoded bytes may be remembered under their hash, where other reads take them on
+    /// trust: an LZ4 frame checks its content and a delta the CRC of its result, but a raw body
+    /// has nothing to check it by, so it is remembered only when it hashes to its address (a
+    /// damaged raw keyframe must not reach the deltas of other reads).
+    private static func vouched(_ row: Row, hash: PayloadHash, raw: [UInt8]) -> Bool {
+        row.codecID != PayloadCodec.raw.rawValue || PayloadHash(of: raw) == hash
     }
 
     private static func decode(

@@ -33,7 +33,8 @@ extension WebApp {
             "corporation", "alliance", "main", "main_corporation", "main_alliance", "shared", "unregistered", "mains",
         ]
 
-    /// The routes, page families first, then the JSON API (docs/openapi-web.yaml).
+    /// The routes, page families first, then the JSON API (docs/openapi-web.yaml), then the health
+    /// probes.
     public static let routes: [Route] = [
         Route("GET", "/"),
         Route("GET", "/static/app.css"),
@@ -89,5 +90,7 @@ extension WebApp {
         Route("GET", "/api/reports/{report}"),
         Route("GET", "/api/skillsets"),
         Route("GET", "/api/admin/{list}"),
+        Route("GET", "/healthz"),
+        Route("GET", "/readyz"),
     ]
 }

@@ -206,6 +206,7 @@ public struct WebApp: Sendable {
         router.addRoutes(DirectoryController(app: self).routes)
         router.addRoutes(AdminController(app: self).routes)
         router.addRoutes(APIController(app: self).routes, atPath: "/api")
+        router.addRoutes(HealthController(app: self).routes)
         return router
     }
 }

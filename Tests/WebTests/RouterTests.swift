@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Postgres
 import SyncTestSupport
 import Testing
 
@@ -15,6 +16,34 @@ import Testing
             #expect(registered.subtracting(table).isEmpty, "not in WebApp.routes: \(registered.subtracting(table))")
             #expect(table.subtracting(registered).isEmpty, "not registered: \(table.subtracting(registered))")
             #expect(registered.count == WebApp.routes.count)
+        }
+    }
+
+    /// The probes answer anyone: `/healthz` that the process is up; `/readyz` whether it can
+    /// work, and when it cannot, a 503 that says why.
+    @Test func probesSayWhetherTheAppCanWork() async throws {
+        try await withWebHarness(characters: 1) { web in
+            let health = try await web.request("/healthz", cookie: nil)
+            #expect(health.status == 200 && health.text == #"{"status":"ok"}"#, "\(health.text)")
+            let ready = try await web.request("/readyz", cookie: nil)
+            #expect(ready.status == 200 && ready.text.contains(#""status":"ready""#), "\(ready.text)")
+            #expect(ready.text.contains(#""database":"ok""#) && ready.text.contains(#""read_models":"ok""#))
+
+            // A read model of another build is not ready until it is rebuilt.
+            try await web.pool.withConnection {
+                try $0.execute("UPDATE projection.projectors SET ddl_hash = 'another' WHERE name = 'skills'")
+            }
+            let stale = try await web.request("/readyz", cookie: nil)
+            #expect(stale.status == 503 && stale.text.contains("to be rebuilt: skills"), "\(stale.text)")
+            // Nor is a database whose newest migration is not applied.
+            try await web.pool.withConnection {
+                try $0.execute(
+                    "DELETE FROM public.schema_migrations WHERE version = (SELECT max(version) FROM public.schema_migrations)"
+                )
+            }
+            let unmigrated = try await web.request("/readyz", cookie: nil)
+            #expect(unmigrated.status == 503 && unmigrated.text.contains("pending: "), "\(unmigrated.text)")
+            #expect(unmigrated.header("Cache-Control") == "no-store")
         }
     }
 
