@@ -7,7 +7,7 @@ import Testing
 /// `memberaudit log reencode` killed midway loses nothing, and the next run goes on from where it
 /// stopped.
 @Suite struct ReencodeCommandTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aRunKilledMidwayLosesNothingAndTheNextGoesOn() async throws {
         try await TestDatabase.with { pool, conninfo in
             let store = EventStore(pool: pool, maximumChain: 0)

@@ -71,7 +71,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aCrashMidProjectionNeitherLosesNorRepeatsAnEvent() async throws {
         try await withSyncHarness(characters: 8, rateLimitScale: 100) { harness in
             try await harness.register()

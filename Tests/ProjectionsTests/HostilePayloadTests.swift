@@ -15,7 +15,7 @@ import Testing
 /// 50 MB, invalid UTF-8, duplicate keys): the sync records each fetch, the projector applies what
 /// it understands and quarantines the rest, nothing crashes, and the next honest sync repairs it.
 @Suite struct HostilePayloadTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func hostileBodiesAreRecordedOrQuarantinedAndNothingDies() async throws {
         try await withSyncHarness(characters: 2, rateLimitScale: 100) { harness in
             try await harness.register()

@@ -11,7 +11,7 @@ import Testing
 /// Read models of characters synced from the simulator: they show what ESI served, and follow the
 /// world as it changes.
 @Suite struct SimulatorReadModelTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func readModelsShowTheNewestDataAndFollowTheWorld() async throws {
         try await withSyncHarness(characters: 3, rateLimitScale: 100) { harness in
             try await harness.register()

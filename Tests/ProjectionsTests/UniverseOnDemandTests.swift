@@ -12,7 +12,7 @@ import Testing
 /// too; a new skill; planets) are asked of ESI once each, as events of the public stream
 /// `universe`, and named everywhere from them; a rebuild gives the same rows.
 @Suite struct UniverseOnDemandTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aTypeFromAfterTheBundledDataIsNamedThroughESI() async throws {
         try await withSyncHarness(characters: 2, rateLimitScale: 100) { harness in
             try await harness.register()

@@ -7,7 +7,7 @@ import Testing
 import Vocabulary
 
 @Suite struct CrashTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aKilledWorkersLeasesAreRescuedAndNoFetchIsLostOrRecordedTwice() async throws {
         var faults = Faults()
         faults.latencyMilliseconds = 150

@@ -8,7 +8,7 @@ import Testing
 import Vocabulary
 
 @Suite struct SyncFaultTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aSyncThroughFaultsRecordsEveryFetchOnceAndNeverMeetsTheErrorLimit() async throws {
         var faults = Faults()
         faults.serverErrorRate = 0.05

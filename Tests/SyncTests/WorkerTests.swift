@@ -7,7 +7,7 @@ import Testing
 import Vocabulary
 
 @Suite struct WorkerTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func twoWorkersNeverFetchASectionTwiceInOneDuePeriod() async throws {
         var faults = Faults()
         faults.latencyMilliseconds = 20

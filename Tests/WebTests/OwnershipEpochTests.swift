@@ -16,7 +16,7 @@ import Testing
 /// sees only what was fetched in theirs, the seller loses the character, an auditor sees every
 /// epoch with the boundaries, and the read models equal a rebuild after each sale.
 @Suite struct OwnershipEpochTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aCharacterSoldTwiceShowsEachBuyerOnlyTheirEpoch() async throws {
         try await withWebHarness(characters: 2) { web in
             let id = web.sync.characterIDs[0]
