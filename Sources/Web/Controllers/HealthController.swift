@@ -31,7 +31,8 @@ struct HealthController {
             let pending = Migrator().known.filter { !applied.contains($0.version) }.map(\.name)
             checks["migrations"] = pending.isEmpty ? "ok" : "pending: \(pending.joined(separator: ", "))"
         } catch {
-            checks["database"] = "unreachable: \(error)"
+            // No detail: the probe answers anyone, and a connection error names hosts and users.
+            checks["database"] = "unreachable"
             return checks
         }
         do {
@@ -48,7 +49,7 @@ struct HealthController {
                 checks["read_models"] = "ok"
             }
         } catch {
-            checks["read_models"] = "unreadable: \(error)"
+            checks["read_models"] = "unreadable"
         }
         return checks
     }
