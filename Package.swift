@@ -291,7 +291,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["EventLog", "LocalPostgres", "Postgres", "TestSupport", "Zip"],
+            dependencies: ["EventLog", "LocalPostgres", "Postgres", "Projections", "TestSupport", "Zip"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

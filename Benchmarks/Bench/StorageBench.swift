@@ -35,11 +35,19 @@ struct StorageBench: AsyncParsableCommand {
     @Option(help: "As-of queries per section and chain length.") var samples = 200
     @Flag(help: "Only the steady-state run.") var steadyOnly = false
 
+    /// Bad lists fail here, not after an hour of generating the month log.
+    func validate() throws {
+        guard (0...64).contains(self.generateChain) else {
+            throw ValidationError("--generate-chain must be from 0 to 64")
+        }
+        _ = try chainLengths(self.chains)
+        _ = try chainLengths(self.steadyChains)
+    }
+
     func run() async throws {
         print("machine: \(machineDescription())")
         let admin = PostgresPool(conninfo: "", maxConnections: 2)
-        for chain in self.steadyChains.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }
-        ) {
+        for chain in try chainLengths(self.steadyChains) {
             try await self.steadyState(chain: chain, admin: admin)
         }
         guard !self.steadyOnly else { return }
@@ -81,7 +89,7 @@ struct StorageBench: AsyncParsableCommand {
         // The warm-up installs the read models.
         _ = try await Rebuilder(pool: pool).rebuild(RebuildOptions(jobs: 2))
         try await self.measureReads(pool, label: "appended with chain \(self.generateChain)")
-        for chain in self.chains.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+        for chain in try chainLengths(self.chains) {
             let cpu = processCPUSeconds()
             var last: PayloadReencoder.Progress?
             let seconds = try await measureAsync {
@@ -210,6 +218,16 @@ struct StorageBench: AsyncParsableCommand {
     }
 }
 
+/// A comma-separated list of chain lengths ("" for none), each 0–64.
+func chainLengths(_ list: String) throws -> [Int] {
+    try list.split(separator: ",").map { item in
+        guard let length = Int(item.trimmingCharacters(in: .whitespaces)), (0...64).contains(length) else {
+            throw ValidationError("chain lengths are whole numbers from 0 to 64, not \(item)")
+        }
+        return length
+    }
+}
+
 final class Footprints: @unchecked Sendable {
     var first: Footprint?
 }
@@ -280,23 +298,12 @@ struct Footprint: Sendable {
     /// columns, before the line pointer and index entries).
     static func perOutcome(_ pool: PostgresPool) async throws -> String {
         try await pool.withConnection { connection in
-            // The stored rows: eventlog.entries since compact envelopes, eventlog.events before them.
-            let compact = try connection.query("SELECT to_regclass('eventlog.entries') IS NOT NULL")[0].get(
-                0,
-                as: Bool.self
-            )
-            let sql =
-                compact
-                ? """
-                SELECT CASE outcome WHEN 0 THEN 'fetched' WHEN 1 THEN 'not_modified' ELSE 'failed' END,
-                       count(*), avg(pg_column_size(e.*))::float8
-                FROM eventlog.entries e GROUP BY 1 ORDER BY 1
-                """
-                : "SELECT outcome, count(*), avg(pg_column_size(e.*))::float8 FROM eventlog.events e GROUP BY 1 ORDER BY 1"
-            return try connection.query(sql).map { row in
+            try connection.query(
+                "SELECT outcome, count(*), avg(pg_column_size(e.*))::float8 FROM eventlog.entries e GROUP BY 1 ORDER BY 1"
+            ).map { row in
                 String(
                     format: "row of a %@ event: %.0f bytes on average (n=%d)",
-                    try row.get(0, as: String.self),
+                    Outcome(storedCode: try row.get(0, as: Int16.self)).rawValue,
                     try row.get(2, as: Double.self),
                     try row.get(1, as: Int64.self)
                 )

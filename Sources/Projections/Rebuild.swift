@@ -85,11 +85,10 @@ public struct Rebuilder: Sendable {
         let stale = try await self.pool.withConnection { connection in
             try connection.transaction { connection in
                 try UniverseLoader.ensureShippedLoaded(on: connection)
-                try ProjectionSchema.ensureLive(on: connection)
                 let installed = try InstalledProjector.load(connection)
                 let present = try ProjectionSchema.liveTables(on: connection)
                 // Stale: not installed, of another build, or with tables gone (dropped by hand, or
-                // the whole schema lost).
+                // the whole schema lost: then all are, and the rebuild makes the schema again).
                 let stale = Catalog.names.filter { name in
                     guard let projector = installed[name], projector.isCurrent(name: name) else { return true }
                     return !projector.tables.allSatisfy(present.contains)
@@ -487,7 +486,7 @@ public struct Rebuilder: Sendable {
     }
 
     /// Row count and an order-independent checksum (sum of 60-bit prefixes of each row's MD5).
-    static func checksum(
+    package static func checksum(
         schema: String,
         table: String,
         on connection: PostgresConnection

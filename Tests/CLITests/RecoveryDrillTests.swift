@@ -1,5 +1,7 @@
 import Foundation
 import LocalPostgres
+import Postgres
+import Projections
 import TestSupport
 import Testing
 
@@ -19,18 +21,14 @@ import Testing
         #expect(sync.status == 0 && sync.output.contains("48 fetched"), "\(sync.output)")
     }
 
-    /// Every read-model table's row count and checksum (the rebuild's own, order-independent).
+    /// Every read-model table's row count and checksum (`rebuild --verify`'s own, order-independent).
     func readModelChecksums(_ conninfo: String) throws -> [String: String] {
-        let tables = try psql(
-            conninfo,
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'readmodel' AND table_type = 'BASE TABLE' ORDER BY 1"
-        ).split(separator: "\n").map(String.init)
+        let connection = try PostgresConnection(conninfo: conninfo)
         var checksums = [String: String]()
-        for table in tables {
-            checksums[table] = try psql(
-                conninfo,
-                "SELECT count(*) || ' ' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0) FROM readmodel.\"\(table)\" t"
-            )
+        for table in try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'readmodel'") {
+            let name = try table.get(0, as: String.self)
+            let (rows, sum) = try Rebuilder.checksum(schema: "readmodel", table: name, on: connection)
+            checksums[name] = "\(rows) \(sum)"
         }
         return checksums
     }
@@ -88,7 +86,7 @@ import Testing
             let before = try self.readModelChecksums(conninfo)
             #expect(before.count > 30, "\(before.keys.sorted())")
 
-            _ = try psql(conninfo, "DROP SCHEMA readmodel CASCADE")
+            try PostgresConnection(conninfo: conninfo).executeScript("DROP SCHEMA readmodel CASCADE")
             let rebuild = try await runMemberAudit(["rebuild"], environment: environment)
             #expect(rebuild.status == 0, "\(rebuild.output)")
             #expect(try self.readModelChecksums(conninfo) == before)
@@ -97,7 +95,7 @@ import Testing
 
             // Without anyone running rebuild: any command that prepares the read models (here a
             // sync with nothing due) finds them gone and makes them again.
-            _ = try psql(conninfo, "DROP SCHEMA readmodel CASCADE")
+            try PostgresConnection(conninfo: conninfo).executeScript("DROP SCHEMA readmodel CASCADE")
             let sync = try await runMemberAudit(["sync"], environment: environment)
             #expect(sync.status == 0 && sync.output.contains("0 sections"), "\(sync.output)")
             #expect(try self.readModelChecksums(conninfo) == before)
@@ -126,10 +124,4 @@ private func runTool(_ name: String, _ arguments: [String]) throws -> String {
         throw TestSetupError("\(name) \(arguments.joined(separator: " ")) failed: \(output)")
     }
     return output
-}
-
-/// One query's result through psql, unaligned and without headers.
-private func psql(_ conninfo: String, _ sql: String) throws -> String {
-    try runTool("psql", ["-X", "-qtA", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql])
-        .trimmingCharacters(in: .whitespacesAndNewlines)
 }
