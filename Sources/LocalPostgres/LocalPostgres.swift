@@ -97,6 +97,24 @@ public final class LocalPostgres: Sendable {
         return started
     }
 
+    /// Whether processes other than the one connecting as `applicationName` have sessions open on
+    /// the server (a command beside `memberaudit run`, a second `run`); nil when that cannot be
+    /// asked (the server is not running).
+    public func hasOtherClients(than applicationName: String) -> Bool? {
+        guard
+            let connection = try? PostgresConnection(conninfo: self.conninfo(database: "postgres")),
+            let rows = try? connection.query(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> $1
+                """,
+                [applicationName]
+            ),
+            let count = try? rows.first?.get(0, as: Int64.self)
+        else { return nil }
+        return count > 0
+    }
+
     /// Stops the server (fast shutdown: open sessions are ended, committed data is kept).
     public func stop() throws(LocalPostgresError) {
         guard self.isRunning else { return }

@@ -37,7 +37,7 @@ public final class Database: Sendable {
                 binDirectory: settings.string("MEMBERAUDIT_PG_BINDIR").map { URL(fileURLWithPath: $0) }
             )
             embedded = local
-            conninfo = local.conninfo
+            conninfo = local.conninfo + " application_name='\(Self.applicationName)'"
         }
         let pool = PostgresPool(conninfo: conninfo, maxConnections: poolSize)
         var startedHere = false
@@ -65,6 +65,14 @@ public final class Database: Sendable {
     /// server shuts down.
     public func close() throws {
         self.pool.close()
-        if self.startedHere { try self.embedded?.stop() }
+        guard self.startedHere, let embedded = self.embedded else { return }
+        // Another process may have come to use the server this one started (a command beside
+        // `memberaudit run`, or the next `run` while this one stopped): stopping it would cut
+        // that process off. The server is then left running; `memberaudit database stop` stops it.
+        if embedded.hasOtherClients(than: Self.applicationName) == true { return }
+        try embedded.stop()
     }
+
+    /// How this process's sessions on the embedded server are named, to tell them from others'.
+    private static let applicationName = "memberaudit-\(ProcessInfo.processInfo.processIdentifier)"
 }
