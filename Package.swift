@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries (each imported only by the module that wraps it)
@@ -72,12 +74,18 @@ let package = Package(
         ),
         .target(
             name: "EventLog",
-            dependencies: ["Vocabulary", "Postgres", "LZ4", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Vocabulary", "Observability", "Postgres", "LZ4", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Observability",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -88,7 +96,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "Vocabulary", "ESI", "EventLog", "Postgres", "Settings", "TokenVault",
+                "Vocabulary", "ESI", "EventLog", "Observability", "Postgres", "Settings", "TokenVault",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -116,8 +124,8 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Access", "Application", "Audit", "ESI", "Exports", "Migrations", "Postgres", "Projections", "Reports",
-                "SkillSets", "StaticData", "Sync", "TokenVault", "Vocabulary",
+                "Access", "Application", "Audit", "ESI", "Exports", "Migrations", "Observability", "Postgres",
+                "Projections", "Reports", "SkillSets", "StaticData", "Sync", "TokenVault", "Vocabulary",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -183,6 +191,7 @@ let package = Package(
                 "Observability", "Postgres", "Projections", "Reports", "Settings", "SimulatorCommandLine", "SkillSets",
                 "StaticData", "Sync", "TokenVault", "Universe", "Vocabulary", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -212,6 +221,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Bench",
             swiftSettings: swiftSettings

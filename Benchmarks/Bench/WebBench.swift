@@ -5,6 +5,7 @@ import EventLog
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Migrations
 import Postgres
 import Projections
@@ -77,7 +78,7 @@ struct WebBench: AsyncParsableCommand {
             }
         }
         let samples = kinds.sorted { $0.key < $1.key }
-        try await Application(router: app.router()).test(.router) { client in
+        try await Application(router: app.router(), logger: quietLogger).test(.router) { client in
             for (kind, sample) in samples {
                 var times = [Double]()
                 var status = 0
@@ -99,7 +100,9 @@ struct WebBench: AsyncParsableCommand {
 
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = Task {
-            try await WebServer.serve(app: app, host: "127.0.0.1", port: 0) { continuation.yield($0) }
+            try await WebServer.serve(app: app, host: "127.0.0.1", port: 0, logger: quietLogger) {
+                continuation.yield($0)
+            }
         }
         defer { server.cancel() }
         var iterator = ports.makeAsyncIterator()
@@ -283,3 +286,10 @@ struct WebBench: AsyncParsableCommand {
         return text.split(separator: "\n").first { $0.hasPrefix("RESULT ") }.map { String($0.dropFirst(7)) } ?? text
     }
 }
+
+/// The web app's loggers in the benchmark: a line per request would measure the terminal.
+private let quietLogger: Logger = {
+    var logger = Logger(label: "memberaudit.web")
+    logger.logLevel = .warning
+    return logger
+}()

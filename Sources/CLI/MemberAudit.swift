@@ -18,7 +18,8 @@ struct MemberAudit: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, CharactersCommand.self, SyncCommand.self, WorkerCommand.self, ProjectCommand.self,
             RebuildCommand.self, ShowCommand.self, OverviewCommand.self, SkillSetsCommand.self, ReportCommand.self,
-            AuditCommand.self, ServeCommand.self, UsersCommand.self, GroupsCommand.self, StatsCommand.self,
+            AuditCommand.self, ServeCommand.self, RunCommand.self, UsersCommand.self, GroupsCommand.self,
+            StatsCommand.self,
             LogCommand.self, UniverseCommand.self,
             ExportCommand.self, PurgeCommand.self, DatabaseCommand.self, ConfigCommand.self, TokenKeyCommand.self,
             SimulatorSubcommand.self,

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Postgres
 import Projections
+import ServiceLifecycle
 import Settings
 import Sync
 import Synchronization
@@ -102,6 +103,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var scope: SyncScope
+    @OptionGroup var metrics: MetricsOptions
 
     func run() async throws {
         let context = try SyncContext(self.global)
@@ -109,31 +111,54 @@ struct WorkerCommand: AsyncParsableCommand {
         let filter = try self.scope.filter(context)
         let summary = try await context.withMigratedDatabase { database in
             let logger = Logger(label: "memberaudit.worker")
+            let metrics = self.metrics.service(pool: database.pool, logger: logger)
             let engine = SyncEngine(pool: database.pool, settings: context.sync, cipher: context.cipher, logger: logger)
             printError("worker \(engine.workerID) started (pid \(ProcessInfo.processInfo.processIdentifier))")
             // The read models: new or changed ones rebuilt first, then kept current as events arrive.
             try await prepareReadModels(engine.pool)
             let summary = Mutex(PassSummary())
-            try await Services.run(
-                [
-                    // Shut down in reverse: the worker first (its sections in flight finish), then
-                    // the rest, the projection runner last (a final catch-up of what they recorded).
-                    ProjectionService(pool: engine.pool),
-                    // The audit index every few seconds (audit commands catch up what is left).
-                    PeriodicService(name: "audit index", interval: .seconds(10)) {
-                        _ = try await AuditIndex(pool: engine.pool).catchUp()
-                    },
-                    // Compliance groups every minute: characters come and go through other processes.
-                    PeriodicService(name: "compliance groups", interval: .seconds(60)) {
-                        try await updateComplianceGroups(engine.pool)
-                    },
-                    WorkerService(engine: engine, filter: filter) { last in summary.withLock { $0 = last } },
-                ],
-                logger: logger
-            )
+            let workers = WorkerServices(pool: database.pool, engines: [engine], filter: filter) { last in
+                summary.withLock { $0 = last }
+            }
+            try await Services.run((metrics.map { [$0] } ?? []) + workers.services, logger: logger)
             return summary.withLock { $0 }
         }
         printError("worker stopped. \(describe(summary))")
+    }
+}
+
+/// What a worker process runs (`worker`, and `run` with its web server): sync engines claiming
+/// from the queue, the projection runner, the audit index and the compliance groups.
+struct WorkerServices {
+    let pool: PostgresPool
+    let engines: [SyncEngine]
+    let filter: PassFilter
+    /// Told each engine's summary when it stops.
+    let finished: @Sendable (PassSummary) -> Void
+
+    /// In the order they start; they stop in reverse: the engines first (their sections in flight
+    /// finish), the projection runner last (a final catch-up of what they recorded).
+    var services: [any Service] { self.background + self.syncing }
+
+    /// The sync engines' loops.
+    var syncing: [any Service] {
+        self.engines.map { WorkerService(engine: $0, filter: self.filter, finished: self.finished) }
+    }
+
+    /// The projection runner, the audit index and the compliance groups.
+    var background: [any Service] {
+        let pool = self.pool
+        return [
+            ProjectionService(pool: pool),
+            // The audit index every few seconds (audit commands catch up what is left).
+            PeriodicService(name: "audit index", interval: .seconds(10)) {
+                _ = try await AuditIndex(pool: pool).catchUp()
+            },
+            // Compliance groups every minute: characters come and go through other processes.
+            PeriodicService(name: "compliance groups", interval: .seconds(60)) {
+                try await updateComplianceGroups(pool)
+            },
+        ]
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Observability
 import Postgres
 import Vocabulary
 
@@ -184,13 +185,19 @@ func appendBatch(
 
     for attempt in 0..<2 {
         do {
-            return try connection.transaction { connection in
+            let result = try connection.transaction { connection in
                 try insert(newPayloads, on: connection)
                 try beforeEvents?(connection)
                 let result = try insertEvents(batch, key: key, on: connection)
                 try beforeCommit?(connection)
                 return result
             }
+            Measure.appended(
+                events: batch.events.count,
+                rawBytes: newPayloads.reduce(0) { $0 + Int($1.1) },
+                storedBytes: newPayloads.reduce(0) { $0 + $1.2.body.count }
+            )
+            return result
         } catch is DuplicateAppend {
             // A concurrent append with the same key committed first.
             guard let existing = try existingAppend(key, on: connection) else { continue }

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Observability
 import Postgres
 import Synchronization
 
@@ -63,7 +64,12 @@ final class Recorder: Sendable {
             attempts += 1
             do {
                 try await self.queue.complete(jobs.map { ($0.item, $0.completion, $0.events) }, store: self.store)
-                for job in jobs { job.continuation.resume() }
+                for job in jobs {
+                    for event in job.events {
+                        Measure.fetchRecorded(section: event.section, outcome: event.outcome.rawValue)
+                    }
+                    job.continuation.resume()
+                }
                 return
             } catch let lost as LostLeases {
                 // Nothing was written: drop the sections another worker took over and write the rest.

@@ -1,5 +1,6 @@
 import ESI
 import Foundation
+import Observability
 import Postgres
 import Synchronization
 
@@ -53,6 +54,10 @@ final class SharedBudget: ESIBudget {
     }
 
     func observe(status: Int?, headers: ESIHeaders, group: String?, characterID: Int64?) {
+        Measure.esiAnswered(status: status)
+        if let remaining = headers.errorLimitRemain { Measure.esiErrorLimit(remaining: remaining) }
+        if status == 420 { Measure.esiPaused(reason: "error_limit") }
+        if group != nil, status == 429 { Measure.esiPaused(reason: "rate_limit") }
         self.state.withLock { state in
             let now = Date()
             if let remaining = headers.errorLimitRemain {
@@ -78,6 +83,7 @@ final class SharedBudget: ESIBudget {
                 state.changed.insert(scope)
             } else if let remaining = headers.rateLimitRemaining, remaining < Self.bucketReserve {
                 // Tokens come back one window after they were spent; probe again in a minute.
+                Measure.esiPaused(reason: "bucket_low")
                 state.pauses[scope] = now.addingTimeInterval(60)
                 state.changed.insert(scope)
             }

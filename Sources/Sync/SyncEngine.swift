@@ -2,6 +2,7 @@ import ESI
 import EventLog
 import Foundation
 import Logging
+import Observability
 import Postgres
 import Synchronization
 import TokenVault
@@ -237,8 +238,22 @@ public final class SyncEngine: Sendable {
         }
     }
 
-    /// Syncs one claimed section and records the result; never throws (a failure is a result).
+    /// Syncs one claimed section and counts it for the metrics.
     private func process(_ item: WorkItem) async -> PassSummary {
+        let summary = await self.sync(item)
+        let outcomes: [(SectionOutcome, Int)] = [
+            (.fetched, summary.fetched), (.notModified, summary.notModified), (.failed, summary.failed),
+            (.skipped, summary.skipped),
+        ]
+        for (outcome, count) in outcomes where count > 0 {
+            Measure.sectionSynced(section: item.section.rawValue, outcome: outcome.rawValue)
+        }
+        if summary.rescued > 0 { Measure.leaseRescued() }
+        return summary
+    }
+
+    /// Syncs one claimed section and records the result; never throws (a failure is a result).
+    private func sync(_ item: WorkItem) async -> PassSummary {
         var summary = PassSummary()
         if item.rescuedFrom != nil { summary.rescued = 1 }
         let started = Date()
@@ -394,7 +409,7 @@ func backoff(failures: Int) -> TimeInterval {
 }
 
 extension PassSummary {
-    mutating func add(_ other: PassSummary) {
+    public mutating func add(_ other: PassSummary) {
         self.fetched += other.fetched
         self.notModified += other.notModified
         self.failed += other.failed

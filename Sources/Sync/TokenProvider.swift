@@ -1,5 +1,6 @@
 import ESI
 import Foundation
+import Observability
 import Postgres
 import Synchronization
 import TokenVault
@@ -141,6 +142,7 @@ final class TokenProvider: Sendable {
             try await self.invalidate(characterID, reason: error.description)
             throw TokenProblem.invalid(error.description)
         } catch {
+            Measure.tokenFailed(kind: "unavailable")
             try await self.releaseLease(characterID)
             throw TokenProblem.unavailable(error.description)
         }
@@ -149,6 +151,7 @@ final class TokenProvider: Sendable {
         do {
             verified = try await self.verify(grant.accessToken)
         } catch {
+            Measure.tokenFailed(kind: "unavailable")
             try await self.store(characterID, grant: grant, verified: nil)
             throw TokenProblem.unavailable("the SSO's access token was refused: \(error)")
         }
@@ -215,6 +218,7 @@ final class TokenProvider: Sendable {
 
     /// Marks the token invalid, which suspends every section, and tells the owner once.
     private func invalidate(_ characterID: Int64, reason: String) async throws {
+        Measure.tokenFailed(kind: "invalid")
         self.cache.withLock { $0[characterID] = nil }
         let notify = self.notify
         try await self.pool.transaction { connection in

@@ -190,6 +190,7 @@ public struct WebApp: Sendable {
     /// parameters each route reads (a test holds the two equal).
     package func router() -> Router<WebContext> {
         let router = Router(context: WebContext.self)
+        router.add(middleware: RequestLogMiddleware())
         router.add(
             middleware: SecurityHeadersMiddleware(
                 ssoBaseURL: self.configuration.sso.baseURL,

@@ -42,9 +42,11 @@ public enum WebServer {
         app: WebApp,
         host: String,
         port: Int,
+        logger: Logger = Logger(label: "memberaudit.web"),
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        try await self.application(app: app, host: host, port: port, onRunning: onRunning).runService()
+        try await self.application(app: app, host: host, port: port, logger: logger, onRunning: onRunning)
+            .runService()
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
 
     /// Commands that serve until stopped: a value they accept leaves them running, which is
     /// fine; they are stopped after a few seconds.
-    static let daemons: Set<String> = ["serve", "worker", "simulator", "database start"]
+    static let daemons: Set<String> = ["serve", "run", "worker", "simulator", "database start"]
 
     struct Argument {
         var name: String

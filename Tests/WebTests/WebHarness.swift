@@ -204,7 +204,9 @@ func withWebHarness(
         defer { serving.cancel() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
-        try await Application(router: app.router()).test(.router) { client in
+        var quiet = Logger(label: "memberaudit.web")
+        quiet.logLevel = .critical
+        try await Application(router: app.router(), logger: quiet).test(.router) { client in
             try await body(WebHarness(sync: sync, app: app, base: "http://127.0.0.1:\(port)", client: client))
         }
     }
