@@ -16,6 +16,9 @@ public struct SectionCoverage: Sendable {
     /// Failing at `time`: the first failure after the last fetch, and its error.
     public var failingSince: Date?
     public var lastError: String?
+    /// With no fetch before `time` in the database: the archived partition (and its folder) that
+    /// holds fetches from before it.
+    public var archived: (partition: String, location: String)?
 
     var part: DisplayPart {
         DisplayPart(
@@ -34,7 +37,13 @@ public struct SectionCoverage: Sendable {
     }
 
     public var note: String {
-        guard let fetched = self.lastFetchedAt else { return "no data yet: the first fetch came after this moment" }
+        guard let fetched = self.lastFetchedAt else {
+            if let (partition, location) = self.archived {
+                return "archived: the fetches before this moment are in \(partition) in \(location); "
+                    + "memberaudit log restore \(location) brings that period back"
+            }
+            return "no data yet: the first fetch came after this moment"
+        }
         let age = Int(self.time.timeIntervalSince(fetched) / 60)
         let failing = self.failingSince == nil ? "" : "; failing at the time"
         return self.stale
@@ -121,6 +130,15 @@ public enum AuditAsOf {
             [EventLog.Stream.character(character).rawValue, section, time]
         )
         coverage.lastFetchedAt = try run.first?.get(0, as: Date?.self)
+        if coverage.lastFetchedAt == nil {
+            coverage.archived = try connection.query(
+                """
+                SELECT partition_name, location FROM eventlog.archived WHERE first_fetched_at <= $1
+                ORDER BY last_position DESC LIMIT 1
+                """,
+                [time]
+            ).first.map { (try $0.get(0), try $0.get(1)) }
+        }
         let failure = try connection.query(
             """
             SELECT started_at, error, http_status FROM audit.gaps

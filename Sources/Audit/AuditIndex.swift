@@ -65,6 +65,14 @@ public struct AuditIndex: Sendable {
         return (try row.get(0), try row.get(1))
     }
 
+    /// The payloads the index compares the next fetch of each section with (its heads): the
+    /// audit index reads them, so archiving keeps them in the log.
+    public static func payloadsInUse(on connection: PostgresConnection) throws -> [PayloadHash] {
+        try connection.query("SELECT DISTINCT payload_hash FROM audit.heads").compactMap {
+            PayloadHash(bytes: try $0.get(0, as: ByteA.self).bytes)
+        }
+    }
+
     // MARK: - One chunk
 
     private struct Envelope {

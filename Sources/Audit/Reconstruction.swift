@@ -154,11 +154,21 @@ struct Reconstruction {
             case .failure(let error)?:
                 problems.append("event \(change.position): \(error.message)")
             case nil:
-                problems.append("event \(change.position): payload \(change.hash) is missing")
+                problems.append(try self.missing(change.position, change.hash, on: connection))
             }
         }
         let result = PointInTime.tables(character: character, fetches: fetches)
         return (result.tables, problems + result.problems.map { "event \($0.position): \($0.reason)" })
+    }
+
+    /// Why the payload of the event at `position` cannot be read: archived with its partition
+    /// (which archive to restore), or missing from the log.
+    static func missing(_ position: Int64, _ hash: PayloadHash, on connection: PostgresConnection) throws -> String {
+        if let (partition, location) = try LogArchive.archive(holding: position, on: connection) {
+            return "event \(position) is archived with \(partition) in \(location): "
+                + "memberaudit log restore \(location) brings that period back"
+        }
+        return "event \(position): payload \(hash) is missing"
     }
 
     static func parameters(character: Int64, scope: String) -> [String: String] {

@@ -8,8 +8,11 @@ import Synchronization
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "Inspect the event log, and store its payloads as delta chains.",
-        subcommands: [LogStatsCommand.self, LogReencodeCommand.self]
+        abstract: "Inspect the event log, store its payloads as delta chains, archive and restore old partitions.",
+        subcommands: [
+            LogStatsCommand.self, LogReencodeCommand.self, LogPartitionsCommand.self, LogArchiveCommand.self,
+            LogRestoreCommand.self,
+        ]
     )
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLog
 import Foundation
 import Postgres
 import Projections
@@ -92,6 +93,13 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "Output format of the report: table or json.")
     var format: OutputFormat = .table
 
+    @Flag(
+        help: """
+            Rebuild although partitions of the log are archived: what only their events hold (old             journal entries, mails, contracts) leaves the read models.
+            """
+    )
+    var withoutArchived = false
+
     func validate() throws {
         guard self.jobs >= 1, self.jobs <= 64 else { throw ValidationError("--jobs must be between 1 and 64") }
         let known = Set(Catalog.names)
@@ -106,6 +114,17 @@ struct RebuildCommand: AsyncParsableCommand {
         // Each job takes a connection of the pool (MEMBERAUDIT_DB_POOL_SIZE, 8 by default).
         let settings = try self.global.settings()
         try await withMigratedDatabase(settings) { database in
+            let archived = try await database.pool.withConnection { connection in
+                try LogArchive.partitions(on: connection).filter(\.archived)
+            }
+            if !archived.isEmpty, !self.withoutArchived {
+                throw EventLogError.refused(
+                    "\(archived.map { "\($0.name) (in \($0.location ?? "?"))" }.joined(separator: ", ")) "
+                        + "\(archived.count == 1 ? "is" : "are") archived: a rebuild without those events would "
+                        + "drop from the read models what only they hold. Restore them first (memberaudit log "
+                        + "restore DIR), or pass --without-archived"
+                )
+            }
             let progress = RebuildProgressBar()
             let report: RebuildReport
             do {

@@ -9,6 +9,8 @@ public struct EventLogError: ClassifiedError, Sendable {
             case missingPayload = "missing payload"
             case invalidEvent = "invalid event"
             case notMigrated = "not migrated"
+            case archiveRefused = "archive refused"
+            case damagedArchive = "damaged archive"
         }
 
         private let base: Base
@@ -22,6 +24,11 @@ public struct EventLogError: ClassifiedError, Sendable {
         public static let invalidEvent = Code(.invalidEvent)
         /// The database has no event log yet: run `memberaudit migrate`.
         public static let notMigrated = Code(.notMigrated)
+        /// Archiving or restoring a partition that may not be: not sealed, still needed, already
+        /// archived or still in the log.
+        public static let archiveRefused = Code(.archiveRefused)
+        /// An archive's files do not match their manifest, or do not hold what it says.
+        public static let damagedArchive = Code(.damagedArchive)
 
         public var description: String { self.base.rawValue }
     }
@@ -31,13 +38,21 @@ public struct EventLogError: ClassifiedError, Sendable {
 
     /// A damaged log is our failure; a database without the log wants `memberaudit migrate`.
     public var kind: ErrorKind {
-        self.code == .notMigrated ? .unavailable : (self.code == .invalidEvent ? .invalidInput : .failure)
+        switch self.code {
+        case .notMigrated: .unavailable
+        case .invalidEvent: .invalidInput
+        case .archiveRefused: .conflict
+        default: .failure
+        }
     }
 
     init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
+
+    /// An archiving or restore the log's state does not allow, with the reason.
+    public static func refused(_ message: String) -> EventLogError { EventLogError(.archiveRefused, message) }
 
     public var description: String { self.message }
 }

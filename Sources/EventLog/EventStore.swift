@@ -157,6 +157,43 @@ func appendBatch(
     beforeEvents: (@Sendable (PostgresConnection) throws -> Void)? = nil,
     beforeCommit: (@Sendable (PostgresConnection) throws -> Void)? = nil
 ) throws -> AppendResult {
+    // A payload that was stored when the append began may have left with an archived partition
+    // before its transaction took the head's lock: then the append starts over and stores it anew.
+    for _ in 0..<2 {
+        do {
+            return try appendBatchOnce(
+                batch,
+                key: key,
+                maximumChain: maximumChain,
+                on: connection,
+                beforeEvents: beforeEvents,
+                beforeCommit: beforeCommit
+            )
+        } catch is PayloadVanished {
+            continue
+        }
+    }
+    return try appendBatchOnce(
+        batch,
+        key: key,
+        maximumChain: maximumChain,
+        on: connection,
+        beforeEvents: beforeEvents,
+        beforeCommit: beforeCommit
+    )
+}
+
+/// A payload an append refers to is no longer stored (an archive took it meanwhile).
+private struct PayloadVanished: Error {}
+
+private func appendBatchOnce(
+    _ batch: PreparedBatch,
+    key: UUID,
+    maximumChain: Int,
+    on connection: PostgresConnection,
+    beforeEvents: (@Sendable (PostgresConnection) throws -> Void)?,
+    beforeCommit: (@Sendable (PostgresConnection) throws -> Void)?
+) throws -> AppendResult {
     if let existing = try existingAppend(key, on: connection) { return existing }
 
     // Compress only payloads the log does not hold yet: unchanged data costs no new payload bytes.
@@ -204,9 +241,10 @@ func appendBatch(
             return existing
         } catch let error as PostgresError where isMissingPartition(error) && attempt == 0 {
             let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
+            // The partitions this append needs, and the next one.
             try connection.query(
-                "SELECT eventlog.ensure_partitions($1)",
-                [head + Int64(batch.events.count) + 10_000_000]
+                "SELECT eventlog.ensure_partitions($1 + (SELECT partition_size FROM eventlog.layout))",
+                [head + Int64(batch.events.count)]
             )
         } catch let error as PostgresError where error.sqlState == .undefinedTable {
             throw EventLogError(.notMigrated, "the database has no event log yet: run `memberaudit migrate`")
@@ -309,6 +347,15 @@ private func insertEvents(_ batch: PreparedBatch, key: UUID, on connection: Post
         "UPDATE eventlog.head SET position = position + $1 RETURNING position - $1 + 1",
         [count]
     )[0].get(0, as: Int64.self)
+    // Under the head's lock, which archiving takes too: every payload referred to is still stored.
+    let referenced = Set(batch.hashes.compactMap { $0 })
+    if !referenced.isEmpty {
+        let stored = try connection.query(
+            "SELECT count(*) FROM eventlog.payloads WHERE hash = ANY($1)",
+            [referenced.map { ByteA($0.bytes) }]
+        )[0].get(0, as: Int.self)
+        if stored != referenced.count { throw PayloadVanished() }
+    }
     let written = try connection.execute(
         """
         INSERT INTO eventlog.entries (position, fetched_at, last_modified, expires, stream_id, payload_size, pages,

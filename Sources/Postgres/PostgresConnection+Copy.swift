@@ -9,12 +9,35 @@ extension PostgresConnection {
     /// - Returns: the number of rows copied.
     @discardableResult
     public func copyIn(_ sql: String, _ body: (inout PostgresCopyWriter) throws -> Void) throws -> Int {
+        try self.copyIn(
+            sql,
+            streaming: { _ in
+                var writer = PostgresCopyWriter(connection: self)
+                try body(&writer)
+                try writer.finish()
+            }
+        )
+    }
+
+    /// `COPY ... FROM STDIN` of data already in the COPY format (a file written by `copyOut`):
+    /// `body` sends it in chunks of any size.
+    @discardableResult
+    public func copyIn(
+        _ sql: String,
+        streaming body: (_ send: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> Int {
         try self.canceller.checkNotCancelled()
         try self.check(PQexec(self.handle, sql), sql: sql)
-        var writer = PostgresCopyWriter(connection: self)
         do {
-            try body(&writer)
-            try writer.finish()
+            try body { chunk in
+                guard let count = Int32(exactly: chunk.count) else {
+                    throw PostgresError(.encoding, "a COPY chunk of \(chunk.count) bytes is too large")
+                }
+                let sent = chunk.withMemoryRebound(to: CChar.self) {
+                    PQputCopyData(self.handle, $0.baseAddress, count)
+                }
+                guard sent == 1 else { throw self.connectionError(sql: sql) }
+            }
         } catch {
             _ = PQputCopyEnd(self.handle, "aborted by the client")
             while let result = PQgetResult(self.handle) { PQclear(result) }

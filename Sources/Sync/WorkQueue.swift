@@ -304,3 +304,14 @@ public struct PassFilter: Sendable {
         self.sections = sections
     }
 }
+
+/// The ETags the queue will send next.
+public enum QueuedETags {
+    /// The payloads the queue's ETags point at: a 304 to one of those ETags confirms that payload,
+    /// so archiving must not take it from the log even when only archived events refer to it.
+    public static func payloads(on connection: PostgresConnection) throws -> [PayloadHash] {
+        try connection.query(
+            "SELECT DISTINCT value ->> 'hash' FROM sync.work, jsonb_each(etags) WHERE value ? 'hash'"
+        ).compactMap { PayloadHash(hex: try $0.get(0, as: String.self)) }
+    }
+}
