@@ -52,6 +52,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: data) }
         var environment = simulatorEnvironment(database: "", simulator: base)
         environment["MEMBERAUDIT_DATA_DIR"] = data.path
+        environment["MEMBERAUDIT_LOG_FORMAT"] = "json"
         var failure: (any Error)?
         do { try await self.runScenario(environment, tokens: tokens) } catch { failure = error }
         // The embedded server must not outlive a failed test (after a passing one it is stopped).
@@ -104,7 +105,21 @@ import Testing
         // The web app answers, with request ids, and its requests are counted by route family.
         let ready = try await fetch(web + "/readyz")
         #expect(ready.status == 200, "\(ready.body)")
-        #expect(ready.requestID?.count == 32)
+        let requestID = try #require(ready.requestID)
+        #expect(requestID.count == 32)
+        // Its log line, a JSON object with the request id the answer carried.
+        var logged = false
+        for _ in 0..<50 where !logged {
+            logged = printed.text.split(separator: "\n").contains { line in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                    return false
+                }
+                return object["hb.request.id"] as? String == requestID && object["message"] as? String == "GET /readyz 200"
+                    && object["family"] as? String == "readyz"
+            }
+            if !logged { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(logged, "no JSON log line for the request: \(printed.text.suffix(2000))")
         #expect(try await fetch(web + "/healthz").status == 200)
         #expect(try await fetch(web + "/no/such/page").status == 404)
         let after = try PrometheusText(parsing: try await fetch(metrics + "/metrics").body)
