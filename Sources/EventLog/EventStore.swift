@@ -159,7 +159,8 @@ func appendBatch(
 ) throws -> AppendResult {
     // A payload that was stored when the append began may have left with an archived partition
     // before its transaction took the head's lock: then the append starts over and stores it anew.
-    for _ in 0..<2 {
+    var attempt = 0
+    while true {
         do {
             return try appendBatchOnce(
                 batch,
@@ -170,17 +171,15 @@ func appendBatch(
                 beforeCommit: beforeCommit
             )
         } catch is PayloadVanished {
-            continue
+            attempt += 1
+            guard attempt < 3 else {
+                throw EventLogError(
+                    .missingPayload,
+                    "payloads this append refers to kept leaving the log with archived partitions while it ran"
+                )
+            }
         }
     }
-    return try appendBatchOnce(
-        batch,
-        key: key,
-        maximumChain: maximumChain,
-        on: connection,
-        beforeEvents: beforeEvents,
-        beforeCommit: beforeCommit
-    )
 }
 
 /// A payload an append refers to is no longer stored (an archive took it meanwhile).

@@ -114,7 +114,8 @@ import Testing
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                     return false
                 }
-                return object["hb.request.id"] as? String == requestID && object["message"] as? String == "GET /readyz 200"
+                return object["hb.request.id"] as? String == requestID
+                    && object["message"] as? String == "GET /readyz 200"
                     && object["family"] as? String == "readyz"
             }
             if !logged { try await Task.sleep(for: .milliseconds(100)) }
