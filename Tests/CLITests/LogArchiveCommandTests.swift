@@ -52,6 +52,14 @@ import Testing
                 }
                 #expect(try database.query("SELECT to_regclass('eventlog.\(name)')")[0].get(0, as: String?.self) == nil)
             }
+            let listed = try await session.run(["log", "partitions", "--format", "json"])
+            let partitions = try #require(
+                try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]],
+                "\(listed.output)"
+            )
+            #expect(partitions.filter { $0["archived"] as? Bool == true }.count == sealed)
+            #expect(partitions.first?["location"] as? String == folder.appending(path: "entries_000000").path)
+            #expect(partitions.last?["sealed"] as? Bool == false, "the partition being filled")
             let history = try database.query(
                 "SELECT count(*), sum(payloads_removed) FROM eventlog.archive_history WHERE action = 'archived'"
             )[0]
