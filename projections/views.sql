@@ -184,15 +184,18 @@ SELECT q.character_id, q.queue_position, q.skill_id, coalesce(k.name, q.skill_id
        q.training_start_sp
 FROM skill_queue q LEFT JOIN universe_skills k ON k.id = q.skill_id;
 
+-- Names by id, one lookup each (LATERAL ... LIMIT 1, as in character_overview): joined plainly,
+-- the planner hashed the whole names view (every registered character among it) once per mail.
 CREATE VIEW mails_view AS
 SELECT h.character_id, h.mail_id, h."timestamp", h.from_id, coalesce(sender.name, h.from_id::text) AS from_name,
        h.subject, h.is_read, h.label_ids, h.recipient_ids, h.recipient_types,
        (SELECT array_agg(coalesce(r.name, x.id::text) ORDER BY x.ordinality)
-        FROM unnest(h.recipient_ids) WITH ORDINALITY AS x(id, ordinality) LEFT JOIN names r ON r.id = x.id)
+        FROM unnest(h.recipient_ids) WITH ORDINALITY AS x(id, ordinality)
+        LEFT JOIN LATERAL (SELECT n.name FROM names n WHERE n.id = x.id LIMIT 1) r ON true)
            AS recipient_names,
        b.body
 FROM mail_headers h
-LEFT JOIN names sender ON sender.id = h.from_id
+LEFT JOIN LATERAL (SELECT n.name FROM names n WHERE n.id = h.from_id LIMIT 1) sender ON true
 LEFT JOIN mail_bodies b ON b.character_id = h.character_id AND b.mail_id = h.mail_id;
 
 -- Skill-set checks, one row per (character, set), unpacked.
