@@ -8,7 +8,7 @@ import Testing
 /// superuser corrupted, and a guard left disabled.
 @Suite struct AuditCommandTests {
     @Test func auditAfterASyncAndVerifyFindsACorruptedPayload() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 1)
+        let (simulator, base, tokens) = try await startSimulator(characters: 1)
         defer { simulator.terminate() }
         try await TestDatabase.with { pool, conninfo in
             let environment = simulatorEnvironment(database: conninfo, simulator: base)

@@ -54,7 +54,7 @@ import Testing
         let commands = try Self.commands(dump: Data(dump.output.utf8))
         #expect(commands.count > 50 && commands.contains { $0.path == ["audit", "at"] })
 
-        let (simulator, base, tokens) = try startSimulator(characters: 1)
+        let (simulator, base, tokens) = try await startSimulator(characters: 1)
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             var environment = simulatorEnvironment(database: conninfo, simulator: base)

@@ -38,7 +38,7 @@ import Testing
             }
             let head = try database.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
             #expect(head > 200, "at least two partitions sealed")
-            let before = try RecoveryDrillTests().readModelChecksums(session.conninfo)
+            let before = try await RecoveryDrillTests().readModelChecksums(session.conninfo)
             let dry = try await session.run(["log", "archive", "--before", "now", "--to", folder.path, "--dry-run"])
             #expect(dry.status == 0 && dry.output.contains("would archive entries_000000"), "\(dry.output)")
 
@@ -75,7 +75,7 @@ import Testing
             // The log without them is whole; the read models are untouched; a rebuild is refused.
             let verify = try await session.run(["audit", "verify"])
             #expect(verify.status == 0, "\(verify.output)")
-            #expect(try RecoveryDrillTests().readModelChecksums(session.conninfo) == before)
+            #expect(try await RecoveryDrillTests().readModelChecksums(session.conninfo) == before)
             let rebuild = try await session.run(["rebuild"])
             #expect(rebuild.status == 1 && rebuild.output.contains("archived"), "\(rebuild.output)")
 

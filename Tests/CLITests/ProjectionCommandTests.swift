@@ -5,7 +5,7 @@ import Testing
 /// The read-model commands end to end: sync projects, show, overview, project, rebuild, stats.
 @Suite struct ProjectionCommandTests {
     @Test func syncThenReadTheCharactersBackAndRebuildWithVerification() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        let (simulator, base, tokens) = try await startSimulator(characters: 2)
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             let environment = simulatorEnvironment(database: conninfo, simulator: base)

@@ -22,19 +22,21 @@ import Testing
     }
 
     /// Every read-model table's row count and checksum (`rebuild --verify`'s own, order-independent).
-    func readModelChecksums(_ conninfo: String) throws -> [String: String] {
-        let connection = try PostgresConnection(conninfo: conninfo)
-        var checksums = [String: String]()
-        for table in try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'readmodel'") {
-            let name = try table.get(0, as: String.self)
-            let (rows, sum) = try Rebuilder.checksum(schema: "readmodel", table: name, on: connection)
-            checksums[name] = "\(rows) \(sum)"
+    func readModelChecksums(_ conninfo: String) async throws -> [String: String] {
+        try await runBlocking {
+            let connection = try PostgresConnection(conninfo: conninfo)
+            var checksums = [String: String]()
+            for table in try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'readmodel'") {
+                let name = try table.get(0, as: String.self)
+                let (rows, sum) = try Rebuilder.checksum(schema: "readmodel", table: name, on: connection)
+                checksums[name] = "\(rows) \(sum)"
+            }
+            return checksums
         }
-        return checksums
     }
 
     @Test func aDumpRestoredIntoAFreshClusterVerifiesAndRebuildsEqual() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        let (simulator, base, tokens) = try await startSimulator(characters: 2)
         defer { simulator.terminate() }
         let folder = URL(fileURLWithPath: "/tmp/memberaudit-drill-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -43,7 +45,7 @@ import Testing
 
         try await TestDatabase.with { _, conninfo in
             try await self.syncedDatabase(simulatorEnvironment(database: conninfo, simulator: base), tokens: tokens)
-            let before = try self.readModelChecksums(conninfo)
+            let before = try await self.readModelChecksums(conninfo)
             #expect(before["character_details"]?.hasPrefix("2 ") == true, "\(before)")
 
             // The backup: the cluster's roles (grants name them), then the database.
@@ -59,7 +61,7 @@ import Testing
             // Roles that exist already (postgres) are reported and skipped.
             _ = try? runTool("psql", ["-q", "-d", cluster.conninfo, "-f", roles.path])
             try runTool("pg_restore", ["--exit-on-error", "-d", cluster.conninfo, dump.path])
-            #expect(try self.readModelChecksums(cluster.conninfo) == before)
+            #expect(try await self.readModelChecksums(cluster.conninfo) == before)
 
             let restored = simulatorEnvironment(database: cluster.conninfo, simulator: base)
             let verify = try await runMemberAudit(["audit", "verify"], environment: restored)
@@ -78,18 +80,18 @@ import Testing
     }
 
     @Test func readModelsDroppedEntirelyAreRebuiltEqual() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        let (simulator, base, tokens) = try await startSimulator(characters: 2)
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             let environment = simulatorEnvironment(database: conninfo, simulator: base)
             try await self.syncedDatabase(environment, tokens: tokens)
-            let before = try self.readModelChecksums(conninfo)
+            let before = try await self.readModelChecksums(conninfo)
             #expect(before.count > 30, "\(before.keys.sorted())")
 
             try PostgresConnection(conninfo: conninfo).executeScript("DROP SCHEMA readmodel CASCADE")
             let rebuild = try await runMemberAudit(["rebuild"], environment: environment)
             #expect(rebuild.status == 0, "\(rebuild.output)")
-            #expect(try self.readModelChecksums(conninfo) == before)
+            #expect(try await self.readModelChecksums(conninfo) == before)
             let show = try await runMemberAudit(["overview"], environment: environment)
             #expect(show.status == 0, "the views are back too: \(show.output)")
 
@@ -98,7 +100,7 @@ import Testing
             try PostgresConnection(conninfo: conninfo).executeScript("DROP SCHEMA readmodel CASCADE")
             let sync = try await runMemberAudit(["sync"], environment: environment)
             #expect(sync.status == 0 && sync.output.contains("0 sections"), "\(sync.output)")
-            #expect(try self.readModelChecksums(conninfo) == before)
+            #expect(try await self.readModelChecksums(conninfo) == before)
         }
     }
 }

@@ -46,7 +46,7 @@ import Testing
     /// On a machine with nothing set up but the program: the embedded PostgreSQL, the web app, two
     /// sync engines and the read models, in one process; /metrics parses and tells what happened.
     @Test func runServesSyncsAndReportsMetricsWithNothingElseRunning() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        let (simulator, base, tokens) = try await startSimulator(characters: 2)
         defer { simulator.terminate() }
         let data = FileManager.default.temporaryDirectory.appending(path: "memberaudit-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }

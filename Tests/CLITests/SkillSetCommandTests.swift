@@ -5,7 +5,7 @@ import Testing
 /// The skill-set, report, remove and purge commands end to end against the built simulator.
 @Suite struct SkillSetCommandTests {
     @Test func defineSkillSetsAndReadTheReports() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 3)
+        let (simulator, base, tokens) = try await startSimulator(characters: 3)
         defer { simulator.terminate() }
         let folder = FileManager.default.temporaryDirectory.appending(path: "skillsets-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func addSyncAndReadTheStatistics() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        let (simulator, base, tokens) = try await startSimulator(characters: 2)
         defer { simulator.terminate() }
         try await TestDatabase.with { _, conninfo in
             let environment = simulatorEnvironment(database: conninfo, simulator: base)
@@ -89,7 +90,14 @@ func simulatorEnvironment(database conninfo: String, simulator base: String) -> 
 
 /// Starts the built `esi-simulator` on a free port; returns it, its base URL and refresh tokens.
 /// `history` is the simulator's `--history`: brief unless a test needs a real character's volume.
-func startSimulator(characters: Int, history: String = "brief") throws -> (Process, String, [String]) {
+/// The waits for its first line and its tokens happen on a dispatch thread: blocking one of the
+/// suite's two cooperative threads for a simulator's start starves the in-process servers of the
+/// tests running meanwhile.
+func startSimulator(characters: Int, history: String = "brief") async throws -> (Process, String, [String]) {
+    try await runBlocking { try startSimulatorBlocking(characters: characters, history: history) }
+}
+
+private func startSimulatorBlocking(characters: Int, history: String) throws -> (Process, String, [String]) {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let tokens = FileManager.default.temporaryDirectory.appending(path: "tokens-\(UUID().uuidString).json")
     let process = Process()
@@ -139,7 +147,7 @@ func withCLISession(
     history: String = "brief",
     _ body: @Sendable (CLISession) async throws -> Void
 ) async throws {
-    let (simulator, base, tokens) = try startSimulator(characters: characters, history: history)
+    let (simulator, base, tokens) = try await startSimulator(characters: characters, history: history)
     defer { simulator.terminate() }
     try await TestDatabase.with { _, conninfo in
         try await body(CLISession(base: base, tokens: tokens, conninfo: conninfo))

@@ -5,7 +5,7 @@ import Testing
 /// `memberaudit token-key rotate` end to end: the built binary against the built simulator.
 @Suite struct TokenKeyCommandTests {
     @Test func rotateMovesTheStoredTokensAndTheSyncRunsOnTheNewKey() async throws {
-        let (simulator, base, tokens) = try startSimulator(characters: 2)
+        let (simulator, base, tokens) = try await startSimulator(characters: 2)
         defer { simulator.terminate() }
         let folder = FileManager.default.temporaryDirectory.appending(path: "token-key-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
