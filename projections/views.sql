@@ -101,11 +101,12 @@ FROM (SELECT character_id, min(last_success_at) AS last_success_at,
              count(*) FILTER (WHERE failing) AS failing_sections
       FROM sync_sections GROUP BY character_id) u
 LEFT JOIN character_details d ON d.character_id = u.character_id
-LEFT JOIN names corporation ON corporation.id = d.corporation_id
-LEFT JOIN names alliance ON alliance.id = d.alliance_id
-LEFT JOIN character_location l ON l.character_id = u.character_id
 -- Lookups by id through the union views, one row each (LATERAL ... LIMIT 1): joined plainly, the
--- planner may resolve every place of New Eden before it meets the few it needs.
+-- planner may resolve every place of New Eden (or name every registered character) before it
+-- meets the few it needs.
+LEFT JOIN LATERAL (SELECT x.name FROM names x WHERE x.id = d.corporation_id LIMIT 1) corporation ON true
+LEFT JOIN LATERAL (SELECT x.name FROM names x WHERE x.id = d.alliance_id LIMIT 1) alliance ON true
+LEFT JOIN character_location l ON l.character_id = u.character_id
 LEFT JOIN LATERAL (SELECT x.name, x.region_id, x.security_status FROM universe_systems x
                    WHERE x.id = l.solar_system_id LIMIT 1) system ON true
 LEFT JOIN LATERAL (SELECT x.name FROM universe_regions x WHERE x.id = system.region_id LIMIT 1) region ON true
