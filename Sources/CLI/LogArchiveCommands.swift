@@ -39,7 +39,8 @@ struct LogPartitionsCommand: AsyncParsableCommand {
                 ? "archived to \(partition.location ?? "?")" : (partition.sealed ? "sealed" : "filling")
             table.add([
                 partition.name, "\(partition.firstPosition)–\(partition.lastPosition)", "\(partition.events)",
-                partition.firstFetchedAt.map(isoMinute) ?? "-", partition.lastFetchedAt.map(isoMinute) ?? "-", state,
+                partition.firstFetchedAt.map { $0.formatted(.iso8601) } ?? "-",
+                partition.lastFetchedAt.map { $0.formatted(.iso8601) } ?? "-", state,
             ])
         }
         print(table.text())
@@ -96,7 +97,7 @@ struct LogArchiveCommand: AsyncParsableCommand {
                 }
                 guard !candidates.isEmpty else {
                     let sealed = partitions.filter { !$0.archived && $0.sealed && $0.events > 0 }
-                    let newest = sealed.compactMap(\.lastRecordedAt).min().map(isoMinute)
+                    let newest = sealed.compactMap(\.lastRecordedAt).min().map { $0.formatted(.iso8601) }
                     print(
                         "nothing to archive: "
                             + (newest.map { "the oldest sealed partition's newest event was recorded \($0)" }
@@ -119,8 +120,8 @@ struct LogArchiveCommand: AsyncParsableCommand {
                     if self.dryRun {
                         print(
                             "would archive \(partition.name): \(partition.events) events fetched "
-                                + "\(partition.firstFetchedAt.map(isoMinute) ?? "-") to "
-                                + "\(partition.lastFetchedAt.map(isoMinute) ?? "-")"
+                                + "\(partition.firstFetchedAt.map { $0.formatted(.iso8601) } ?? "-") to "
+                                + "\(partition.lastFetchedAt.map { $0.formatted(.iso8601) } ?? "-")"
                         )
                         continue
                     }
@@ -189,7 +190,7 @@ struct LogRestoreCommand: AsyncParsableCommand {
         let partitionFolders = folders
         try await withMigratedDatabase(try self.global.settings()) { database in
             try await database.pool.withConnection { connection in
-                let archived = Set(try LogArchive.partitions(on: connection).filter(\.archived).map(\.name))
+                let archived = Set(try LogArchive.archived(on: connection).map(\.name))
                 var restored = 0
                 for partition in partitionFolders {
                     // From a parent folder, only what the log misses (the rest is back already).
@@ -207,5 +208,3 @@ struct LogRestoreCommand: AsyncParsableCommand {
         }
     }
 }
-
-private func isoMinute(_ date: Date) -> String { date.formatted(.iso8601) }

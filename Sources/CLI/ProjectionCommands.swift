@@ -115,7 +115,7 @@ struct RebuildCommand: AsyncParsableCommand {
         let settings = try self.global.settings()
         try await withMigratedDatabase(settings) { database in
             let archived = try await database.pool.withConnection { connection in
-                try LogArchive.partitions(on: connection).filter(\.archived)
+                try LogArchive.archived(on: connection)
             }
             if !archived.isEmpty, !self.withoutArchived {
                 throw EventLogError.refused(

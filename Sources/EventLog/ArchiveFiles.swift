@@ -152,7 +152,7 @@ enum PayloadFile {
     static func encode(_ record: Record) -> [UInt8] {
         var bytes = record.hash.bytes
         bytes.reserveCapacity(49 + record.body.count)
-        let micros = Int64((record.createdAt.timeIntervalSince1970 * 1_000_000).rounded())
+        let micros = Int64(exactly: (record.createdAt.timeIntervalSince1970 * 1_000_000).rounded()) ?? 0
         withUnsafeBytes(of: micros.bigEndian) { bytes += $0 }
         withUnsafeBytes(of: UInt32(bitPattern: record.rawSize).bigEndian) { bytes += $0 }
         bytes.append(UInt8(truncatingIfNeeded: record.codec.rawValue))

@@ -40,8 +40,9 @@ public enum LogArchive {
         public var keyframed: Int
     }
 
-    /// Every partition, in the database and in archives, in position order.
-    public static func partitions(on connection: PostgresConnection) throws -> [Partition] {
+    /// Every partition (or only the one named `only`), in the database and in archives, in
+    /// position order. Each partition in the database is counted: ask for one where one will do.
+    public static func partitions(only: String? = nil, on connection: PostgresConnection) throws -> [Partition] {
         let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
         var result = [Partition]()
         for row in try connection.query(
@@ -51,7 +52,7 @@ public enum LogArchive {
             """
         ) {
             let name: String = try row.get(0)
-            guard Self.isPartitionName(name) else { continue }
+            guard Self.isPartitionName(name), only == nil || only == name else { continue }
             let bounds = (try row.get(1, as: String.self)).split { !$0.isNumber }.compactMap { Int64($0) }
             guard bounds.count == 2 else { continue }
             let stats = try connection.query(
@@ -73,11 +74,20 @@ public enum LogArchive {
                 )
             )
         }
+        result += try self.archived(only: only, on: connection)
+        return result.sorted { $0.firstPosition < $1.firstPosition }
+    }
+
+    /// The partitions in archives now (or only the one named `only`): no partition is counted.
+    public static func archived(only: String? = nil, on connection: PostgresConnection) throws -> [Partition] {
+        var result = [Partition]()
         for row in try connection.query(
             """
             SELECT partition_name, first_position, last_position, events, first_fetched_at, last_fetched_at,
                    first_recorded_at, last_recorded_at, location FROM eventlog.archived
-            """
+            WHERE $1::text IS NULL OR partition_name = $1
+            """,
+            [only]
         ) {
             result.append(
                 Partition(
@@ -95,7 +105,7 @@ public enum LogArchive {
                 )
             )
         }
-        return result.sorted { $0.firstPosition < $1.firstPosition }
+        return result
     }
 
     /// The archived partition that holds `position`, with the folder it went to; nil when the
@@ -123,7 +133,7 @@ public enum LogArchive {
         forced: Bool,
         on connection: PostgresConnection
     ) throws -> Outcome {
-        guard let found = try self.partitions(on: connection).first(where: { $0.name == partition }) else {
+        guard let found = try self.partitions(only: partition, on: connection).first else {
             throw EventLogError(.archiveRefused, "the log has no partition \(partition)")
         }
         guard !found.archived else {
@@ -407,7 +417,7 @@ public enum LogArchive {
             [name]
         ).first
         guard let recorded else {
-            let live = try self.partitions(on: connection).contains { $0.name == name && !$0.archived }
+            let live = try self.partitions(only: name, on: connection).contains { !$0.archived }
             throw EventLogError(
                 .archiveRefused,
                 live
