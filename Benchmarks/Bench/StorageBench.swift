@@ -34,6 +34,11 @@ struct StorageBench: AsyncParsableCommand {
     var steadyForced = true
     @Option(help: "As-of queries per section and chain length.") var samples = 200
     @Flag(help: "Only the steady-state run.") var steadyOnly = false
+    @Flag(
+        help:
+            "Measure the rebuild and the as-of reads on the month log already in the database (PG* variables), without generating one."
+    )
+    var readsOnly = false
 
     /// Bad lists fail here, not after an hour of generating the month log.
     func validate() throws {
@@ -47,12 +52,16 @@ struct StorageBench: AsyncParsableCommand {
     func run() async throws {
         print("machine: \(machineDescription())")
         let admin = PostgresPool(conninfo: "", maxConnections: 2)
-        for chain in try chainLengths(self.steadyChains) {
+        for chain in try chainLengths(self.steadyChains) where !self.readsOnly {
             try await self.steadyState(chain: chain, admin: admin)
         }
         guard !self.steadyOnly else { return }
 
         let pool = PostgresPool(conninfo: "", maxConnections: 12)
+        guard !self.readsOnly else {
+            try await self.measureReads(pool, label: "the log as stored")
+            return
+        }
         _ = try await pool.withConnection { try Migrator().migrate($0) }
         _ = try await Rebuilder(pool: pool).prepare()
         let generation = try await measureAsync {

@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Postgres
+import Vocabulary
 
 /// A metric of a character over time, at the resolution of its fetches (a 304 confirms the
 /// previous value at its time).
@@ -79,11 +80,9 @@ public enum AuditSeries {
             }
         case .wallet, .skillpoints:
             for (hash, result) in try EventStore.payloads(hashes, on: connection) {
-                guard case .success(let bytes) = result,
-                    let json = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-                else { continue }
-                let number = metric == .wallet ? json as? NSNumber : (json as? [String: Any])?["total_sp"] as? NSNumber
-                values[hash] = (number?.doubleValue, nil)
+                guard case .success(let bytes) = result, let json = try? JSONParser.parse(bytes) else { continue }
+                let number = metric == .wallet ? json : (json as? [String: Any])?["total_sp"]
+                values[hash] = ((number as? Double) ?? (number as? Int64).map(Double.init), nil)
             }
         }
         var names = Names()

@@ -17,12 +17,13 @@ extension ErrorCode where Owner == DecodeError {
     public static let malformedPayload = Self("malformed_payload", .invalidInput)
 }
 
-/// Parses a payload. Bare values (a wallet balance is a number) are allowed.
+/// Parses a payload into Swift values (``JSONParser``). Bare values (a wallet balance is a
+/// number) are allowed.
 func parseJSON(_ bytes: [UInt8]) throws -> Any {
     do {
-        return try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        return try JSONParser.parse(bytes)
     } catch {
-        throw DecodeError("malformed JSON (\(bytes.count) bytes)")
+        throw DecodeError("malformed JSON (\(bytes.count) bytes: \(error))")
     }
 }
 
@@ -32,7 +33,7 @@ struct JSONObject {
     let fields: [String: Any]
 
     func int(_ key: String) -> Cell { int64(self.fields[key]).map(Cell.int) ?? .null }
-    func double(_ key: String) -> Cell { (self.fields[key] as? NSNumber).map { .double($0.doubleValue) } ?? .null }
+    func double(_ key: String) -> Cell { number(self.fields[key]).map(Cell.double) ?? .null }
     func text(_ key: String) -> Cell { (self.fields[key] as? String).map { .text(storable($0)) } ?? .null }
     func bool(_ key: String) -> Cell { (self.fields[key] as? Bool).map(Cell.bool) ?? .null }
     func time(_ key: String) -> Cell { (self.fields[key] as? String).flatMap(parseTimestamp).map(Cell.time) ?? .null }
@@ -54,10 +55,23 @@ struct JSONObject {
 }
 
 /// An integer of a payload, exactly: `1.5`, `1e30` or a number past Int64 is not an integer
-/// (NULL, or a quarantine where required), where NSNumber's `int64Value` would truncate or wrap
-/// it into a wrong id.
+/// (NULL, or a quarantine where required), where a conversion would truncate or wrap it into a
+/// wrong id. `2.0` is 2. Booleans are not numbers.
 func int64(_ value: Any?) -> Int64? {
-    value as? Int64
+    switch value {
+    case let integer as Int64: integer
+    case let double as Double: Int64(exactly: double)
+    default: nil
+    }
+}
+
+/// A number of a payload as a double (an integer too); booleans are not numbers.
+func number(_ value: Any?) -> Double? {
+    switch value {
+    case let double as Double: double
+    case let integer as Int64: Double(integer)
+    default: nil
+    }
 }
 
 /// `text` as PostgreSQL can store it: NUL (which JSON may carry as `\u0000`, and text columns
@@ -88,7 +102,8 @@ private func kind(of json: Any) -> String {
     case is [Any]: "an array"
     case is [String: Any]: "an object"
     case is String: "a string"
-    case is NSNumber: "a number"
+    case is Int64, is Double: "a number"
+    case is Bool: "a boolean"
     default: "null"
     }
 }

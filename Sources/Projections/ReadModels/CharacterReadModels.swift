@@ -137,8 +137,8 @@ enum CharacterReadModels {
             let o = try object(json)
             return one(online, [o.bool("online"), o.time("last_login"), o.time("last_logout"), o.int("logins")])
         case .walletBalance:
-            guard let balance = json as? NSNumber else { throw DecodeError("the wallet balance is not a number") }
-            return one(wallet, [.double(balance.doubleValue)])
+            guard let balance = number(json) else { throw DecodeError("the wallet balance is not a number") }
+            return one(wallet, [.double(balance)])
         case .attributes:
             let o = try object(json)
             return one(

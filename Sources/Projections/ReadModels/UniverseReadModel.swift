@@ -162,7 +162,7 @@ private func universeRows(_ event: ProjectionEvent, _ json: Any) throws -> [Writ
         // 181, required skills 182–184/1285/1289/1290 at levels 277–279/1286/1287/1288.
         var dogma = [Int64: Double]()
         for attribute in o.fields["dogma_attributes"] as? [[String: Any]] ?? [] {
-            if let key = int64(attribute["attribute_id"]), let value = (attribute["value"] as? NSNumber)?.doubleValue,
+            if let key = int64(attribute["attribute_id"]), let value = number(attribute["value"]),
                 value.isFinite
             {
                 dogma[key] = value
