@@ -23,23 +23,23 @@ enum PayloadChains {
         verify: Bool,
         on connection: PostgresConnection
     ) throws -> [PayloadHash: Result<[UInt8], EventLogError>] {
-        var rows = [PayloadHash: Row]()
         var decoded = [PayloadHash: Result<[UInt8], EventLogError>]()
-        // Fetch level by level: the asked rows, then the bases not decoded recently, and so on.
         // Verifying reads every base from the database: a base only remembered is not checked.
         let cache: DecodedPayloads? = verify ? nil : DecodedPayloads.shared
-        var wanted = Set(hashes)
-        var missing = Set<PayloadHash>()
-        for _ in 0...64 where !wanted.isEmpty {
-            let fetched = try self.rows(Array(wanted), on: connection)
-            missing.formUnion(wanted.subtracting(fetched.keys))
-            rows.merge(fetched) { $1 }
-            wanted = Set(
-                fetched.values.compactMap(\.base).filter {
-                    rows[$0] == nil && !missing.contains($0) && cache?[$0] == nil
-                }
-            )
+        // Two round trips whatever the chains' length: their links, then the rows they need
+        // (the asked ones, and their bases down to one decoded recently or a keyframe).
+        let links = try self.links(Array(Set(hashes)), on: connection)
+        var needed = Set<PayloadHash>()
+        for hash in Set(hashes) {
+            var next: PayloadHash? = hash
+            for depth in 0...64 {
+                guard let current = next, let link = links[current], !needed.contains(current) else { break }
+                if depth > 0, cache?[current] != nil { break }
+                needed.insert(current)
+                next = link
+            }
         }
+        let rows = try self.rows(Array(needed), on: connection)
         func decode(_ hash: PayloadHash, depth: Int) -> Result<[UInt8], EventLogError> {
             if let known = decoded[hash] { return known }
             let result: Result<[UInt8], EventLogError>
@@ -112,6 +112,31 @@ enum PayloadChains {
         } catch {
             return .failure(EventLogError(.corruptPayload, "payload \(hash): \(error)"))
         }
+    }
+
+    /// The base of each of `hashes` and of their bases, down to keyframes (nil): one recursive
+    /// query over the payloads' primary key, reading no bodies. A hash not stored is absent.
+    private static func links(
+        _ hashes: [PayloadHash],
+        on connection: PostgresConnection
+    ) throws -> [PayloadHash: PayloadHash?] {
+        var links = [PayloadHash: PayloadHash?]()
+        for row in try connection.query(
+            """
+            WITH RECURSIVE chain(hash, base_hash, depth) AS (
+                SELECT hash, base_hash, 0 FROM eventlog.payloads WHERE hash = ANY($1)
+                UNION ALL
+                SELECT p.hash, p.base_hash, c.depth + 1 FROM chain c JOIN eventlog.payloads p ON p.hash = c.base_hash
+                WHERE c.depth < 64
+            )
+            SELECT DISTINCT hash, base_hash FROM chain
+            """,
+            [hashes.map { ByteA($0.bytes) }]
+        ) {
+            guard let hash = PayloadHash(bytes: try row.get(0, as: ByteA.self).bytes) else { continue }
+            links[hash] = try row.get(1, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) }
+        }
+        return links
     }
 
     private static func rows(_ hashes: [PayloadHash], on connection: PostgresConnection) throws -> [PayloadHash: Row] {
