@@ -34,6 +34,11 @@ struct StorageBench: AsyncParsableCommand {
     var steadyForced = true
     @Option(help: "As-of queries per section and chain length.") var samples = 200
     @Flag(help: "Only the steady-state run.") var steadyOnly = false
+    @Option(
+        help:
+            "Positions per partition of the month log (0: the default 10,000,000, under which a month of 500 characters seals none); sealed ones are compacted and measured again."
+    )
+    var partitionSize = 0
     @Flag(
         help:
             "Measure the rebuild and the as-of reads on the month log already in the database (PG* variables), without generating one."
@@ -47,6 +52,9 @@ struct StorageBench: AsyncParsableCommand {
         }
         _ = try chainLengths(self.chains)
         _ = try chainLengths(self.steadyChains)
+        guard self.partitionSize == 0 || self.partitionSize >= 100 else {
+            throw ValidationError("--partition-size must be at least 100 (or 0 for the default)")
+        }
     }
 
     func run() async throws {
@@ -63,6 +71,10 @@ struct StorageBench: AsyncParsableCommand {
             return
         }
         _ = try await pool.withConnection { try Migrator().migrate($0) }
+        if self.partitionSize > 0 {
+            let size = Int64(self.partitionSize)
+            try await pool.withConnection { _ = try $0.query("SELECT eventlog.set_partition_size($1)", [size]) }
+        }
         _ = try await Rebuilder(pool: pool).prepare()
         let generation = try await measureAsync {
             try await LogGenerator(
@@ -93,6 +105,7 @@ struct StorageBench: AsyncParsableCommand {
             )
         )
         print(try await Footprint.perOutcome(pool))
+        try await self.compactSealedPartitions(pool)
         let indexing = try await measureAsync { try await AuditIndex(pool: pool).catchUp() }
         print(String(format: "audit index built in %.0f s", indexing))
         // The warm-up installs the read models.
@@ -172,6 +185,30 @@ struct StorageBench: AsyncParsableCommand {
                 Double(last.events - first.events) / characterDays / 1e3,
                 Double(last.payloads - first.payloads) / characterDays / 1e3,
                 cpuSeconds
+            )
+        )
+    }
+
+    /// Rebuilds the sealed partitions' indexes as the workers do, and measures the log again.
+    private func compactSealedPartitions(_ pool: PostgresPool) async throws {
+        let started = Date()
+        let done = try await pool.withConnection { try PartitionCompaction.run(on: $0) }
+        guard !done.isEmpty else { return }
+        let before = done.reduce(0) { $0 + $1.indexBytesBefore }
+        let after = done.reduce(0) { $0 + $1.indexBytesAfter }
+        print(
+            String(
+                format: "compacted %d sealed partitions in %.0f s: their indexes %.1f MB → %.1f MB",
+                done.count,
+                Date().timeIntervalSince(started),
+                Double(before) / 1e6,
+                Double(after) / 1e6
+            )
+        )
+        print(
+            try await Footprint.measure(pool).describe(
+                characterDays: self.characters * self.days,
+                label: "sealed partitions compacted"
             )
         )
     }

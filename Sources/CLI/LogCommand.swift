@@ -8,10 +8,11 @@ import Synchronization
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "Inspect the event log, store its payloads as delta chains, archive and restore old partitions.",
+        abstract:
+            "Inspect the event log, store its payloads as delta chains, archive, restore and compact old partitions.",
         subcommands: [
             LogStatsCommand.self, LogReencodeCommand.self, LogPartitionsCommand.self, LogArchiveCommand.self,
-            LogRestoreCommand.self,
+            LogRestoreCommand.self, LogCompactCommand.self,
         ]
     )
 }

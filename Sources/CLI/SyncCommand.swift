@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import EventLog
 import Foundation
 import Logging
 import Postgres
@@ -157,6 +158,10 @@ struct WorkerServices {
             // Compliance groups every minute: characters come and go through other processes.
             PeriodicService(name: "compliance groups", interval: .seconds(60)) {
                 try await updateComplianceGroups(pool)
+            },
+            // Sealed partitions' indexes rebuilt packed, one at a time across the workers.
+            PeriodicService(name: "log compaction", interval: .seconds(600)) {
+                _ = try await pool.withConnection { try PartitionCompaction.run(limit: 1, on: $0) }
             },
         ]
     }

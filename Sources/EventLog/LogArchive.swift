@@ -43,26 +43,16 @@ public enum LogArchive {
     /// Every partition (or only the one named `only`), in the database and in archives, in
     /// position order. Each partition in the database is counted: ask for one where one will do.
     public static func partitions(only: String? = nil, on connection: PostgresConnection) throws -> [Partition] {
-        let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
         var result = [Partition]()
-        for row in try connection.query(
-            """
-            SELECT c.relname::text, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
-            JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'eventlog.entries'::regclass
-            """
-        ) {
-            let name: String = try row.get(0)
-            guard Self.isPartitionName(name), only == nil || only == name else { continue }
-            let bounds = (try row.get(1, as: String.self)).split { !$0.isNumber }.compactMap { Int64($0) }
-            guard bounds.count == 2 else { continue }
+        for (name, first, last, sealed) in try self.ranges(on: connection) where only == nil || only == name {
             let stats = try connection.query(
                 "SELECT count(*), min(fetched_at), max(fetched_at), min(recorded_at), max(recorded_at) FROM eventlog.\(unescaped: name)"
             )[0]
             result.append(
                 Partition(
                     name: name,
-                    firstPosition: bounds[0],
-                    lastPosition: bounds[1] - 1,
+                    firstPosition: first,
+                    lastPosition: last,
                     events: try stats.get(0),
                     firstFetchedAt: try stats.get(1),
                     lastFetchedAt: try stats.get(2),
@@ -70,12 +60,33 @@ public enum LogArchive {
                     lastRecordedAt: try stats.get(4),
                     archived: false,
                     location: nil,
-                    sealed: head >= bounds[1] - 1
+                    sealed: sealed
                 )
             )
         }
         result += try self.archived(only: only, on: connection)
         return result.sorted { $0.firstPosition < $1.firstPosition }
+    }
+
+    /// The partitions in the database, their positions and whether they are sealed (the head has
+    /// reached their last position), in position order: nothing is counted.
+    static func ranges(
+        on connection: PostgresConnection
+    ) throws -> [(name: String, first: Int64, last: Int64, sealed: Bool)] {
+        let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
+        var result = [(name: String, first: Int64, last: Int64, sealed: Bool)]()
+        for row in try connection.query(
+            """
+            SELECT c.relname::text, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i
+            JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'eventlog.entries'::regclass
+            """
+        ) {
+            let name: String = try row.get(0)
+            let bounds = (try row.get(1, as: String.self)).split { !$0.isNumber }.compactMap { Int64($0) }
+            guard Self.isPartitionName(name), bounds.count == 2 else { continue }
+            result.append((name, bounds[0], bounds[1] - 1, head >= bounds[1] - 1))
+        }
+        return result.sorted { $0.first < $1.first }
     }
 
     /// The partitions in archives now (or only the one named `only`): no partition is counted.

@@ -149,7 +149,8 @@ import Testing
     }
 }
 
-private func advanceSimulator(_ base: String, hours: Int) async throws {
+/// Moves the simulator's clock on by `hours` (the log tests sync across simulated hours).
+func advanceSimulator(_ base: String, hours: Int) async throws {
     var request = URLRequest(url: try #require(URL(string: base + "/_sim/clock/advance")))
     request.httpMethod = "POST"
     request.httpBody = Data(#"{"seconds": \#(hours * 3600)}"#.utf8)
