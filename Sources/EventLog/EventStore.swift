@@ -33,18 +33,7 @@ public struct EventStore: Sendable {
     ///     reply) writes nothing and returns the first append's positions.
     @discardableResult
     public func append(_ events: [NewEvent], key: UUID = UUID()) async throws -> AppendResult {
-        try validate(events)
-        let batch = PreparedBatch(events)
-        let beforeCommit = self.beforeCommit
-        return try await self.pool.withConnection { connection in
-            try appendBatch(
-                batch,
-                key: key,
-                maximumChain: self.maximumChain,
-                on: connection,
-                beforeCommit: beforeCommit
-            )
-        }
+        try await self.append(events, key: key, work: nil)
     }
 
     /// Appends `events` and runs `work` in the same transaction: both commit, or neither does (the
@@ -55,6 +44,14 @@ public struct EventStore: Sendable {
         _ events: [NewEvent],
         key: UUID = UUID(),
         alsoInTransaction work: @escaping @Sendable (PostgresConnection) throws -> Void
+    ) async throws -> AppendResult {
+        try await self.append(events, key: key, work: work)
+    }
+
+    private func append(
+        _ events: [NewEvent],
+        key: UUID,
+        work: (@Sendable (PostgresConnection) throws -> Void)?
     ) async throws -> AppendResult {
         try validate(events)
         let batch = PreparedBatch(events)
