@@ -2,8 +2,8 @@ import Postgres
 import Synchronization
 
 /// Reads payloads with the bases their deltas need. A delta is decoded from its keyframe up,
-/// through at most ``EventStore/maximumChain`` deltas; the bases are fetched a level at a time,
-/// and recently decoded payloads are kept (``DecodedPayloads``), so reading a stream's versions in
+/// through at most ``EventStore/maximumChain`` deltas; the chains' links are read first, then
+/// the rows they need, and recently decoded payloads are kept (``DecodedPayloads``), so reading a stream's versions in
 /// order decodes each once.
 enum PayloadChains {
     /// One stored row of `eventlog.payloads`.

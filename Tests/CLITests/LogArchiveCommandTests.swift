@@ -9,12 +9,7 @@ import Testing
 @Suite struct LogArchiveCommandTests {
     @Test func archivedPartitionsLeaveVerifiedAndComeBackWhole() async throws {
         try await withCLISession(characters: 2) { session in
-            #expect(try await session.run(["migrate"]).status == 0)
-            let database = try PostgresConnection(conninfo: session.conninfo)
-            try database.execute("SELECT eventlog.set_partition_size(100)")
-            for token in session.tokens {
-                #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
-            }
+            let database = try await smallPartitionLog(session)
 
             // A first sync whose events no read model has applied: archiving them is refused.
             let unprojected = try await session.run(["sync", "--force", "--no-project"])
@@ -147,6 +142,18 @@ import Testing
             #expect(second.status == 0 && second.output.contains("nothing to restore"), "\(second.output)")
         }
     }
+}
+
+/// A migrated database whose log has partitions of 100 positions (chosen while it is empty, so
+/// that a few syncs seal some), with the session's characters registered.
+func smallPartitionLog(_ session: CLISession) async throws -> PostgresConnection {
+    #expect(try await session.run(["migrate"]).status == 0)
+    let database = try PostgresConnection(conninfo: session.conninfo)
+    try database.execute("SELECT eventlog.set_partition_size(100)")
+    for token in session.tokens {
+        #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
+    }
+    return database
 }
 
 /// Moves the simulator's clock on by `hours` (the log tests sync across simulated hours).

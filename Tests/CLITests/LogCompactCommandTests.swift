@@ -8,12 +8,7 @@ import Testing
 @Suite struct LogCompactCommandTests {
     @Test func sealedPartitionsAreCompactedOnceAndStayWhole() async throws {
         try await withCLISession(characters: 2) { session in
-            #expect(try await session.run(["migrate"]).status == 0)
-            let database = try PostgresConnection(conninfo: session.conninfo)
-            try database.execute("SELECT eventlog.set_partition_size(100)")
-            for token in session.tokens {
-                #expect(try await session.run(["characters", "add", "--refresh-token", token]).status == 0)
-            }
+            let database = try await smallPartitionLog(session)
             let none = try await session.run(["log", "compact", "--dry-run"])
             #expect(none.status == 0 && none.output.contains("no sealed partition to compact"), "\(none.output)")
             // Syncs across simulated hours until two partitions are sealed.
