@@ -10,7 +10,8 @@ struct LogCompactCommand: AsyncParsableCommand {
         abstract: "Rebuild the indexes of sealed partitions of the log, packed (once each).",
         discussion: """
             A partition's index by stream, route and time fills its pages only half while rows \
-            arrive; once the partition is sealed its indexes are rebuilt packed, about 40 % smaller. \
+            arrive; once the partition is sealed its indexes are rebuilt packed, a fifth to a third \
+            smaller. \
             The rebuild is concurrent (syncing, projections and the web go on) and the workers run \
             it by themselves every ten minutes: this command is for doing it now, or for seeing what \
             is left (--dry-run). An interrupted rebuild is finished by the next run.

@@ -6,8 +6,8 @@ import Postgres
 /// Rows arrive in position order, but the (stream, route, fetched_at) index takes each new entry
 /// in the middle of the index, at the end of its stream's and route's range; the page split that
 /// makes room leaves two half-full pages, and the left one never fills again. A partition that
-/// has sealed never takes another row, so its indexes are rebuilt packed: about 40 % smaller on
-/// the month log (docs/benchmarks.md, issue 19). REINDEX CONCURRENTLY keeps appends, reads and
+/// has sealed never takes another row, so its indexes are rebuilt packed: a fifth to a third
+/// smaller on the month logs measured (docs/benchmarks.md, issue 19). REINDEX CONCURRENTLY keeps appends, reads and
 /// projections going; an interrupted rebuild leaves invalid copies, which the next run drops
 /// before it starts again.
 public enum PartitionCompaction {

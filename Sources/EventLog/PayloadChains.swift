@@ -3,8 +3,8 @@ import Synchronization
 
 /// Reads payloads with the bases their deltas need. A delta is decoded from its keyframe up,
 /// through at most ``EventStore/maximumChain`` deltas; the chains' links are read first, then
-/// the rows they need, and recently decoded payloads are kept (``DecodedPayloads``), so reading a stream's versions in
-/// order decodes each once.
+/// the rows they need, and recently decoded payloads are kept (``DecodedPayloads``), so reading
+/// a stream's versions in order decodes each once.
 enum PayloadChains {
     /// One stored row of `eventlog.payloads`.
     struct Row: Sendable {
