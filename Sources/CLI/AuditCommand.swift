@@ -39,9 +39,7 @@ func withAuditIndex<T: Sendable>(
     _ global: GlobalOptions,
     _ body: @escaping @Sendable (PostgresConnection) throws -> T
 ) async throws -> T {
-    let settings = try global.settings()
-    return try await withMigratedDatabase(settings) { database in
-        try await prepareReadModels(database.pool)
+    try await withReadModels(global) { database in
         try await catchUpAuditIndex(database.pool)
         return try await database.pool.withConnection { try body($0) }
     }
@@ -415,9 +413,7 @@ struct AuditReindex: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let settings = try self.global.settings()
-        try await withMigratedDatabase(settings) { database in
-            try await prepareReadModels(database.pool)
+        try await withReadModels(self.global) { database in
             try await catchUpAuditIndex(database.pool, rebuild: true)
         }
     }

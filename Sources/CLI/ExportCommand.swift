@@ -44,9 +44,7 @@ struct ExportCommand: AsyncParsableCommand {
         let topics = self.topics.isEmpty ? DataExport.Topic.allCases : self.topics
         let characters = self.character.isEmpty ? nil : self.character
         let plain = self.csv
-        let settings = try self.global.settings()
-        try await withMigratedDatabase(settings) { database in
-            try await prepareReadModels(database.pool)
+        try await withReadModels(self.global) { database in
             let now = Date()
             for topic in topics {
                 let started = Date()

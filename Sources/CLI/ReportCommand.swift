@@ -62,10 +62,8 @@ func runReport(
 )
     async throws -> ReportTable
 {
-    let settings = try global.settings()
-    return try await withMigratedDatabase(settings) { database in
-        try await prepareReadModels(database.pool)
-        return try await database.pool.withConnection { try body($0) }
+    try await withReadModels(global) { database in
+        try try await database.pool.withConnection { try body($0) }
     }
 }
 

@@ -42,9 +42,7 @@ struct ShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try self.global.settings()
-        let state = try await withMigratedDatabase(settings) { database in
-            try await prepareReadModels(database.pool)
+        let state = try await withReadModels(self.global) { database in
             let (id, name) = try await CharacterQueries.resolve(self.character, pool: database.pool)
             return try await CharacterQueries.state(
                 of: id,

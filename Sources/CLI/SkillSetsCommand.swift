@@ -35,10 +35,8 @@ func withSkillSets<T: Sendable>(
     _ global: GlobalOptions,
     _ body: @escaping @Sendable (PostgresConnection) throws -> T
 ) async throws -> T {
-    let settings = try global.settings()
-    return try await withMigratedDatabase(settings) { database in
-        try await prepareReadModels(database.pool)
-        return try await database.pool.transaction { try body($0) }
+    try await withReadModels(global) { database in
+        try try await database.pool.transaction { try body($0) }
     }
 }
 

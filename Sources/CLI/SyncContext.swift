@@ -36,6 +36,15 @@ func withMigratedDatabase<T>(_ settings: Settings, _ body: (Database) async thro
     }
 }
 
+/// Opens the migrated database with its read models current (built first where missing or
+/// changed, with progress), and runs `body`: what every command that reads them starts with.
+func withReadModels<T>(_ global: GlobalOptions, _ body: (Database) async throws -> T) async throws -> T {
+    try await withMigratedDatabase(try global.settings()) { database in
+        try await prepareReadModels(database.pool)
+        return try await body(database)
+    }
+}
+
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -75,14 +75,8 @@ struct SigningKeys: Sendable {
 
     /// Verifies a token this simulator signed and returns its claims.
     func verify(_ token: String) -> [String: Any]? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
-            let payloadBytes = Base64URL.decode(parts[1]),
-            let signature = Base64URL.decode(parts[2]),
-            let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
-            let claims = try? JSONSerialization.jsonObject(with: Data(payloadBytes)) as? [String: Any]
-        else { return nil }
-        let input = Data((parts[0] + "." + parts[1]).utf8)
+        guard let jws = CompactJWS(token) else { return nil }
+        let (header, claims, signature, input) = (jws.header, jws.claims, jws.signature, jws.signingInput)
         switch (header["alg"] as? String, header["kid"] as? String) {
         case ("RS256", self.rsaKeyID):
             let valid = self.rsa.publicKey.isValidSignature(

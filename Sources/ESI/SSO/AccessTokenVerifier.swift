@@ -59,13 +59,10 @@ public struct AccessTokenVerifier: Sendable {
         now: Date = Date(),
         leeway: TimeInterval = 5
     ) throws(JWTError) -> VerifiedAccessToken {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]),
-            let payloadBytes = Base64URL.decode(parts[1]),
-            let signature = Base64URL.decode(parts[2]),
-            let header = try? JSONSerialization.jsonObject(with: Data(headerBytes)) as? [String: Any],
-            let claims = try? JSONSerialization.jsonObject(with: Data(payloadBytes)) as? [String: Any]
-        else { throw JWTError(.malformed, "the access token is not a well-formed JWT") }
+        guard let jws = CompactJWS(token) else {
+            throw JWTError(.malformed, "the access token is not a well-formed JWT")
+        }
+        let (header, claims, signature, input) = (jws.header, jws.claims, jws.signature, jws.signingInput)
 
         guard let algorithm = header["alg"] as? String, algorithm == "RS256" || algorithm == "ES256" else {
             throw JWTError(
@@ -76,7 +73,6 @@ public struct AccessTokenVerifier: Sendable {
         guard let keyID = header["kid"] as? String, let key = self.keys.key(id: keyID, algorithm: algorithm) else {
             throw JWTError(.unknownKey, "the access token is signed with a key the SSO does not publish")
         }
-        let input = Data((parts[0] + "." + parts[1]).utf8)
         let valid: Bool
         switch key {
         case .rsa(let publicKey):
