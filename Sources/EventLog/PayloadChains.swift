@@ -21,20 +21,29 @@ enum PayloadChains {
     static func decode(
         _ hashes: some Collection<PayloadHash>,
         verify: Bool,
+        memory: DecodedPayloads = .shared,
         on connection: PostgresConnection
     ) throws -> [PayloadHash: Result<[UInt8], EventLogError>] {
         var decoded = [PayloadHash: Result<[UInt8], EventLogError>]()
         // Verifying reads every base from the database: a base only remembered is not checked.
-        let cache: DecodedPayloads? = verify ? nil : DecodedPayloads.shared
+        let cache: DecodedPayloads? = verify ? nil : memory
         // Two round trips whatever the chains' length: their links, then the rows they need
         // (the asked ones, and their bases down to one decoded recently or a keyframe).
         let links = try self.links(Array(Set(hashes)), on: connection)
         var needed = Set<PayloadHash>()
+        // The remembered bases a chain stops at are taken now, not looked up again when decoding:
+        // another read may push them out of the cache meanwhile, and a base gone between the two
+        // would fail a payload that is whole.
+        var remembered = [PayloadHash: [UInt8]]()
         for hash in Set(hashes) {
             var next: PayloadHash? = hash
             for depth in 0...64 {
                 guard let current = next, let link = links[current], !needed.contains(current) else { break }
-                if depth > 0, cache?[current] != nil { break }
+                if depth > 0, remembered[current] != nil { break }
+                if depth > 0, let bytes = cache?[current] {
+                    remembered[current] = bytes
+                    break
+                }
                 needed.insert(current)
                 next = link
             }
@@ -43,7 +52,7 @@ enum PayloadChains {
         func decode(_ hash: PayloadHash, depth: Int) -> Result<[UInt8], EventLogError> {
             if let known = decoded[hash] { return known }
             let result: Result<[UInt8], EventLogError>
-            if rows[hash] == nil, let cached = cache?[hash] {
+            if rows[hash] == nil, let cached = remembered[hash] {
                 result = .success(cached)
             } else if let row = rows[hash] {
                 result = self.decode(row, hash: hash, verify: verify) { base in
@@ -57,7 +66,7 @@ enum PayloadChains {
             }
             decoded[hash] = result
             if case .success(let raw) = result, let row = rows[hash], self.vouched(row, hash: hash, raw: raw) {
-                DecodedPayloads.shared[hash] = raw
+                memory[hash] = raw
             }
             return result
         }

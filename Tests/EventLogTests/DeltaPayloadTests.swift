@@ -60,6 +60,36 @@ import Testing
         }
     }
 
+    /// A read that stops a chain at a base it remembers must not fail when the base is pushed out
+    /// of memory before it is decoded: here by the other payloads of the same read, in a memory
+    /// of a megabyte (the shared one is pushed by every other reader in the process).
+    @Test func aRememberedBasePushedOutDuringTheReadStillDecodes() async throws {
+        try await TestDatabase.with { pool, _ in
+            let store = EventStore(pool: pool, maximumChain: 8)
+            let bodies = (0..<2).map { Self.assets(items: 1_000, version: $0) }
+            let others = (0..<20).map { Self.assets(items: 1_000, version: 100 + $0) }
+            for body in bodies { try await store.append(fetched(7, "assets", body)) }
+            for body in others { try await store.append(fetched(8, "assets", body)) }
+            let (base, delta) = (PayloadHash(of: Array(bodies[0].utf8)), PayloadHash(of: Array(bodies[1].utf8)))
+            let otherHashes = others.map { PayloadHash(of: Array($0.utf8)) }
+            try await pool.withConnection { connection in
+                // Often enough that the delta comes after the others in the read's order.
+                for round in 0..<20 {
+                    let memory = DecodedPayloads(budget: 1 << 20)
+                    _ = try PayloadChains.decode([base], verify: false, memory: memory, on: connection)
+                    let read = try PayloadChains.decode(
+                        [delta] + otherHashes,
+                        verify: false,
+                        memory: memory,
+                        on: connection
+                    )
+                    #expect(try read[delta]?.get() == Array(bodies[1].utf8), "round \(round)")
+                    for (hash, body) in zip(otherHashes, others) { #expect(try read[hash]?.get() == Array(body.utf8)) }
+                }
+            }
+        }
+    }
+
     @Test func noChainMeansKeyframesAsBefore() async throws {
         try await TestDatabase.with { pool, _ in
             let store = EventStore(pool: pool, maximumChain: 0)
