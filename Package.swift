@@ -307,8 +307,8 @@ let package = Package(
         .testTarget(
             name: "SyncTests",
             dependencies: [
-                "ESI", "ESISimulator", "EventLog", "Postgres", "Settings", "Sync", "SyncTestSupport", "TestSupport",
-                "TokenVault", "Vocabulary",
+                "ESI", "ESISimulator", "EventLog", "LocalPostgres", "Postgres", "Settings", "Sync", "SyncTestSupport",
+                "TestSupport", "TokenVault", "Vocabulary",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,6 @@
 import Foundation
+import LocalPostgres
+import Postgres
 import Synchronization
 
 #if canImport(Glibc)
@@ -49,64 +51,49 @@ package enum BuiltProgram {
         keepErrors: Bool = true
     ) async throws -> Run {
         let binary = try self.url(name)
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result {
-                        try self.runBlocking(
-                            binary,
-                            arguments,
-                            environment: environment,
-                            directory: directory,
-                            timeout: timeout,
-                            keepErrors: keepErrors
-                        )
-                    }
-                )
-            }
+        return try await runBlocking {
+            try self.run(
+                executable: binary,
+                arguments,
+                environment: environment,
+                directory: directory,
+                timeout: timeout,
+                keepErrors: keepErrors
+            )
         }
     }
 
-    private static func runBlocking(
-        _ binary: URL,
+    /// Runs any program (a system tool, a browser) to its end, or kills it after `timeout`
+    /// seconds; blocks the calling thread.
+    package static func run(
+        executable: URL,
         _ arguments: [String],
-        environment: [String: String],
-        directory: URL?,
-        timeout: TimeInterval,
-        keepErrors: Bool
+        environment: [String: String] = [:],
+        directory: URL? = nil,
+        timeout: TimeInterval = 600,
+        keepErrors: Bool = true
     ) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let directory { process.currentDirectoryURL = directory }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = keepErrors ? output : FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        // Read while it runs: a full pipe would block it.
-        let data = Mutex(Data())
-        let read = DispatchSemaphore(value: 0)
-        DispatchQueue(label: "output").async {
-            let all = output.fileHandleForReading.readDataToEndOfFile()
-            data.withLock { $0 = all }
-            read.signal()
+        let binary = executable
+        let printed = Printed()
+        let child = try ChildProcess(
+            binary.path,
+            arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            directory: directory?.path,
+            output: printed.destination,
+            errors: keepErrors ? .output : .discard
+        )
+        let finished = child.wait(timeout: timeout)
+        if !finished {
+            child.signal(SIGKILL)
+            child.waitUntilExit()
         }
-        var timedOut = false
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
-        }
-        read.wait()
-        let text = String(decoding: data.withLock { $0 }, as: UTF8.self)
-        if timedOut { return Run(ending: .timedOut, output: text) }
-        switch process.terminationReason {
-        case .uncaughtSignal: return Run(ending: .signal(process.terminationStatus), output: text)
-        default: return Run(ending: .exit(process.terminationStatus), output: text)
+        child.waitForOutput()
+        let text = printed.text
+        guard finished else { return Run(ending: .timedOut, output: text) }
+        switch child.terminationReason {
+        case .uncaughtSignal: return Run(ending: .signal(child.terminationStatus), output: text)
+        case .exit: return Run(ending: .exit(child.terminationStatus), output: text)
         }
     }
 
@@ -115,32 +102,26 @@ package enum BuiltProgram {
         _ arguments: [String],
         program name: String = "memberaudit",
         environment: [String: String] = [:]
-    ) throws -> (Process, Printed) {
-        let process = Process()
-        process.executableURL = try self.url(name)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+    ) throws -> (ChildProcess, Printed) {
         let printed = Printed()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil  // the end: the process closed its output
-            } else {
-                printed.append(String(decoding: chunk, as: UTF8.self))
-            }
-        }
-        try process.run()
-        return (process, printed)
+        let child = try ChildProcess(
+            try self.url(name).path,
+            arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            output: printed.destination,
+            errors: .output
+        )
+        return (child, printed)
     }
 }
 
-/// What a running program has printed so far.
+/// What a running program has printed so far. Kept as bytes, so a character cut between two
+/// reads is whole again in `text`.
 package final class Printed: Sendable {
-    private let collected = Mutex("")
+    private let collected = Mutex([UInt8]())
     package init() {}
-    package var text: String { self.collected.withLock { $0 } }
-    package func append(_ chunk: String) { self.collected.withLock { $0 += chunk } }
+    package var text: String { String(decoding: self.collected.withLock { $0 }, as: UTF8.self) }
+    package func append(_ chunk: [UInt8]) { self.collected.withLock { $0 += chunk } }
+    /// Where a child's output goes to be collected here.
+    package var destination: ChildProcess.Destination { .collect { self.append($0) } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 
 /// A zip file read by an independent implementation, Python's `zipfile` (tools/setup installs
 /// python3): every entry's CRC checked (`testzip`), then each entry's name, modification time
@@ -31,20 +32,19 @@ public func inspectZip(_ archive: [UInt8]) throws -> [InspectedZipEntry] {
                                 "byteSum": sum(data) & 0xFFFFFFFF})
             print(json.dumps(entries))
         """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, file.path]
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ZipInspectionError(description: "python3 zipfile refused the archive: \(message)")
+    let (output, errors) = (Printed(), Printed())
+    let child = try ChildProcess(
+        "/usr/bin/env",
+        ["python3", "-c", script, file.path],
+        output: output.destination,
+        errors: errors.destination
+    )
+    child.waitUntilExit()
+    child.waitForOutput()
+    guard child.shellStatus == 0 else {
+        throw ZipInspectionError(description: "python3 zipfile refused the archive: \(errors.text)")
     }
+    let data = Data(output.text.utf8)
     return try JSONDecoder().decode([InspectedZipEntry].self, from: data)
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import LocalPostgres
 import TestSupport
 import Testing
 
@@ -55,31 +55,17 @@ import FoundationNetworking
             #expect(try await run(["groups", "list"]).output.contains("no groups yet"))
 
             // serve: listens, answers the login page, stops on SIGTERM.
-            let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let process = Process()
-            process.executableURL = folder.appending(path: "memberaudit")
-            process.arguments = ["serve", "--port", "0"]
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            let printed = Mutex("")
-            errors.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                printed.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-            try process.run()
+            let (process, printed) = try BuiltProgram.launch(["serve", "--port", "0"], environment: environment)
             defer { if process.isRunning { process.terminate() } }
             var url: String? = nil
             for _ in 0..<600 where url == nil {
                 try await Task.sleep(for: .milliseconds(50))
-                url = printed.withLock { text in
-                    text.range(of: #"at (http://[0-9.:]+)"#, options: .regularExpression).map {
-                        String(text[$0].dropFirst(3))
-                    }
+                let text = printed.text
+                url = text.range(of: #"at (http://[0-9.:]+)"#, options: .regularExpression).map {
+                    String(text[$0].dropFirst(3))
                 }
             }
-            let address = try #require(url, "serve did not start: \(printed.withLock { $0 })")
+            let address = try #require(url, "serve did not start: \(printed.text)")
             let (page, _) = try await URLSession.shared.data(from: URL(string: address + "/login")!)
             #expect(String(decoding: page, as: UTF8.self).contains("Log in with EVE Online"))
             process.terminate()

@@ -1,6 +1,6 @@
 import EventLog
 import Foundation
-import Synchronization
+import LocalPostgres
 import TestSupport
 import Testing
 
@@ -75,14 +75,12 @@ import Testing
         #expect(help.status == 0)
         #expect(help.output.contains("--tokens-file"))
 
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let tokens = FileManager.default.temporaryDirectory.appending(path: "tokens-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: tokens) }
-        let process = Process()
-        process.executableURL = folder.appending(path: "esi-simulator")
-        process.arguments = ["--port", "0", "--characters", "3", "--clock", "manual", "--tokens-file", tokens.path]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, _) = try BuiltProgram.launch(
+            ["--port", "0", "--characters", "3", "--clock", "manual", "--tokens-file", tokens.path],
+            program: "esi-simulator"
+        )
         defer { if process.isRunning { process.terminate() } }
         var waited = 0
         while !FileManager.default.fileExists(atPath: tokens.path) && waited < 300 {

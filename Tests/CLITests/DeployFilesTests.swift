@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -220,23 +221,8 @@ private func runTool(
 ) async throws -> (
     status: Int32, output: String
 ) {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-            if let directory { process.currentDirectoryURL = directory }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            do {
-                try process.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
+    let run = try await runBlocking {
+        try BuiltProgram.run(executable: URL(fileURLWithPath: path), arguments, directory: directory)
     }
+    return (run.status, run.output)
 }

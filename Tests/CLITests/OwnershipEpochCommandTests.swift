@@ -38,14 +38,11 @@ import Testing
 
 /// POSTs JSON with curl; returns the body.
 private func curl(_ url: String, body: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    process.arguments = ["-sS", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, url]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestSetupError("curl \(url) failed") }
-    return String(decoding: data, as: UTF8.self)
+    let run = try BuiltProgram.run(
+        executable: URL(fileURLWithPath: "/usr/bin/curl"),
+        ["-sS", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, url],
+        keepErrors: false
+    )
+    guard run.status == 0 else { throw TestSetupError("curl \(url) failed") }
+    return run.output
 }

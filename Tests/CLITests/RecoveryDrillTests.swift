@@ -113,17 +113,9 @@ private func jsonPart(_ output: String) -> String {
 /// Runs one of PostgreSQL's client programs to its end; throws with its output when it fails.
 @discardableResult
 private func runTool(_ name: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = try LocalPostgres.findBinDirectory().appending(path: name)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw TestSetupError("\(name) \(arguments.joined(separator: " ")) failed: \(output)")
+    let run = try BuiltProgram.run(executable: try LocalPostgres.findBinDirectory().appending(path: name), arguments)
+    guard run.status == 0 else {
+        throw TestSetupError("\(name) \(arguments.joined(separator: " ")) failed: \(run.output)")
     }
-    return output
+    return run.output
 }

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import LocalPostgres
 import Postgres
 import TestSupport
 import Testing

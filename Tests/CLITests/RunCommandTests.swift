@@ -1,5 +1,6 @@
 import Foundation
 import FoundationNetworking
+import LocalPostgres
 import Postgres
 import TestSupport
 import Testing
@@ -215,19 +216,19 @@ import Testing
 }
 
 /// The web app's and the metrics listener's base URLs, as the process prints them at start.
-private func listeners(of printed: Printed, process: Process) async throws -> (web: String, metrics: String) {
+private func listeners(of printed: Printed, process: ChildProcess) async throws -> (web: String, metrics: String) {
     let metrics = try await metricsListener(of: printed, process: process)
     let web = try await printedURL(in: printed, process: process, after: "serving ")
     return (web, metrics)
 }
 
-private func metricsListener(of printed: Printed, process: Process) async throws -> String {
+private func metricsListener(of printed: Printed, process: ChildProcess) async throws -> String {
     let url = try await printedURL(in: printed, process: process, after: "metrics at ")
     return String(url.dropLast("/metrics".count))
 }
 
 /// The first `http://…` after `marker` in what the process printed, waiting for it.
-private func printedURL(in printed: Printed, process: Process, after marker: String) async throws -> String {
+private func printedURL(in printed: Printed, process: ChildProcess, after marker: String) async throws -> String {
     for _ in 0..<1200 {
         let text = printed.text
         if let start = text.range(of: marker), let url = text[start.upperBound...].range(of: "http://") {

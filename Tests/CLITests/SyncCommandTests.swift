@@ -1,4 +1,5 @@
 import Foundation
+import LocalPostgres
 import Postgres
 import TestSupport
 import Testing
@@ -93,31 +94,27 @@ func simulatorEnvironment(database conninfo: String, simulator base: String) -> 
 /// The waits for its first line and its tokens happen on a dispatch thread: blocking one of the
 /// suite's two cooperative threads for a simulator's start starves the in-process servers of the
 /// tests running meanwhile.
-func startSimulator(characters: Int, history: String = "brief") async throws -> (Process, String, [String]) {
+func startSimulator(characters: Int, history: String = "brief") async throws -> (ChildProcess, String, [String]) {
     try await runBlocking { try startSimulatorBlocking(characters: characters, history: history) }
 }
 
-private func startSimulatorBlocking(characters: Int, history: String) throws -> (Process, String, [String]) {
+private func startSimulatorBlocking(characters: Int, history: String) throws -> (ChildProcess, String, [String]) {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let tokens = FileManager.default.temporaryDirectory.appending(path: "tokens-\(UUID().uuidString).json")
-    let process = Process()
-    process.executableURL = folder.appending(path: "esi-simulator")
-    process.arguments = [
-        "--port", "0", "--characters", String(characters), "--clock", "real", "--tokens-file", tokens.path,
-        "--history", history,
-    ]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let printed = Printed()
+    let process = try ChildProcess(
+        folder.appending(path: "esi-simulator").path,
+        [
+            "--port", "0", "--characters", String(characters), "--clock", "real", "--tokens-file", tokens.path,
+            "--history", history,
+        ],
+        output: printed.destination
+    )
     // The first line names the URL: "esi-simulator: serving N characters on http://127.0.0.1:PORT".
-    var line = Data()
-    while !line.contains(UInt8(ascii: "\n")) {
-        let chunk = output.fileHandleForReading.availableData
-        if chunk.isEmpty { break }
-        line.append(chunk)
-    }
-    let text = String(decoding: line, as: UTF8.self)
+    let deadline = Date().addingTimeInterval(60)
+    while !printed.text.contains("\n") && process.isRunning && Date() < deadline { usleep(10_000) }
+    let line = printed.text.prefix { $0 != "\n" }
+    let text = String(line)
     guard let range = text.range(of: "http://") else {
         process.terminate()
         throw TestSetupError("the simulator did not start: \(text)")

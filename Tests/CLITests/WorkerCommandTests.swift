@@ -1,5 +1,6 @@
 import Foundation
 import FoundationNetworking
+import LocalPostgres
 import Postgres
 import Synchronization
 import TestSupport
@@ -82,6 +83,6 @@ import Testing
 }
 
 /// Starts the built `memberaudit` in the background, collecting what it prints.
-func launchMemberAudit(_ arguments: [String], environment: [String: String]) throws -> (Process, Printed) {
+func launchMemberAudit(_ arguments: [String], environment: [String: String]) throws -> (ChildProcess, Printed) {
     try BuiltProgram.launch(arguments, environment: environment)
 }

@@ -1,6 +1,7 @@
 import ESISimulator
 import EventLog
 import Foundation
+import LocalPostgres
 import Sync
 import SyncTestSupport
 import Testing
@@ -60,28 +61,25 @@ import Vocabulary
 }
 
 /// Starts the built `memberaudit worker` against the harness's database and simulator.
-func startWorker(_ harness: SyncHarness) throws -> Process {
+func startWorker(_ harness: SyncHarness) throws -> ChildProcess {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(
         path: "memberaudit"
     )
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
         throw CancellationError()
     }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = ["worker"]
-    process.environment = ProcessInfo.processInfo.environment.merging([
-        "MEMBERAUDIT_DATABASE_URL": harness.conninfo,
-        "MEMBERAUDIT_TOKEN_KEY": harness.key,
-        "MEMBERAUDIT_ESI_BASE_URL": harness.base,
-        "MEMBERAUDIT_SSO_BASE_URL": harness.base,
-        "MEMBERAUDIT_SSO_CLIENT_ID": "memberaudit-demo",
-        "MEMBERAUDIT_SSO_CLIENT_SECRET": "memberaudit-demo-secret",
-        "MEMBERAUDIT_SYNC_LEASE_SECONDS": "3",
-        "MEMBERAUDIT_SYNC_CONCURRENCY": "16",
-    ]) { $1 }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    return process
+    return try ChildProcess(
+        binary.path,
+        ["worker"],
+        environment: ProcessInfo.processInfo.environment.merging([
+            "MEMBERAUDIT_DATABASE_URL": harness.conninfo,
+            "MEMBERAUDIT_TOKEN_KEY": harness.key,
+            "MEMBERAUDIT_ESI_BASE_URL": harness.base,
+            "MEMBERAUDIT_SSO_BASE_URL": harness.base,
+            "MEMBERAUDIT_SSO_CLIENT_ID": "memberaudit-demo",
+            "MEMBERAUDIT_SSO_CLIENT_SECRET": "memberaudit-demo-secret",
+            "MEMBERAUDIT_SYNC_LEASE_SECONDS": "3",
+            "MEMBERAUDIT_SYNC_CONCURRENCY": "16",
+        ]) { $1 }
+    )
 }

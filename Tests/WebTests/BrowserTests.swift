@@ -5,6 +5,7 @@ import Foundation
 import Postgres
 import SkillSets
 import SyncTestSupport
+import TestSupport
 import Testing
 
 @testable import Web
@@ -38,19 +39,14 @@ import Testing
 
     /// Runs Chromium to its end without blocking a thread of the test's pool; gives standard output.
     static func run(_ chromium: String, _ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments =
-            ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let collected = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+        try await runBlocking {
+            try BuiltProgram.run(
+                executable: URL(fileURLWithPath: chromium),
+                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"]
+                    + arguments,
+                keepErrors: false
+            ).output
         }
-        return String(decoding: await collected.value, as: UTF8.self)
     }
 
     @Test func chromiumLoadsTheLauncherViewerFinderAndAReport() async throws {
