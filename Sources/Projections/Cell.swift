@@ -21,8 +21,8 @@ public enum Cell: Hashable, Sendable {
     /// quarantines its event instead of failing the batch that writes it.
     func fits(_ type: ColumnType) -> Bool {
         switch (self, type) {
-        case (.text(let value), .text): !value.utf8.contains(0)
-        case (.texts(let values), .textArray): !values.contains { $0.utf8.contains(0) }
+        case (.text(let value), .text): !value.containsNUL
+        case (.texts(let values), .textArray): !values.contains(where: \.containsNUL)
         case (.time(let value), .timestamptz): value.isPostgresTimestamp
         case (.null, _), (.int, .bigint), (.double, .double), (.bool, .boolean), (.date, .date),
             (.ints, .bigintArray), (.doubles, .doubleArray), (.bools, .booleanArray):

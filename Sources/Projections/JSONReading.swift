@@ -77,7 +77,19 @@ func number(_ value: Any?) -> Double? {
 /// `text` as PostgreSQL can store it: NUL (which JSON may carry as `\u0000`, and text columns
 /// cannot hold) becomes U+FFFD. The event keeps the original.
 func storable(_ text: String) -> String {
-    text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+    text.containsNUL ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+}
+
+extension String {
+    /// Whether the text holds a NUL, which PostgreSQL's text cannot. Asked of every text cell a
+    /// projector writes (twice: made storable, then checked), so it looks with `memchr` over the
+    /// string's own bytes rather than a character at a time.
+    var containsNUL: Bool {
+        self.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let start = bytes.baseAddress else { return false }
+            return memchr(start, 0, bytes.count) != nil
+        } ?? self.utf8.contains(0)
+    }
 }
 
 /// The payload as an array of objects; anything else is a shape the projector does not know.
