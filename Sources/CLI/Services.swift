@@ -45,7 +45,8 @@ struct PeriodicService: Service {
             while !Task.isCancelled {
                 do {
                     try await body()
-                } catch  where !(error is CancellationError) {
+                } catch  where !(error is CancellationError) && !Task.isCancelled {
+                    // A query cancelled by the shutdown itself (a long REINDEX) is no failure.
                     printError("\(name): \(error); retrying in \(interval.components.seconds) s")
                 }
                 try await Task.sleep(for: interval)
