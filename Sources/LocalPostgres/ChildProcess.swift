@@ -76,12 +76,13 @@ package final class ChildProcess: Sendable {
                 var ends: [Int32] = [0, 0]
                 // Close-on-exec, so no later child keeps a pipe open; this child's own copy,
                 // made by dup2, is not.
-                guard pipe(&ends) == 0, fcntl(ends[0], F_SETFD, FD_CLOEXEC) == 0,
-                    fcntl(ends[1], F_SETFD, FD_CLOEXEC) == 0
-                else {
+                guard pipe(&ends) == 0 else {
                     for pipe in pipes { close(pipe.read) }
                     throw LocalPostgresError(.server, "cannot make a pipe: \(String(cString: strerror(errno)))")
                 }
+                // Cannot fail for descriptors just made.
+                _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+                _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
                 pipes.append((ends[0], ends[1], handler))
                 posix_spawn_file_actions_adddup2(&actions, ends[1], descriptor)
             }

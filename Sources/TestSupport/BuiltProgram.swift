@@ -73,10 +73,9 @@ package enum BuiltProgram {
         timeout: TimeInterval = 600,
         keepErrors: Bool = true
     ) throws -> Run {
-        let binary = executable
         let printed = Printed()
         let child = try ChildProcess(
-            binary.path,
+            executable.path,
             arguments,
             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
             directory: directory?.path,
