@@ -9,10 +9,10 @@ import Glibc
 /// A program run as a child of this process: spawned with `posix_spawn`, its output read by a
 /// thread of its own, its end found with `waitpid`.
 ///
-/// Foundation's `Process` is not used anywhere: on Linux it learns of a child's end through a
-/// dispatch source, which has been seen to crash the whole process now and then (SIGSEGV in
-/// libdispatch's event loop, a whole test run lost), and which never fires for `pg_ctl start`, whose
-/// server keeps the descriptor it watches. Nothing here needs a run loop or a dispatch source.
+/// Foundation's `Process` is not used anywhere: on Linux it learns of a child's end through
+/// libdispatch, has been seen to crash the whole process now and then (a SIGSEGV inside
+/// `Process.run()`, a whole test run lost), and never sees `pg_ctl start` end, whose server keeps
+/// the descriptor it watches. Nothing here needs a run loop or a dispatch source.
 package final class ChildProcess: Sendable {
     /// Where the child's standard output or standard error goes.
     package enum Destination: Sendable {
