@@ -217,12 +217,10 @@ struct StorageBench: AsyncParsableCommand {
     private func measureReads(_ pool: PostgresPool, label: String) async throws {
         // Autovacuum of what the generation, the audit index and the warm-up wrote would otherwise
         // take one of the two cores during the timed reads (seen: a rebuild at half speed).
-        // A checkpoint too, so the checkpointer is not writing out what those steps dirtied while
-        // the reads are timed. (The rebuild of the 500-character log ran at 48.8 MB/s in the run
-        // and at 52.6 to 53.7 when read again later, same database and binary; the cause is not
-        // established, this removes one candidate.)
-        // Two statements, not one string: VACUUM cannot run in the implicit transaction of a
-        // multi-statement query.
+        // Then a checkpoint, so the checkpointer is not writing out what those steps dirtied while
+        // the reads are timed (the 500-character rebuild: 48.8 MB/s in the run, 52.6 to 53.7 on
+        // the same database later; the cause is not established, this removes one candidate).
+        // Two statements: VACUUM refuses the implicit transaction of a multi-statement string.
         try await pool.withConnection { connection in
             try connection.executeScript("VACUUM ANALYZE")
             try connection.executeScript("CHECKPOINT")

@@ -7,9 +7,9 @@ import Postgres
 /// in the middle of the index, at the end of its stream's and route's range; the page split that
 /// makes room leaves two half-full pages, and the left one never fills again. A partition that
 /// has sealed never takes another row, so its indexes are rebuilt packed: a fifth to a third
-/// smaller on the month logs measured (docs/benchmarks.md, issue 19). REINDEX CONCURRENTLY keeps appends, reads and
-/// projections going; an interrupted rebuild leaves invalid copies, which the next run drops
-/// before it starts again.
+/// smaller on the month logs measured (docs/benchmarks.md, issue 19). REINDEX CONCURRENTLY keeps
+/// appends, reads and projections going; an interrupted rebuild leaves invalid copies, which the
+/// next run drops before it starts again.
 public enum PartitionCompaction {
     public struct Compacted: Sendable, Codable, Equatable {
         public var partition: String

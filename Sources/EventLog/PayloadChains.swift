@@ -39,8 +39,7 @@ enum PayloadChains {
             var next: PayloadHash? = hash
             for depth in 0...64 {
                 guard let current = next, let link = links[current], !needed.contains(current) else { break }
-                if depth > 0, remembered[current] != nil { break }
-                if depth > 0, let bytes = cache?[current] {
+                if depth > 0, let bytes = remembered[current] ?? cache?[current] {
                     remembered[current] = bytes
                     break
                 }
