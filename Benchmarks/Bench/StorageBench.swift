@@ -44,6 +44,12 @@ struct StorageBench: AsyncParsableCommand {
             "Measure the rebuild and the as-of reads on the month log already in the database (PG* variables), without generating one."
     )
     var readsOnly = false
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "After compacting: every envelope packed into blocks in scratch tables and measured (PackingEstimate), every payload compressed again with LZ4 HC (PayloadRecompression)."
+    )
+    var estimates = true
 
     /// Bad lists fail here, not after an hour of generating the month log.
     func validate() throws {
@@ -67,6 +73,7 @@ struct StorageBench: AsyncParsableCommand {
 
         let pool = PostgresPool(conninfo: "", maxConnections: 12)
         guard !self.readsOnly else {
+            try await self.printEstimates(pool)
             try await self.measureReads(pool, label: "the log as stored")
             return
         }
@@ -106,6 +113,7 @@ struct StorageBench: AsyncParsableCommand {
         )
         print(try await Footprint.perOutcome(pool))
         try await self.compactSealedPartitions(pool)
+        try await self.printEstimates(pool)
         let indexing = try await measureAsync { try await AuditIndex(pool: pool).catchUp() }
         print(String(format: "audit index built in %.0f s", indexing))
         // The warm-up installs the read models.
@@ -187,6 +195,13 @@ struct StorageBench: AsyncParsableCommand {
                 cpuSeconds
             )
         )
+    }
+
+    /// What packed envelopes and LZ4 HC payloads would take (docs/event-log.md, "Next").
+    private func printEstimates(_ pool: PostgresPool) async throws {
+        guard self.estimates else { return }
+        print(try await PackingEstimate.measure(pool))
+        print(try await PayloadRecompression.measure(pool))
     }
 
     /// Rebuilds the sealed partitions' indexes as the workers do, and measures the log again.

@@ -11,6 +11,7 @@ public struct EventLogError: ClassifiedError, Sendable {
             case notMigrated = "not migrated"
             case archiveRefused = "archive refused"
             case damagedArchive = "damaged archive"
+            case corruptEnvelopes = "corrupt envelopes"
         }
 
         private let base: Base
@@ -29,6 +30,8 @@ public struct EventLogError: ClassifiedError, Sendable {
         public static let archiveRefused = Code(.archiveRefused)
         /// An archive's files do not match their manifest, or do not hold what it says.
         public static let damagedArchive = Code(.damagedArchive)
+        /// A packed block of envelopes does not decode.
+        public static let corruptEnvelopes = Code(.corruptEnvelopes)
 
         public var description: String { self.base.rawValue }
     }

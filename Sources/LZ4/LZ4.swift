@@ -5,13 +5,15 @@ internal import CLZ4
 /// Frames carry their content size and an xxHash32 content checksum, so a damaged body fails to
 /// decode with an error instead of yielding wrong bytes, and any `lz4` tool can read a stored body.
 public enum LZ4 {
-    /// Compresses `input` into one LZ4 frame.
-    public static func compress(_ input: [UInt8]) -> [UInt8] {
+    /// Compresses `input` into one LZ4 frame: at `level` 0 with LZ4's fast compressor (what the
+    /// log's appends use), from 3 to 12 with LZ4 HC, slower to write and as fast to read. Any frame
+    /// decodes the same way, whatever its level.
+    public static func compress(_ input: [UInt8], level: Int = 0) -> [UInt8] {
         var preferences = LZ4F_preferences_t()
         preferences.frameInfo.contentSize = UInt64(input.count)
         preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
         preferences.frameInfo.blockSizeID = LZ4F_max4MB
-        preferences.compressionLevel = 0  // LZ4's fast default: the log favours append speed
+        preferences.compressionLevel = Int32(clamping: level)
         let bound = LZ4F_compressFrameBound(input.count, &preferences)
         var output = [UInt8](repeating: 0, count: bound)
         let written = output.withUnsafeMutableBytes { out in

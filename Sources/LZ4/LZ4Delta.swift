@@ -33,10 +33,10 @@ public enum LZ4Delta {
         return lower..<upper
     }
 
-    /// Compresses `input` against `base`.
-    public static func encode(_ input: [UInt8], base: [UInt8]) -> [UInt8] {
-        guard let stream = LZ4_createStream() else { fatalError("LZ4_createStream: out of memory") }
-        defer { LZ4_freeStream(stream) }
+    /// Compresses `input` against `base`: at `level` 0 with LZ4's fast compressor, from 1 to 12
+    /// with LZ4 HC (slower to write, as fast to read; ``decode(_:base:rawSize:)`` reads both).
+    public static func encode(_ input: [UInt8], base: [UInt8], level: Int = 0) -> [UInt8] {
+        let compressor = BlockCompressor(level: level)
         var output: [UInt8] = [self.format]
         output.reserveCapacity(64 + input.count / 4)
         append(UInt32(truncatingIfNeeded: crc(input)), to: &output)
@@ -49,24 +49,20 @@ public enum LZ4Delta {
                 while start < input.count || (input.isEmpty && block == 0) {
                     let length = min(self.blockSize, input.count - start)
                     let window = self.window(block: block, newSize: input.count, baseSize: base.count)
-                    LZ4_resetStream_fast(stream)
-                    _ = LZ4_loadDict(
-                        stream,
-                        baseBytes.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) + window.lowerBound },
-                        Int32(window.count)
-                    )
                     let written = scratch.withUnsafeMutableBytes { out in
-                        LZ4_compress_fast_continue(
-                            stream,
+                        compressor.compress(
                             raw.baseAddress.map { $0.assumingMemoryBound(to: CChar.self) + start },
-                            out.baseAddress!.assumingMemoryBound(to: CChar.self),
-                            Int32(length),
-                            Int32(bound),
-                            1
+                            count: length,
+                            into: out.baseAddress!.assumingMemoryBound(to: CChar.self),
+                            capacity: bound,
+                            dictionary: baseBytes.baseAddress.map {
+                                $0.assumingMemoryBound(to: CChar.self) + window.lowerBound
+                            },
+                            dictionaryCount: window.count
                         )
                     }
                     // Into a buffer of LZ4_compressBound bytes compression cannot fail.
-                    precondition(written > 0 || length == 0, "LZ4_compress_fast_continue failed")
+                    precondition(written > 0 || length == 0, "LZ4 block compression failed")
                     append(UInt32(written), to: &output)
                     output.append(contentsOf: scratch[0..<Int(written)])
                     start += length
@@ -127,6 +123,43 @@ public enum LZ4Delta {
             throw LZ4Error("LZ4 delta decodes to bytes with another CRC: damaged, or not made against this base")
         }
         return output
+    }
+
+    /// One block at a time against its own dictionary, with LZ4's fast compressor or LZ4 HC.
+    private final class BlockCompressor {
+        private let level: Int32
+        private let fast: UnsafeMutablePointer<LZ4_stream_t>?
+        private let high: UnsafeMutablePointer<LZ4_streamHC_t>?
+
+        init(level: Int) {
+            self.level = Int32(clamping: level)
+            self.fast = level <= 0 ? LZ4_createStream() : nil
+            self.high = level > 0 ? LZ4_createStreamHC() : nil
+            guard self.fast != nil || self.high != nil else { fatalError("LZ4: out of memory") }
+        }
+
+        deinit {
+            if let fast { LZ4_freeStream(fast) }
+            if let high { LZ4_freeStreamHC(high) }
+        }
+
+        func compress(
+            _ source: UnsafePointer<CChar>?,
+            count: Int,
+            into destination: UnsafeMutablePointer<CChar>,
+            capacity: Int,
+            dictionary: UnsafePointer<CChar>?,
+            dictionaryCount: Int
+        ) -> Int32 {
+            if let high {
+                LZ4_resetStreamHC_fast(high, self.level)
+                _ = LZ4_loadDictHC(high, dictionary, Int32(dictionaryCount))
+                return LZ4_compress_HC_continue(high, source, destination, Int32(count), Int32(capacity))
+            }
+            LZ4_resetStream_fast(self.fast)
+            _ = LZ4_loadDict(self.fast, dictionary, Int32(dictionaryCount))
+            return LZ4_compress_fast_continue(self.fast, source, destination, Int32(count), Int32(capacity), 1)
+        }
     }
 
     private static func crc(_ bytes: [UInt8]) -> UInt {

@@ -20,6 +20,20 @@ import Testing
         #expect(try LZ4Delta.decode(delta, base: base, rawSize: next.count) == next)
     }
 
+    @Test("LZ4 HC writes what the same decoder reads, no larger than the fast compressor", arguments: [1, 9, 12])
+    func highCompression(level: Int) throws {
+        for size in [0, 200, 16_385, 300_000] {
+            let base = jsonLike(bytes: size)
+            let next = self.nextVersion(of: base)
+            let delta = LZ4Delta.encode(next, base: base, level: level)
+            #expect(try LZ4Delta.decode(delta, base: base, rawSize: next.count) == next)
+            #expect(delta.count <= LZ4Delta.encode(next, base: base).count + 8)
+            let frame = LZ4.compress(next, level: level)
+            #expect(try LZ4.decompress(frame, rawSize: next.count) == next)
+            #expect(frame.count <= LZ4.compress(next).count + 8)
+        }
+    }
+
     @Test func aDeltaOfAnAlikeVersionIsAFractionOfAKeyframe() {
         let base = jsonLike(bytes: 600_000)
         let next = self.nextVersion(of: base)
