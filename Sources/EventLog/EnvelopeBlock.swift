@@ -96,56 +96,38 @@ public enum EnvelopeBlock {
         var previousFetched: Int64 = 0
         for entry in entries {
             var flags = Flags()
+            /// A value only some rows have: flagged, and in its column when there.
+            func optional(_ value: Int64?, _ flag: Flags, _ column: Column, from origin: Int64 = 0) {
+                guard let value else { return }
+                flags.insert(flag)
+                put(column) { $0.signed(value &- origin) }
+            }
+            func optional(_ text: String?, _ flag: Flags, _ column: Column) {
+                guard let text else { return }
+                flags.insert(flag)
+                put(column) { $0.text(text) }
+            }
             put(.positions) { $0.signed(entry.position &- previousPosition) }
             put(.fetched) { $0.signed(entry.fetchedAt &- previousFetched) }
             put(.recorded) { $0.signed(entry.recordedAt &- entry.fetchedAt) }
             (previousPosition, previousFetched) = (entry.position, entry.fetchedAt)
-            if let value = entry.lastModified {
-                flags.insert(.lastModified)
-                put(.lastModified) { $0.signed(value &- entry.fetchedAt) }
-            }
-            if let value = entry.expires {
-                flags.insert(.expires)
-                put(.expires) { $0.signed(value &- entry.fetchedAt) }
-            }
             put(.streams) { $0.signed(Int64(entry.streamID)) }
             put(.routes) { $0.signed(Int64(entry.routeID)) }
             put(.outcomes) { $0.signed(Int64(entry.outcome)) }
-            if let value = entry.httpStatus {
-                flags.insert(.httpStatus)
-                put(.statuses) { $0.signed(Int64(value)) }
-            }
-            if let value = entry.payloadSize {
-                flags.insert(.payloadSize)
-                put(.sizes) { $0.signed(Int64(value)) }
-            }
-            if let value = entry.pages {
-                flags.insert(.pages)
-                put(.pages) { $0.signed(Int64(value)) }
-            }
-            if let value = entry.compatibilityDate {
-                flags.insert(.compatibilityDate)
-                put(.dates) { $0.signed(Int64(value)) }
-            }
-            if let value = entry.payloadID {
-                flags.insert(.payloadID)
-                put(.payloads) { $0.signed(value) }
-            }
+            optional(entry.lastModified, .lastModified, .lastModified, from: entry.fetchedAt)
+            optional(entry.expires, .expires, .expires, from: entry.fetchedAt)
+            optional(entry.httpStatus.map(Int64.init), .httpStatus, .statuses)
+            optional(entry.payloadSize.map(Int64.init), .payloadSize, .sizes)
+            optional(entry.pages.map(Int64.init), .pages, .pages)
+            optional(entry.compatibilityDate.map(Int64.init), .compatibilityDate, .dates)
+            optional(entry.payloadID, .payloadID, .payloads)
             switch entry.etag {
             case .none: break
             case .payloads: flags.insert(.payloadsETag)
-            case .text(let text):
-                flags.insert(.textETag)
-                put(.etags) { $0.text(text) }
+            case .text(let text): optional(text, .textETag, .etags)
             }
-            if let text = entry.error {
-                flags.insert(.error)
-                put(.errors) { $0.text(text) }
-            }
-            if let text = entry.parameters {
-                flags.insert(.parameters)
-                put(.parameters) { $0.text(text) }
-            }
+            optional(entry.error, .error, .errors)
+            optional(entry.parameters, .parameters, .parameters)
             put(.flags) { $0.unsigned(UInt64(flags.rawValue)) }
         }
         var block = ByteWriter()
