@@ -122,14 +122,12 @@ public enum AuditAsOf {
             failingSince: nil,
             lastError: nil
         )
-        let run = try connection.query(
-            """
-            SELECT max(fetched_at) FROM eventlog.events
-            WHERE stream = $1 AND section = $2 AND fetched_at <= $3 AND outcome <> 'failed'
-            """,
-            [EventLog.Stream.character(character).rawValue, section, time]
+        coverage.lastFetchedAt = try EventStore.lastAnswered(
+            .character(character),
+            section: section,
+            atOrBefore: time,
+            on: connection
         )
-        coverage.lastFetchedAt = try run.first?.get(0, as: Date?.self)
         if coverage.lastFetchedAt == nil {
             coverage.archived = try connection.query(
                 """

@@ -38,20 +38,13 @@ public enum AuditSeries {
         until: Date?,
         on connection: PostgresConnection
     ) throws -> [SeriesPoint] {
-        let rows = try connection.query(
-            """
-            SELECT fetched_at, payload_hash FROM eventlog.events
-            WHERE stream = $1 AND section = $2 AND outcome <> 'failed' AND fetched_at >= $3 AND fetched_at <= $4
-            ORDER BY fetched_at
-            """,
-            [
-                EventLog.Stream.character(character).rawValue, metric.section, since ?? .distantPast,
-                until ?? .distantFuture,
-            ]
-        )
-        let fetches = try rows.map { row in
-            (time: try row.get(0, as: Date.self), hash: PayloadHash(bytes: try row.get(1, as: ByteA.self).bytes)!)
-        }
+        let fetches = try EventStore.answeredFetches(
+            .character(character),
+            section: metric.section,
+            since: since ?? .distantPast,
+            until: until ?? .distantFuture,
+            on: connection
+        ).map { (time: $0.time, hash: $0.payload) }
         let hashes = Set(fetches.map(\.hash))
         var values = [PayloadHash: (Double?, Int64?)]()
         switch metric {

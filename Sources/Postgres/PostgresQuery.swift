@@ -37,6 +37,13 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation {
             self.sql += "$\(self.binds.count)"
         }
 
+        /// A value that may be NULL. Declared apart only so that the compiler sees the optional is
+        /// meant (it warns of an optional interpolated into a string otherwise); it binds the same.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            self.binds.append(value)
+            self.sql += "$\(self.binds.count)"
+        }
+
         public mutating func appendInterpolation(_ fragment: PostgresQuery) {
             self.sql += fragment.renumbered(after: self.binds.count)
             self.binds += fragment.binds

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Postgres
 
@@ -32,11 +33,7 @@ public struct ProjectionStatus: Sendable, Codable {
                 let position = row?.position ?? 0
                 var lag = 0.0
                 if position < head {
-                    lag =
-                        try connection.query(
-                            "SELECT extract(epoch FROM now() - recorded_at)::float8 FROM eventlog.events WHERE position = $1",
-                            [position + 1]
-                        ).first.map { try $0.get(0, as: Double.self) } ?? 0
+                    lag = try EventStore.age(of: position + 1, on: connection) ?? 0
                 }
                 rows.append(
                     Row(

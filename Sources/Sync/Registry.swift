@@ -1,4 +1,5 @@
 import ESI
+import EventLog
 import Foundation
 import Postgres
 import TokenVault
@@ -213,10 +214,7 @@ public struct Registry: Sendable {
         registered: Bool, known: Bool
     ) {
         let registered = try connection.execute("DELETE FROM sync.characters WHERE id = $1", [id]) > 0
-        let known = try connection.query(
-            "SELECT EXISTS (SELECT 1 FROM eventlog.events WHERE stream = $1)",
-            ["character:\(id)"]
-        )[0].get(0, as: Bool.self)
+        let known = try EventStore.hasEvents(.character(id), on: connection)
         guard registered || known else { return (false, false) }
         try connection.execute(
             """
