@@ -59,10 +59,8 @@ public struct AuditIndex: Sendable {
 
     /// How far the index is behind the log, in positions.
     public static func lag(on connection: PostgresConnection) throws -> (indexed: Int64, head: Int64) {
-        let row = try connection.query(
-            "SELECT (SELECT position FROM audit.indexed), (SELECT position FROM eventlog.head)"
-        )[0]
-        return (try row.get(0), try row.get(1))
+        let indexed = try connection.query("SELECT position FROM audit.indexed")[0].get(0, as: Int64.self)
+        return (indexed, try EventStore.head(on: connection))
     }
 
     /// The payloads the index compares the next fetch of each section with (its heads): the
@@ -113,38 +111,26 @@ public struct AuditIndex: Sendable {
         indexed: Int64, head: Int64, changes: Int
     ) {
         let checkpoint: Int64 = try connection.query("SELECT position FROM audit.indexed FOR UPDATE")[0].get(0)
-        let head: Int64 = try connection.query("SELECT position FROM eventlog.head")[0].get(0)
+        let head = try EventStore.head(on: connection)
         guard checkpoint < head else { return (checkpoint, head, 0) }
         let through = min(head, checkpoint + Int64(limit))
-        let rows = try connection.query(
-            """
-            SELECT position, stream, section, parameters::text, outcome, http_status, error, fetched_at, payload_hash
-            FROM eventlog.events WHERE position > $1 AND position <= $2 AND stream LIKE 'character:%'
-            ORDER BY position
-            """,
-            [checkpoint, through]
-        )
-        var events = [Envelope]()
-        events.reserveCapacity(rows.count)
-        for row in rows {
-            guard let character = EventLog.Stream(rawValue: try row.get(1)).characterID else { continue }
-            let section: String = try row.get(2)
-            let parameters = parseParameters(try row.get(3, as: String.self))
-            events.append(
-                Envelope(
-                    position: try row.get(0),
+        let events = try EventStore.characterEnvelopes(after: checkpoint, through: through, on: connection)
+            .compactMap { envelope -> Envelope? in
+                guard let character = envelope.stream.characterID else { return nil }
+                let parameters = parseParameters(envelope.parameters)
+                return Envelope(
+                    position: envelope.position,
                     character: character,
-                    section: section,
+                    section: envelope.section,
                     scope: Self.scope(parameters),
-                    outcome: Outcome(rawValue: try row.get(4)) ?? .failed,
-                    httpStatus: try row.get(5, as: Int?.self),
-                    error: try row.get(6),
-                    fetchedAt: try row.get(7),
-                    hash: try row.get(8, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) },
+                    outcome: envelope.outcome,
+                    httpStatus: envelope.httpStatus,
+                    error: envelope.error,
+                    fetchedAt: envelope.fetchedAt,
+                    hash: envelope.payloadHash,
                     parameters: parameters
                 )
-            )
-        }
+            }
 
         // The heads of the scopes this chunk touches.
         let keys = Set(events.map { Key(character: $0.character, section: $0.section, scope: $0.scope) })

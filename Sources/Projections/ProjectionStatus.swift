@@ -24,7 +24,7 @@ public struct ProjectionStatus: Sendable, Codable {
 
     public static func load(_ pool: PostgresPool) async throws -> ProjectionStatus {
         try await pool.withConnection { connection in
-            let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
+            let head = try EventStore.head(on: connection)
             let installed = try InstalledProjector.load(connection)
             var rows = [Row]()
             for name in Catalog.names {

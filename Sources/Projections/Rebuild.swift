@@ -139,7 +139,7 @@ public struct Rebuilder: Sendable {
                         on: connection
                     )
                 }
-                let head = try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
+                let head = try EventStore.head(on: connection)
                 let watched = Set(
                     try connection.query(
                         "SELECT position FROM projection.quarantine WHERE projector = ANY($1)",
