@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import EventLog
 import Foundation
 import Postgres
 import Projections
@@ -389,7 +390,7 @@ struct AuditVerifyCommand: AsyncParsableCommand {
         let character = self.character
         let report = try await withMigratedDatabase(settings) { database in
             try await database.pool.withConnection { connection in
-                try AuditVerify.verify(character: character, on: connection)
+                try LogVerification.verify(character: character, on: connection)
             }
         }
         if self.format == .json {

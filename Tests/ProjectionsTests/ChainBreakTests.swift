@@ -55,7 +55,7 @@ import Testing
                 try $0.query("SELECT count(*) FROM readmodel.assets")[0].get(0, as: Int64.self)
             }
             #expect(rows == 0)
-            let report = try await pool.withConnection { try AuditVerify.verify(character: nil, on: $0) }
+            let report = try await pool.withConnection { try LogVerification.verify(character: nil, on: $0) }
             let subjects = Set(report.problems.filter { $0.kind == "payload" }.map(\.subject))
             #expect(subjects.count == 3 && subjects.contains(keyframe), "\(report.problems)")
         }

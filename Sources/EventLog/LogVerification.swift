@@ -20,7 +20,7 @@ public struct IntegrityReport: Sendable, Encodable {
 
 /// `audit verify`: every payload decompresses to bytes with its hash, every event's references
 /// hold, and the immutability guards are in place.
-public enum AuditVerify {
+public enum LogVerification {
     public static func verify(
         character: Int64?,
         progress: ((Int) -> Void)? = nil,
