@@ -117,7 +117,7 @@ public struct AuditIndex: Sendable {
         let events = try EventStore.characterEnvelopes(after: checkpoint, through: through, on: connection)
             .compactMap { envelope -> Envelope? in
                 guard let character = envelope.stream.characterID else { return nil }
-                let parameters = parseParameters(envelope.parameters)
+                let parameters = envelope.parameters
                 return Envelope(
                     position: envelope.position,
                     character: character,

@@ -10,48 +10,6 @@ extension EventStore {
         try connection.query("SELECT position FROM eventlog.head")[0].get(0, as: Int64.self)
     }
 
-    /// An event's envelope without what only the sync reads again (ETag, Last-Modified, Expires,
-    /// pages): what indexes and audits of the log read.
-    public struct Envelope: Sendable {
-        public var position: Int64
-        public var stream: Stream
-        public var section: String
-        /// The request's parameters as JSON text.
-        public var parameters: String
-        public var outcome: Outcome
-        public var httpStatus: Int?
-        public var error: String?
-        public var fetchedAt: Date
-        public var payloadHash: PayloadHash?
-    }
-
-    /// The envelopes of positions `after + 1 ... through` of character streams, in log order.
-    public static func characterEnvelopes(
-        after position: Int64,
-        through last: Int64,
-        on connection: PostgresConnection
-    ) throws -> [Envelope] {
-        try connection.query(
-            """
-            SELECT position, stream, section, parameters::text, outcome, http_status, error, fetched_at, payload_hash
-            FROM eventlog.events WHERE position > \(position) AND position <= \(last) AND stream LIKE 'character:%'
-            ORDER BY position
-            """
-        ).map { row in
-            Envelope(
-                position: try row.get(0),
-                stream: Stream(rawValue: try row.get(1)),
-                section: try row.get(2),
-                parameters: try row.get(3),
-                outcome: Outcome(rawValue: try row.get(4)) ?? .failed,
-                httpStatus: try row.get(5, as: Int?.self),
-                error: try row.get(6),
-                fetchedAt: try row.get(7),
-                payloadHash: try row.get(8, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) }
-            )
-        }
-    }
-
     /// Whether the log holds any event of `stream`.
     public static func hasEvents(_ stream: Stream, on connection: PostgresConnection) throws -> Bool {
         try connection.query(

@@ -33,10 +33,8 @@ extension Rebuilder {
             }) {
                 let positions = chunk.map(\.1)
                 let events = Dictionary(
-                    uniqueKeysWithValues: try connection.query(
-                        "SELECT \(EventSource.columns) FROM \(EventSource.tables) WHERE e.position = ANY($1)",
-                        [positions]
-                    ).map { try EventSource.decode($0) }.map { ($0.position, $0) }
+                    uniqueKeysWithValues: try EventStore.envelopes(at: Array(positions), on: connection)
+                        .map { ($0.position, $0) }
                 )
                 var parsed = ParsedPayloads(
                     payloads: try EventSource.payloads(Set(events.values.compactMap(\.payloadHash)), on: connection)
