@@ -117,18 +117,17 @@ public struct AuditIndex: Sendable {
         let events = try EventStore.characterEnvelopes(after: checkpoint, through: through, on: connection)
             .compactMap { envelope -> Envelope? in
                 guard let character = envelope.stream.characterID else { return nil }
-                let parameters = envelope.parameters
                 return Envelope(
                     position: envelope.position,
                     character: character,
                     section: envelope.section,
-                    scope: Self.scope(parameters),
+                    scope: Self.scope(envelope.parameters),
                     outcome: envelope.outcome,
                     httpStatus: envelope.httpStatus,
                     error: envelope.error,
                     fetchedAt: envelope.fetchedAt,
                     hash: envelope.payloadHash,
-                    parameters: parameters
+                    parameters: envelope.parameters
                 )
             }
 
