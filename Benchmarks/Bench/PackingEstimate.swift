@@ -10,7 +10,8 @@ import Postgres
 /// stored, so the figure is of blocks that hold exactly what the rows hold. Beside the blocks, a
 /// directory (one row per stream and route: which blocks hold its events) stands in for the
 /// `(stream_id, route_id, fetched_at)` index, and the payloads gain what the packed rows leave to
-/// them: a number (instead of the 32-byte hash in every event) and the ETag they came with.
+/// them: a number (instead of the 32-byte hash in every event: an 8-byte column and its unique
+/// index, built in a scratch table and measured) and the ETag they came with.
 enum PackingEstimate {
     static func measure(_ pool: PostgresPool, blockSize: Int = 4_096) async throws -> String {
         try await pool.withConnection { connection in
@@ -63,6 +64,7 @@ enum PackingEstimate {
                     SELECT stream_id, route_id, array_agg(DISTINCT (position - 1) / \(blockSize) ORDER BY (position - 1) / \(blockSize))::int4[] AS blocks
                     FROM eventlog.entries GROUP BY stream_id, route_id;
                 ALTER TABLE bench_packing.directory ADD PRIMARY KEY (stream_id, route_id);
+                CREATE UNIQUE INDEX payload_numbers_id ON bench_packing.payload_numbers (id);
                 """
             )
             try connection.executeScript("VACUUM ANALYZE bench_packing.blocks")
@@ -71,17 +73,17 @@ enum PackingEstimate {
                 SELECT pg_total_relation_size('bench_packing.blocks')::int8,
                        pg_total_relation_size('bench_packing.directory')::int8,
                        (SELECT count(*) FROM bench_packing.payload_numbers),
+                       pg_relation_size('bench_packing.payload_numbers_id')::int8,
                        (SELECT coalesce(sum(octet_length(etag) + 1), 0)::int8 FROM bench_packing.payload_etags),
                        coalesce((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
                                  WHERE inhparent = 'eventlog.entries'::regclass), 0)::int8
                 """
             )[0]
             let (blockTable, directory): (Int64, Int64) = (try sizes.get(0), try sizes.get(1))
-            let (payloads, etagBytes, rows): (Int64, Int64, Int64) = (
-                try sizes.get(2), try sizes.get(3), try sizes.get(4)
-            )
-            // A payload's number: an 8-byte column and its unique index (about 20 bytes an entry).
-            let numbering = payloads * 28
+            let (payloads, numberIndex): (Int64, Int64) = (try sizes.get(2), try sizes.get(3))
+            let (etagBytes, rows): (Int64, Int64) = (try sizes.get(4), try sizes.get(5))
+            // A payload's number: 8 more bytes in its row, and the unique index that finds it.
+            let numbering = payloads * 8 + numberIndex
             let packed = blockTable + directory + numbering + etagBytes
             try connection.executeScript("DROP SCHEMA bench_packing CASCADE")
             func mb(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
@@ -91,7 +93,7 @@ enum PackingEstimate {
             return """
                 packed envelopes (blocks of \(blockSize) positions): \(events) events in \(blocks) blocks, packed and checked in \(String(format: "%.0f", seconds)) s
                   columns \(mb(layoutBytes)) before LZ4, \(mb(blockBytes)) after; the blocks' table \(mb(blockTable)) (\(perEvent(blockTable)))
-                  directory of streams and routes \(mb(directory)), payload numbers \(mb(numbering)) (\(payloads) payloads, estimated 28 B each), payloads' own ETags \(mb(etagBytes))
+                  directory of streams and routes \(mb(directory)), payload numbers \(mb(numbering)) (\(payloads) payloads: 8 B each and a \(mb(numberIndex)) index), payloads' own ETags \(mb(etagBytes))
                   packed in all \(mb(packed)) (\(perEvent(packed))) against the rows and their indexes now \(mb(rows)) (\(perEvent(rows))): \(String(format: "%.1f", Double(rows) / Double(max(packed, 1))))× smaller
                 """
         }

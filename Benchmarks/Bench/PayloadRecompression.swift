@@ -9,13 +9,17 @@ import Postgres
 /// compressing CPU time. Level 0 is the log's own encoding, so its total checks the method: it
 /// must give back the stored bodies' size.
 enum PayloadRecompression {
-    static func measure(_ pool: PostgresPool, levels: [Int] = [0, 9, 12]) async throws -> String {
+    static func compare(_ pool: PostgresPool, levels: [Int] = [0, 9, 12]) async throws -> String {
         let rows = try await pool.withConnection { connection in
             try connection.query(
                 "SELECT hash, base_hash, stored_size FROM eventlog.payloads ORDER BY created_at, hash"
             ).map { row -> (PayloadHash, PayloadHash?, Int64) in
-                (
-                    try PayloadHash(bytes: row.get(0, as: ByteA.self).bytes).orThrow(),
+                let bytes = try row.get(0, as: ByteA.self).bytes
+                guard let hash = PayloadHash(bytes: bytes) else {
+                    throw PostgresError(.decoding, "a payload hash of \(bytes.count) bytes")
+                }
+                return (
+                    hash,
                     try row.get(1, as: ByteA?.self).flatMap { PayloadHash(bytes: $0.bytes) },
                     Int64(try row.get(2, as: Int32.self))
                 )
@@ -35,9 +39,9 @@ enum PayloadRecompression {
                 stored += storedSize
                 raw += Int64(payload.count)
                 for (index, level) in levels.enumerated() {
-                    let clock = ContinuousClock.now
-                    sizes[index] += Int64(self.encodedSize(payload, base: base.flatMap { bytes[$0] }, level: level))
-                    seconds[index] += (ContinuousClock.now - clock).seconds
+                    seconds[index] += measure {
+                        sizes[index] += Int64(self.encodedSize(payload, base: base.flatMap { bytes[$0] }, level: level))
+                    }
                 }
             }
         }
@@ -70,18 +74,4 @@ enum PayloadRecompression {
 struct PayloadMissing: Error, CustomStringConvertible {
     let hash: PayloadHash
     var description: String { "payload \(self.hash) did not decode" }
-}
-
-extension Optional where Wrapped == PayloadHash {
-    func orThrow() throws -> PayloadHash {
-        guard let self else { throw PostgresError(.decoding, "a payload hash is not 32 bytes") }
-        return self
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (whole, fraction) = self.components
-        return Double(whole) + Double(fraction) / 1e18
-    }
 }

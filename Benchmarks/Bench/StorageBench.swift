@@ -201,7 +201,7 @@ struct StorageBench: AsyncParsableCommand {
     private func printEstimates(_ pool: PostgresPool) async throws {
         guard self.estimates else { return }
         print(try await PackingEstimate.measure(pool))
-        print(try await PayloadRecompression.measure(pool))
+        print(try await PayloadRecompression.compare(pool))
     }
 
     /// Rebuilds the sealed partitions' indexes as the workers do, and measures the log again.

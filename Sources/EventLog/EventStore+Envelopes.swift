@@ -21,6 +21,30 @@ extension EventStore {
         public var payloadHash: PayloadHash?
         /// The raw size of the payload (0 without one).
         public var payloadSize: Int64
+
+        public init(
+            position: Int64,
+            stream: Stream,
+            section: String,
+            parameters: [String: String],
+            outcome: Outcome,
+            httpStatus: Int?,
+            error: String? = nil,
+            fetchedAt: Date,
+            payloadHash: PayloadHash?,
+            payloadSize: Int64
+        ) {
+            self.position = position
+            self.stream = stream
+            self.section = section
+            self.parameters = parameters
+            self.outcome = outcome
+            self.httpStatus = httpStatus
+            self.error = error
+            self.fetchedAt = fetchedAt
+            self.payloadHash = payloadHash
+            self.payloadSize = payloadSize
+        }
     }
 
     /// Events after `position`, up to `last`, at most `limit`, in log order.

@@ -6,20 +6,7 @@ import Postgres
 typealias EnvelopeRow = EventStore.Envelope
 
 extension EventStore.Envelope {
-    func event(json: Any?) -> ProjectionEvent {
-        ProjectionEvent(
-            position: self.position,
-            stream: self.stream,
-            section: self.section,
-            parameters: self.parameters,
-            outcome: self.outcome,
-            httpStatus: self.httpStatus,
-            error: self.error,
-            fetchedAt: self.fetchedAt,
-            payloadHash: self.payloadHash,
-            json: json
-        )
-    }
+    func event(json: Any?) -> ProjectionEvent { ProjectionEvent(envelope: self, json: json) }
 }
 
 /// Synchronous reads of the log for projection (they run on a pool connection's own queue).

@@ -100,15 +100,17 @@ public enum PointInTime {
                 continue
             }
             let event = ProjectionEvent(
-                position: fetch.position,
-                stream: stream,
-                section: fetch.section,
-                parameters: fetch.parameters,
-                outcome: .fetched,
-                httpStatus: 200,
-                error: nil,
-                fetchedAt: fetch.fetchedAt,
-                payloadHash: fetch.payloadHash,
+                envelope: EventStore.Envelope(
+                    position: fetch.position,
+                    stream: stream,
+                    section: fetch.section,
+                    parameters: fetch.parameters,
+                    outcome: .fetched,
+                    httpStatus: 200,
+                    fetchedAt: fetch.fetchedAt,
+                    payloadHash: fetch.payloadHash,
+                    payloadSize: Int64(fetch.payload.count)
+                ),
                 json: json
             )
             for projector in Catalog.projectors

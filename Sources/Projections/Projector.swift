@@ -12,19 +12,22 @@ public enum SectionKind: Sendable, Hashable {
     case accumulating
 }
 
-/// An event as a projector sees it: the envelope, and the parsed payload of a fetched event.
+/// An event as a projector sees it: the envelope (its fields read as the event's own:
+/// `event.section`, `event.fetchedAt`), and the parsed payload of a fetched event.
+@dynamicMemberLookup
 public struct ProjectionEvent {
-    public var position: Int64
-    public var stream: EventLog.Stream
-    public var section: String
-    public var parameters: [String: String]
-    public var outcome: Outcome
-    public var httpStatus: Int?
-    public var error: String?
-    public var fetchedAt: Date
-    public var payloadHash: PayloadHash?
+    public var envelope: EventStore.Envelope
     /// The parsed payload (fetched events of projectors that read payloads; nil otherwise).
     public var json: Any?
+
+    public init(envelope: EventStore.Envelope, json: Any?) {
+        self.envelope = envelope
+        self.json = json
+    }
+
+    public subscript<Value>(dynamicMember field: KeyPath<EventStore.Envelope, Value>) -> Value {
+        self.envelope[keyPath: field]
+    }
 
     public var characterID: Int64? { self.stream.characterID }
 

@@ -33,7 +33,7 @@ extension Rebuilder {
             }) {
                 let positions = chunk.map(\.1)
                 let events = Dictionary(
-                    uniqueKeysWithValues: try EventStore.envelopes(at: Array(positions), on: connection)
+                    uniqueKeysWithValues: try EventStore.envelopes(at: positions, on: connection)
                         .map { ($0.position, $0) }
                 )
                 var parsed = ParsedPayloads(
